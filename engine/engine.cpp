@@ -1,0 +1,719 @@
+#include "engine/engine.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <regex>
+#include <set>
+
+namespace dutyflow {
+
+using nlohmann::json;
+
+std::string_view role_name(role r) {
+  switch (r) {
+    case role::coordinator: return "coordinator";
+    case role::unit: return "unit";
+    case role::viewer: return "viewer";
+    case role::system: return "system";
+  }
+  return "viewer";
+}
+
+bool may_fire(const event_spec& spec, const actor& by, const std::string& owner) {
+  bool is_owner = (by.role == role::unit || by.role == role::coordinator) && !by.unit.empty() && by.unit == owner;
+  bool is_coordinator = by.role == role::coordinator;
+  switch (spec.by) {
+    case who::owner: return is_owner;
+    case who::coordinator: return is_coordinator;
+    case who::owner_or_coordinator: return is_owner || is_coordinator;
+    case who::system: return by.role == role::system;
+  }
+  return false;
+}
+
+// One duty as the engine holds it between commands. Kept small: the history lives in
+// the store, the definition in the shared plan.
+struct engine::live_duty {
+  const duty_def* def = nullptr;
+  std::string owner;  // current owner (changes on reassign)
+  std::unique_ptr<duty_machine> machine;
+  std::int64_t version = 0;
+  instant assigned_at{};
+  std::optional<instant> deadline;
+  std::optional<instant> finished_at;
+  bool finished_late = false;
+};
+
+struct engine::plan_state {
+  std::shared_ptr<const plan> def;
+  std::vector<live_duty> duties;
+  std::unordered_map<std::string_view, std::size_t> index;  // views into def's strings
+  std::map<std::string, std::optional<instant>, std::less<>> milestones;
+  std::int64_t plan_seq = 0;  // seq of the plan-level event stream (duty "")
+
+  live_duty* find(std::string_view id) {
+    auto it = index.find(id);
+    return it == index.end() ? nullptr : &duties[it->second];
+  }
+  const live_duty* find(std::string_view id) const {
+    auto it = index.find(id);
+    return it == index.end() ? nullptr : &duties[it->second];
+  }
+};
+
+// Changes staged by a group of commands, installed only after their commit succeeds.
+struct engine::batch {
+  struct staged {
+    std::unique_ptr<duty_machine> machine;
+    std::int64_t version = 0;
+    std::string owner;
+    std::optional<instant> deadline;
+    std::optional<instant> finished_at;
+    bool finished_late = false;
+  };
+  write_batch writes;
+  std::unordered_map<live_duty*, staged> changes;
+  std::vector<std::function<void()>> after_commit;  // plan-level changes (milestones, new plans)
+
+  // The duty as this batch sees it: staged if an earlier command of the batch changed it.
+  staged& view(live_duty& d) {
+    auto it = changes.find(&d);
+    if (it != changes.end()) return it->second;
+    staged s{d.machine->clone(), d.version, d.owner, d.deadline, d.finished_at, d.finished_late};
+    return changes.emplace(&d, std::move(s)).first->second;
+  }
+};
+
+namespace {
+
+std::string key_time(instant t) { return format_instant(t, std::chrono::minutes{0}); }
+
+bool is_http_url(const std::string& s) {
+  static const std::regex url(R"(^https?://[^\s/$.?#][^\s]*$)", std::regex::icase);
+  return std::regex_match(s, url);
+}
+
+// Checks the note/data an event needs; empty string when fine, else the reason.
+std::string check_requirement(const event_spec& spec, const command& cmd, const plan& p) {
+  const auto field = std::string(spec.field);
+  auto value = [&]() -> const json* {
+    if (!cmd.data.is_object()) return nullptr;
+    auto it = cmd.data.find(field);
+    return it == cmd.data.end() ? nullptr : &*it;
+  };
+  switch (spec.needs) {
+    case requirement::none: return {};
+    case requirement::note:
+      return cmd.note.find_first_not_of(" \t\r\n") == std::string::npos
+                 ? "event \"" + std::string(event_name(spec.type)) + "\" needs a note (the reason)"
+                 : std::string{};
+    case requirement::data_string: {
+      auto v = value();
+      if (!v || !v->is_string() || v->get<std::string>().find_first_not_of(" \t\r\n") == std::string::npos)
+        return "data." + field + " must be a non-empty string";
+      return {};
+    }
+    case requirement::data_url: {
+      auto v = value();
+      if (!v || !v->is_string() || !is_http_url(v->get<std::string>()))
+        return "data." + field + " must be an http(s) URL";
+      return {};
+    }
+    case requirement::data_count: {
+      auto v = value();
+      if (!v || !v->is_number_integer() || v->get<std::int64_t>() < 0)
+        return "data." + field + " must be a whole number >= 0";
+      return {};
+    }
+    case requirement::data_unit: {
+      auto v = value();
+      if (!v || !v->is_string()) return "data." + field + " must be a unit id";
+      if (!p.find_unit(v->get<std::string>())) return "data." + field + ": unknown unit \"" + v->get<std::string>() + "\"";
+      return {};
+    }
+    case requirement::data_list: {
+      auto v = value();
+      if (!v || !v->is_array() || v->empty()) return "data." + field + " must be a non-empty list";
+      for (const auto& item : *v)
+        if (!item.is_string() || item.get<std::string>().empty())
+          return "data." + field + " must list non-empty strings";
+      return {};
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+engine::engine(store& db, const kind_registry& kinds, const clock_source& clock, const working_calendar& calendar,
+               engine_options options)
+    : store_(db), kinds_(kinds), clock_(clock), calendar_(calendar), options_(std::move(options)) {}
+
+engine::~engine() = default;
+
+std::size_t engine::duty_count() const {
+  std::size_t n = 0;
+  for (const auto& [id, ps] : plans_) n += ps->duties.size();
+  return n;
+}
+
+engine::live_duty* engine::find(const std::string& plan_id, const std::string& duty_id, plan_state** out) {
+  auto it = plans_.find(plan_id);
+  if (it == plans_.end()) return nullptr;
+  if (out) *out = it->second.get();
+  return it->second->find(duty_id);
+}
+
+const engine::live_duty* engine::find(const std::string& plan_id, const std::string& duty_id,
+                                      const plan_state** out) const {
+  auto it = plans_.find(plan_id);
+  if (it == plans_.end()) return nullptr;
+  if (out) *out = it->second.get();
+  return it->second->find(duty_id);
+}
+
+std::optional<instant> engine::resolve_deadline(const plan_state& ps, const live_duty& d) const {
+  const auto& due = d.def->due;
+  const auto tz = ps.def->utc_offset;
+  // Civil Code 2015 art. 148: a deadline given as a day ends at 24:00 of that day.
+  auto end_of = [&](date day) { return start_of_day(date{std::chrono::sys_days{day} + std::chrono::days{1}}, tz); };
+  switch (due.kind) {
+    case due_spec::type::none: return std::nullopt;
+    case due_spec::type::at: return due.at;
+    case due_spec::type::after_assigned:
+      // art. 147: the day of assignment itself is not counted.
+      return end_of(calendar_.add_working_days(local_date(d.assigned_at, tz), due.working_days));
+    case due_spec::type::milestone: {
+      auto it = ps.milestones.find(due.milestone);
+      if (it == ps.milestones.end() || !it->second) return std::nullopt;  // pending
+      const instant m = *it->second;
+      switch (due.offset.unit_) {
+        case duration_spec::unit::minutes:
+        case duration_spec::unit::hours: return m + due.offset.fixed();
+        case duration_spec::unit::days: {
+          date day{std::chrono::sys_days{local_date(m, tz)} + std::chrono::days{due.offset.amount}};
+          // art. 148: a deadline falling on a day off moves to the next working day.
+          return end_of(calendar_.next_working_day(day));
+        }
+        case duration_spec::unit::working_days:
+          return end_of(calendar_.add_working_days(local_date(m, tz), static_cast<int>(due.offset.amount)));
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+four_state engine::status_of(const live_duty& d) const {
+  auto st = d.machine->state();
+  if (st.progress && st.progress->name == "Cancelled") return {"cancelled", "Đã hủy"};
+  if (st.progress && st.progress->name == "Done")
+    return d.finished_late ? four_state{"done_late", "Hoàn thành quá hạn"}
+                           : four_state{"done_on_time", "Hoàn thành đúng hạn"};
+  if (!d.deadline) return {"pending", "Chờ ấn định"};
+  instant reference = d.finished_at ? *d.finished_at : clock_.now();
+  return reference > *d.deadline ? four_state{"open_overdue", "Chưa hoàn thành quá hạn"}
+                                  : four_state{"open_on_time", "Chưa hoàn thành trong hạn"};
+}
+
+std::vector<std::string> engine::allowed_events(const plan_state&, const live_duty& d, const actor* caller) const {
+  std::vector<std::string> out;
+  for (const auto& spec : d.def->machine_kind->events()) {
+    if (spec.by == who::system) continue;
+    if (caller && !may_fire(spec, *caller, d.owner)) continue;
+    if (!d.machine->accepts(spec.type)) continue;
+    out.emplace_back(event_name(spec.type));
+  }
+  return out;
+}
+
+void engine::queue_notification(batch& b, const plan_state& ps, const live_duty& d, std::string_view reason,
+                                const std::string& unit, instant point, json payload) {
+  outbox_row o;
+  o.plan = ps.def->id;
+  o.duty = d.def->id;
+  o.unit = unit;
+  o.reason = std::string(reason);
+  o.point = point;
+  o.key = o.plan + "/" + o.duty + "/" + o.reason + "/" + key_time(point);
+  std::string channels;
+  if (const auto* u = ps.def->find_unit(unit)) {
+    for (const auto& c : u->contacts) {
+      if (!channels.empty()) channels += ",";
+      channels += c.value("channel", "");
+    }
+  }
+  o.channel = channels.empty() ? options_.fallback_channel : channels;
+  o.created_at = clock_.now();
+  o.payload = std::move(payload);
+  b.writes.outbox.push_back(std::move(o));
+}
+
+result<applied> engine::stage(const command& cmd, batch& b) {
+  plan_state* ps = nullptr;
+  auto pit = plans_.find(cmd.plan);
+  if (pit == plans_.end()) return make_error(errc::not_found, "unknown plan \"" + cmd.plan + "\"");
+  ps = pit->second.get();
+  live_duty* d = ps->find(cmd.duty);
+  if (!d) return make_error(errc::not_found, "unknown duty \"" + cmd.duty + "\" in plan " + cmd.plan);
+  event_type type{};
+  if (!parse_event_name(cmd.event, type)) return make_error(errc::not_found, "unknown event \"" + cmd.event + "\"");
+  const duty_kind& kind = *d->def->machine_kind;
+  const event_spec* spec = kind.find_event(type);
+  if (!spec)
+    return make_error(errc::not_found, "a duty of kind " + std::string(kind.name()) + " has no event \"" + cmd.event + "\"");
+
+  auto& view = b.view(*d);
+  if (!may_fire(*spec, cmd.by, view.owner)) {
+    std::string why = spec->by == who::system ? "only the scheduler fires \"" + cmd.event + "\""
+                      : spec->by == who::coordinator ? "only a coordinator may " + cmd.event
+                                                     : "only the owner unit (" + view.owner + ") may " + cmd.event;
+    return make_error(errc::forbidden, why);
+  }
+  if (cmd.expected_version && *cmd.expected_version != view.version)
+    return make_error(errc::version_mismatch,
+                      "duty is at version " + std::to_string(view.version) + ", not " +
+                          std::to_string(*cmd.expected_version),
+                      json{{"version", view.version}});
+  if (auto why = check_requirement(*spec, cmd, *ps->def); !why.empty())
+    return make_error(errc::invalid, why, json{{"event", cmd.event}});
+  if (type == event_type::reassign && cmd.data.value("unit", "") == view.owner)
+    return make_error(errc::invalid, "duty is already owned by " + view.owner);
+
+  auto next = view.machine->clone();
+  std::vector<effect> effects;
+  if (!next->fire(type, effects)) {
+    // Build allowed events from the batch's view of the machine.
+    std::vector<std::string> allowed;
+    for (const auto& s : kind.events())
+      if (s.by != who::system && may_fire(s, cmd.by, view.owner) && view.machine->accepts(s.type))
+        allowed.emplace_back(event_name(s.type));
+    auto st = view.machine->state();
+    return make_error(errc::conflict,
+                      "\"" + cmd.event + "\" is not allowed in state " + std::string(st.progress->name) + "/" +
+                          std::string(st.timeliness->name),
+                      json{{"allowed_events", allowed},
+                           {"state", {{"progress", st.progress->name}, {"timeliness", st.timeliness->name}}}});
+  }
+
+  const instant now = cmd.at ? *cmd.at : clock_.now();
+  event_row e;
+  e.plan = ps->def->id;
+  e.duty = d->def->id;
+  e.seq = view.version + 1;
+  e.type = cmd.event;
+  e.actor = cmd.by.name;
+  e.at = now;
+  e.note = cmd.note;
+  e.data = cmd.data.is_object() ? cmd.data : json::object();
+
+  view.machine = std::move(next);
+  view.version = e.seq;
+  if (type == event_type::reassign) view.owner = cmd.data["unit"].get<std::string>();
+  auto st = view.machine->state();
+  if (st.terminal() && !view.finished_at) {
+    view.finished_at = now;
+    view.finished_late = view.deadline && now > *view.deadline;
+  }
+
+  for (const auto& eff : effects) {
+    const std::string& unit = eff.to == effect::target::coordinator ? ps->def->coordinator : view.owner;
+    json payload{{"event", cmd.event}, {"actor", cmd.by.name}};
+    if (!cmd.note.empty()) payload["note"] = cmd.note;
+    if (view.deadline) payload["deadline"] = ps->def->format(*view.deadline);
+    queue_notification(b, *ps, *d, eff.reason, unit, now, std::move(payload));
+  }
+
+  duty_row row;
+  row.plan = e.plan;
+  row.duty = e.duty;
+  row.kind = d->def->kind;
+  row.owner = view.owner;
+  row.progress = std::string(st.progress->name);
+  row.timeliness = std::string(st.timeliness->name);
+  row.version = view.version;
+  row.deadline = view.deadline;
+  row.updated_at = now;
+  row.finished_at = view.finished_at;
+  row.finished_late = view.finished_late;
+  b.writes.duties.push_back(std::move(row));
+  b.writes.events.push_back(std::move(e));
+  return applied{ps->def->id, d->def->id, view.version, 0};
+}
+
+status engine::commit(batch& b) {
+  if (auto s = store_.commit(b.writes); !s) return s;
+  for (auto& [d, s] : b.changes) {
+    d->machine = std::move(s.machine);
+    d->version = s.version;
+    d->owner = std::move(s.owner);
+    d->deadline = s.deadline;
+    d->finished_at = s.finished_at;
+    d->finished_late = s.finished_late;
+  }
+  for (auto& fn : b.after_commit) fn();
+  return ok_status();
+}
+
+result<applied> engine::apply(const command& cmd) {
+  auto out = apply_batch(std::span<const command>(&cmd, 1));
+  return std::move(out.front());
+}
+
+std::vector<result<applied>> engine::apply_batch(std::span<const command> cmds) {
+  std::vector<result<applied>> out;
+  out.reserve(cmds.size());
+  batch b;
+  std::vector<std::size_t> event_index(cmds.size(), SIZE_MAX);
+  for (std::size_t i = 0; i < cmds.size(); ++i) {
+    auto before = b.writes.events.size();
+    out.push_back(stage(cmds[i], b));
+    if (out.back()) event_index[i] = before;
+  }
+  if (b.writes.empty()) return out;
+  if (auto s = commit(b); !s) {
+    spdlog::error("engine: commit of {} command(s) failed: {}", cmds.size(), s.err().message);
+    for (auto& r : out)
+      if (r) r = make_error(errc::storage, "not saved: " + s.err().message);
+    return out;
+  }
+  for (std::size_t i = 0; i < cmds.size(); ++i) {
+    if (!out[i]) continue;
+    out[i]->event_id = b.writes.events[event_index[i]].id;
+    spdlog::info("engine: {}/{} {} by {} -> version {}", cmds[i].plan, cmds[i].duty, cmds[i].event, cmds[i].by.name,
+                 out[i]->version);
+  }
+  return out;
+}
+
+result<bool> engine::load(std::shared_ptr<const plan> p, const actor& by) {
+  if (auto it = plans_.find(p->id); it != plans_.end()) {
+    if (it->second->def->canonical == p->canonical) return false;
+    return make_error(errc::conflict, "plan \"" + p->id + "\" is already loaded with other content",
+                      json{{"plan", p->id}});
+  }
+  const instant now = clock_.now();
+  auto ps = std::make_unique<plan_state>();
+  ps->def = p;
+  for (const auto& m : p->milestones) ps->milestones[m.id] = m.at;
+  ps->duties.reserve(p->duties.size());
+  for (const auto& def : p->duties) {
+    live_duty d;
+    d.def = &def;
+    d.owner = def.owner;
+    d.machine = def.machine_kind->create();
+    d.assigned_at = now;
+    ps->duties.push_back(std::move(d));
+  }
+  for (std::size_t i = 0; i < ps->duties.size(); ++i) ps->index.emplace(ps->duties[i].def->id, i);
+
+  batch b;
+  b.writes.plans.push_back(plan_row{p->id, 1, p->canonical, now});
+  ps->plan_seq = 1;
+  b.writes.events.push_back(event_row{0, p->id, "", 1, "plan_loaded", by.name, now, "",
+                                      json{{"number", p->number}, {"duties", p->duties.size()}}});
+  for (auto& d : ps->duties) {
+    d.deadline = resolve_deadline(*ps, d);
+    d.version = 1;
+    json data{{"owner", d.owner}, {"deadline", d.deadline ? json(p->format(*d.deadline)) : json(nullptr)}};
+    b.writes.events.push_back(event_row{0, p->id, d.def->id, 1, "assigned", by.name, now, "", data});
+    auto st = d.machine->state();
+    b.writes.duties.push_back(duty_row{p->id, d.def->id, d.def->kind, d.owner, std::string(st.progress->name),
+                                       std::string(st.timeliness->name), 1, d.deadline, now, std::nullopt, false});
+    json payload{{"title", d.def->title}};
+    if (d.deadline) payload["deadline"] = p->format(*d.deadline);
+    queue_notification(b, *ps, d, "assigned", d.owner, now, std::move(payload));
+  }
+  if (auto s = store_.commit(b.writes); !s) return s.err();
+  spdlog::info("engine: loaded plan {} ({}) with {} duties", p->id, p->number, p->duties.size());
+  plans_.emplace(p->id, std::move(ps));
+  return true;
+}
+
+result<json> engine::set_milestone(const std::string& plan_id, const std::string& milestone, instant at,
+                                   const actor& by) {
+  auto it = plans_.find(plan_id);
+  if (it == plans_.end()) return make_error(errc::not_found, "unknown plan \"" + plan_id + "\"");
+  auto& ps = *it->second;
+  if (by.role != role::coordinator && by.role != role::system)
+    return make_error(errc::forbidden, "only a coordinator may set a milestone");
+  auto mit = ps.milestones.find(milestone);
+  if (mit == ps.milestones.end())
+    return make_error(errc::not_found, "plan " + plan_id + " has no milestone \"" + milestone + "\"");
+  const auto previous = mit->second;
+  const instant now = clock_.now();
+  const auto& p = *ps.def;
+
+  batch b;
+  json data{{"milestone", milestone}, {"at", p.format(at)}, {"previous", previous ? json(p.format(*previous)) : json(nullptr)}};
+  b.writes.events.push_back(event_row{0, p.id, "", ps.plan_seq + 1, "milestone_set", by.name, now, "", data});
+
+  // Compute new deadlines against the new milestone value without touching live state.
+  mit->second = at;
+  struct change {
+    live_duty* d;
+    std::optional<instant> from, to;
+  };
+  std::vector<change> changes;
+  for (auto& d : ps.duties) {
+    if (d.def->due.kind != due_spec::type::milestone || d.def->due.milestone != milestone) continue;
+    auto to = resolve_deadline(ps, d);
+    if (to != d.deadline) changes.push_back({&d, d.deadline, to});
+  }
+  mit->second = previous;
+
+  json changed = json::array();
+  for (const auto& c : changes) {
+    auto& view = b.view(*c.d);
+    std::vector<effect> effects;
+    // A finished duty keeps the deadline it was judged against.
+    if (view.machine->state().terminal()) continue;
+    auto next = view.machine->clone();
+    if (!next->fire(event_type::deadline_changed, effects)) continue;
+    view.machine = std::move(next);
+    view.version += 1;
+    view.deadline = c.to;
+    json ev{{"from", c.from ? json(p.format(*c.from)) : json(nullptr)}, {"to", c.to ? json(p.format(*c.to)) : json(nullptr)},
+            {"milestone", milestone}};
+    b.writes.events.push_back(event_row{0, p.id, c.d->def->id, view.version, "deadline_changed", by.name, now, "", ev});
+    auto st = view.machine->state();
+    b.writes.duties.push_back(duty_row{p.id, c.d->def->id, c.d->def->kind, view.owner, std::string(st.progress->name),
+                                       std::string(st.timeliness->name), view.version, view.deadline, now,
+                                       view.finished_at, view.finished_late});
+    queue_notification(b, ps, *c.d, c.from ? "deadline_changed" : "deadline_set", view.owner, now,
+                       json{{"title", c.d->def->title}, {"from", ev["from"]}, {"to", ev["to"]}});
+    changed.push_back(json{{"duty", c.d->def->id}, {"from", ev["from"]}, {"to", ev["to"]}});
+  }
+  b.after_commit.push_back([&ps, mit, at] {
+    mit->second = at;
+    ps.plan_seq += 1;
+  });
+  if (auto s = commit(b); !s) return s.err();
+  spdlog::info("engine: {} milestone {} set to {} by {}; {} deadline(s) changed", p.id, milestone, p.format(at),
+               by.name, changed.size());
+  return json{{"plan", p.id}, {"milestone", milestone}, {"at", p.format(at)}, {"changed", changed}};
+}
+
+void engine::replay_event(const event_row& e) {
+  auto pit = plans_.find(e.plan);
+  if (pit == plans_.end()) {
+    ++replay_mismatches_;
+    spdlog::error("replay: event {} names unknown plan {}", e.id, e.plan);
+    return;
+  }
+  auto& ps = *pit->second;
+  if (e.duty.empty()) {
+    ps.plan_seq = e.seq;
+    if (e.type == "milestone_set") {
+      auto at = parse_instant(e.data.value("at", ""));
+      auto it = ps.milestones.find(e.data.value("milestone", ""));
+      if (at && it != ps.milestones.end()) it->second = *at;
+    }
+    return;
+  }
+  live_duty* d = ps.find(e.duty);
+  if (!d) {
+    ++replay_mismatches_;
+    spdlog::error("replay: event {} names unknown duty {}/{}", e.id, e.plan, e.duty);
+    return;
+  }
+  if (e.seq != d->version + 1) {
+    ++replay_mismatches_;
+    spdlog::error("replay: {}/{} seq {} after version {}", e.plan, e.duty, e.seq, d->version);
+  }
+  d->version = e.seq;
+  auto parse_deadline = [&](const json& v) -> std::optional<instant> {
+    if (!v.is_string()) return std::nullopt;
+    auto t = parse_instant(v.get<std::string>());
+    return t ? std::optional<instant>(*t) : std::nullopt;
+  };
+  if (e.type == "assigned") {
+    d->assigned_at = e.at;
+    d->deadline = parse_deadline(e.data.value("deadline", json(nullptr)));
+    return;
+  }
+  event_type type{};
+  std::vector<effect> ignored;  // replay never re-sends: effects were written when it happened
+  if (!parse_event_name(e.type, type) || !d->machine->fire(type, ignored)) {
+    ++replay_mismatches_;
+    spdlog::error("replay: {}/{} event {} ({}) refused by the machine", e.plan, e.duty, e.seq, e.type);
+    return;
+  }
+  if (type == event_type::reassign) d->owner = e.data.value("unit", d->owner);
+  if (type == event_type::deadline_changed) d->deadline = parse_deadline(e.data.value("to", json(nullptr)));
+  if (d->machine->state().terminal() && !d->finished_at) {
+    d->finished_at = e.at;
+    d->finished_late = d->deadline && e.at > *d->deadline;
+  }
+}
+
+status engine::open() {
+  auto rows = store_.plans();
+  if (!rows) return rows.err();
+  for (const auto& row : *rows) {
+    json doc = json::parse(row.content, nullptr, false);
+    auto loaded = load_plan(doc, kinds_);
+    if (!loaded) {
+      return make_error(errc::internal, "stored plan " + row.id + " no longer loads: " + loaded.err().message);
+    }
+    auto p = loaded->value;
+    auto ps = std::make_unique<plan_state>();
+    ps->def = p;
+    for (const auto& m : p->milestones) ps->milestones[m.id] = m.at;
+    ps->duties.reserve(p->duties.size());
+    for (const auto& def : p->duties) {
+      live_duty d;
+      d.def = &def;
+      d.owner = def.owner;
+      d.machine = def.machine_kind->create();
+      ps->duties.push_back(std::move(d));
+    }
+    for (std::size_t i = 0; i < ps->duties.size(); ++i) ps->index.emplace(ps->duties[i].def->id, i);
+    plans_.emplace(p->id, std::move(ps));
+  }
+  if (auto s = store_.replay([this](const event_row& e) { replay_event(e); }); !s) return s;
+
+  // The duties table is written in the same transactions as the journal; a difference
+  // means a bug, so say so loudly instead of trusting either silently.
+  for (const auto& [id, ps] : plans_) {
+    auto rows_for_plan = store_.duty_rows(id);
+    if (!rows_for_plan) return rows_for_plan.err();
+    for (const auto& r : *rows_for_plan) {
+      const live_duty* d = ps->find(r.duty);
+      auto st = d ? d->machine->state() : machine_state{};
+      if (!d || r.version != d->version || r.progress != st.progress->name || r.timeliness != st.timeliness->name ||
+          r.owner != d->owner) {
+        ++replay_mismatches_;
+        spdlog::error("replay: {}/{} differs from the duties table (table: {} {}/{} v{})", id, r.duty, r.owner,
+                      r.progress, r.timeliness, r.version);
+      }
+    }
+  }
+  if (replay_mismatches_ > 0)
+    return make_error(errc::internal, "journal replay found " + std::to_string(replay_mismatches_) + " inconsistencies");
+  return ok_status();
+}
+
+json engine::duty_summary(const plan_state& ps, const live_duty& d, const actor* caller) const {
+  const auto& p = *ps.def;
+  auto st = d.machine->state();
+  auto four = status_of(d);
+  json j{{"plan", p.id},
+         {"id", d.def->id},
+         {"kind", d.def->kind},
+         {"kind_label", d.def->machine_kind->label_vi()},
+         {"title", d.def->title},
+         {"owner", d.owner},
+         {"collaborators", d.def->collaborators},
+         {"state",
+          {{"progress", st.progress->name},
+           {"timeliness", st.timeliness->name},
+           {"progress_label", st.progress->label_vi},
+           {"timeliness_label", st.timeliness->label_vi}}},
+         {"status", four.code},
+         {"status_label", four.label_vi},
+         {"due", d.def->due.to_json(p.utc_offset)},
+         {"deadline", d.deadline ? json(p.format(*d.deadline)) : json(nullptr)},
+         {"version", d.version},
+         {"depends_on", d.def->depends_on},
+         {"allowed_events", allowed_events(ps, d, caller)}};
+  if (!d.def->group.empty()) j["group"] = d.def->group;
+  if (d.finished_at) j["finished_at"] = p.format(*d.finished_at);
+  return j;
+}
+
+std::vector<json> engine::plans_json() const {
+  std::vector<json> out;
+  for (const auto& [id, ps] : plans_) {
+    auto j = ps->def->header_json();
+    int total = 0, done = 0, overdue = 0, pending = 0;
+    json by_status = json::object();
+    for (const auto& d : ps->duties) {
+      ++total;
+      auto s = status_of(d);
+      by_status[std::string(s.code)] = by_status.value(std::string(s.code), 0) + 1;
+      if (s.code == "done_on_time" || s.code == "done_late") ++done;
+      if (s.code == "open_overdue") ++overdue;
+      if (s.code == "pending") ++pending;
+    }
+    j["counts"] = json{{"total", total}, {"done", done}, {"overdue", overdue}, {"pending", pending}, {"by_status", by_status}};
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
+result<json> engine::plan_json(const std::string& plan_id) const {
+  auto it = plans_.find(plan_id);
+  if (it == plans_.end()) return make_error(errc::not_found, "unknown plan \"" + plan_id + "\"");
+  const auto& ps = *it->second;
+  json j;
+  for (auto& summary : plans_json())
+    if (summary["id"] == plan_id) j = std::move(summary);
+  json ms = json::array();
+  for (const auto& m : ps.def->milestones) {
+    auto cur = ps.milestones.at(m.id);
+    json mj{{"id", m.id}, {"title", m.title}, {"at", cur ? json(ps.def->format(*cur)) : json(nullptr)}};
+    if (m.window_from && m.window_to) mj["window"] = {{"from", format_date(*m.window_from)}, {"to", format_date(*m.window_to)}};
+    ms.push_back(mj);
+  }
+  j["milestones"] = ms;
+  json units = json::array();
+  for (const auto& u : ps.def->units) units.push_back(json{{"id", u.id}, {"name", u.name}});
+  j["units"] = units;
+  json duties = json::array();
+  for (const auto& d : ps.duties) {
+    auto st = d.machine->state();
+    duties.push_back(json{{"id", d.def->id},
+                          {"kind", d.def->kind},
+                          {"title", d.def->title},
+                          {"owner", d.owner},
+                          {"state", {{"progress", st.progress->name}, {"timeliness", st.timeliness->name}}},
+                          {"status", status_of(d).code},
+                          {"deadline", d.deadline ? json(ps.def->format(*d.deadline)) : json(nullptr)},
+                          {"version", d.version}});
+  }
+  j["duties"] = duties;
+  return j;
+}
+
+result<json> engine::duty_json(const std::string& plan_id, const std::string& duty_id, const actor* caller,
+                               bool with_history) const {
+  const plan_state* ps = nullptr;
+  if (plans_.find(plan_id) == plans_.end()) return make_error(errc::not_found, "unknown plan \"" + plan_id + "\"");
+  const live_duty* d = find(plan_id, duty_id, &ps);
+  if (!d) return make_error(errc::not_found, "unknown duty \"" + duty_id + "\" in plan " + plan_id);
+  json j = duty_summary(*ps, *d, caller);
+  if (with_history) {
+    auto rows = store_.history(plan_id, duty_id);
+    if (!rows) return rows.err();
+    json h = json::array();
+    for (const auto& e : *rows)
+      h.push_back(json{{"seq", e.seq}, {"event", e.type}, {"actor", e.actor}, {"at", ps->def->format(e.at)},
+                       {"note", e.note}, {"data", e.data}});
+    j["history"] = h;
+  }
+  return j;
+}
+
+std::vector<json> engine::duties_json(const duty_filter& f, const actor* caller) const {
+  std::vector<json> out;
+  for (const auto& [id, ps] : plans_) {
+    if (!f.plan.empty() && id != f.plan) continue;
+    for (const auto& d : ps->duties) {
+      if (!f.unit.empty() && d.owner != f.unit) continue;
+      if (!f.state.empty()) {
+        auto st = d.machine->state();
+        if (st.progress->name != f.state && st.timeliness->name != f.state) continue;
+      }
+      if (f.overdue_only && status_of(d).code != "open_overdue") continue;
+      out.push_back(duty_summary(*ps, d, caller));
+    }
+  }
+  return out;
+}
+
+result<std::vector<outbox_row>> engine::notifications(const outbox_filter& filter) const {
+  return store_.outbox(filter);
+}
+
+}  // namespace dutyflow

@@ -1,0 +1,144 @@
+// The engine facade: the only way to change a duty. It owns the loaded plans, one
+// state machine per duty and the store; commands are checked against the duty's machine
+// and the caller's role, then the resulting events and notifications are committed in
+// one transaction, and only then is the in-memory view updated and an answer returned.
+// Not thread-safe: one strand (the daemon's engine strand, or a test's thread) calls it.
+#pragma once
+
+#include "engine/calendar.h"
+#include "engine/clock.h"
+#include "engine/plan.h"
+#include "engine/status.h"
+#include "engine/store.h"
+#include "engine/workflow.h"
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace dutyflow {
+
+enum class role : std::uint8_t { coordinator, unit, viewer, system };
+std::string_view role_name(role r);
+
+// Who asks. `name` is what the journal records as the actor.
+struct actor {
+  std::string name;
+  dutyflow::role role = role::viewer;
+  std::string unit;  // the unit a unit token is bound to (optional for coordinators)
+};
+
+struct command {
+  std::string plan;
+  std::string duty;
+  std::string event;  // API name, "acknowledge"
+  std::string note;
+  nlohmann::json data = nlohmann::json::object();
+  actor by;
+  std::optional<std::int64_t> expected_version;  // If-Match
+  std::optional<instant> at;  // system events: the scheduled point; default now()
+};
+
+// What an accepted command changed.
+struct applied {
+  std::string plan;
+  std::string duty;
+  std::int64_t version = 0;
+  std::int64_t event_id = 0;  // global journal id of the event
+};
+
+struct duty_filter {
+  std::string plan, unit, state;  // state matches progress or timeliness name
+  bool overdue_only = false;
+};
+
+struct engine_options {
+  // Channel recorded on outbox rows of units with no contacts. Default: "log".
+  std::string fallback_channel = "log";
+};
+
+// The four-state status of Quyết định 42/2014/QĐ-TTg, plus "pending" (no deadline yet)
+// and "cancelled".
+struct four_state {
+  std::string_view code;      // done_on_time, done_late, open_on_time, open_overdue, pending, cancelled
+  std::string_view label_vi;  // "Hoàn thành đúng hạn", ...
+};
+
+class engine {
+ public:
+  engine(store& db, const kind_registry& kinds, const clock_source& clock, const working_calendar& calendar,
+         engine_options options = {});
+  ~engine();
+  engine(const engine&) = delete;
+  engine& operator=(const engine&) = delete;
+
+  // Rebuilds every plan and duty by replaying the journal through the machines. Returns
+  // errc::storage if the store cannot be read, errc::internal if stored plans no longer load.
+  status open();
+
+  // Loads a validated plan: journals "assigned" for each duty. Loading the same content
+  // again changes nothing and returns false; other content under a known id is
+  // errc::conflict. Returns true when the plan was new.
+  result<bool> load(std::shared_ptr<const plan> p, const actor& by);
+
+  // Applies one command. Errors: not_found (plan, duty, event), forbidden, version_mismatch,
+  // invalid (missing note/data), conflict (not allowed now; details.allowed_events), storage.
+  result<applied> apply(const command& cmd);
+  // Applies commands in order and commits all accepted ones in one transaction (group
+  // commit). A refused command changes nothing; if the commit fails, every accepted one
+  // gets errc::storage and nothing changes.
+  std::vector<result<applied>> apply_batch(std::span<const command> cmds);
+
+  // Sets or moves a milestone; recomputes every deadline that depends on it, journaling
+  // deadline_changed and queuing a notification for each affected owner.
+  result<nlohmann::json> set_milestone(const std::string& plan, const std::string& milestone, instant at,
+                                       const actor& by);
+
+  // Reads. The JSON shapes are DESIGN.md's ("HTTP API"). `caller` decides allowed_events.
+  std::vector<nlohmann::json> plans_json() const;
+  result<nlohmann::json> plan_json(const std::string& plan) const;
+  result<nlohmann::json> duty_json(const std::string& plan, const std::string& duty, const actor* caller,
+                                   bool with_history) const;
+  std::vector<nlohmann::json> duties_json(const duty_filter& filter, const actor* caller) const;
+  result<std::vector<outbox_row>> notifications(const outbox_filter& filter) const;
+
+  std::size_t plan_count() const { return plans_.size(); }
+  std::size_t duty_count() const;
+  const clock_source& clock() const { return clock_; }
+
+ private:
+  struct live_duty;
+  struct plan_state;
+  struct batch;
+
+  result<applied> stage(const command& cmd, batch& b);
+  status commit(batch& b);
+  live_duty* find(const std::string& plan, const std::string& duty, plan_state** ps = nullptr);
+  const live_duty* find(const std::string& plan, const std::string& duty, const plan_state** ps = nullptr) const;
+  std::optional<instant> resolve_deadline(const plan_state& ps, const live_duty& d) const;
+  four_state status_of(const live_duty& d) const;
+  nlohmann::json duty_summary(const plan_state& ps, const live_duty& d, const actor* caller) const;
+  std::vector<std::string> allowed_events(const plan_state& ps, const live_duty& d, const actor* caller) const;
+  void replay_event(const event_row& e);
+  void queue_notification(batch& b, const plan_state& ps, const live_duty& d, std::string_view reason,
+                          const std::string& unit, instant point, nlohmann::json payload);
+
+  store& store_;
+  const kind_registry& kinds_;
+  const clock_source& clock_;
+  const working_calendar& calendar_;
+  engine_options options_;
+  std::map<std::string, std::unique_ptr<plan_state>, std::less<>> plans_;
+  std::int64_t replay_mismatches_ = 0;
+};
+
+// Checks whether `by` may fire an event declared with `spec` on a duty owned by `owner`.
+bool may_fire(const event_spec& spec, const actor& by, const std::string& owner);
+
+}  // namespace dutyflow

@@ -1,0 +1,360 @@
+#include "engine/store.h"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <spdlog/spdlog.h>
+
+#include <array>
+
+namespace dutyflow {
+namespace {
+
+using nlohmann::json;
+
+// Each migration moves the schema from version i to i+1; they only ever get appended.
+// The events table refuses UPDATE and DELETE: the journal is append-only by construction.
+constexpr std::array<const char*, 1> migrations = {
+    R"sql(
+CREATE TABLE plans (
+  id        TEXT PRIMARY KEY,
+  version   INTEGER NOT NULL,
+  content   TEXT NOT NULL,
+  loaded_at INTEGER NOT NULL
+);
+CREATE TABLE events (
+  id    INTEGER PRIMARY KEY,
+  plan  TEXT NOT NULL,
+  duty  TEXT NOT NULL,
+  seq   INTEGER NOT NULL,
+  type  TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  at    INTEGER NOT NULL,
+  note  TEXT NOT NULL DEFAULT '',
+  data  TEXT NOT NULL DEFAULT '{}',
+  UNIQUE (plan, duty, seq)
+);
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+  BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+  BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+CREATE TABLE duties (
+  plan          TEXT NOT NULL,
+  duty          TEXT NOT NULL,
+  kind          TEXT NOT NULL,
+  owner         TEXT NOT NULL,
+  progress      TEXT NOT NULL,
+  timeliness    TEXT NOT NULL,
+  version       INTEGER NOT NULL,
+  deadline      INTEGER,
+  updated_at    INTEGER NOT NULL,
+  finished_at   INTEGER,
+  finished_late INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (plan, duty)
+) WITHOUT ROWID;
+CREATE INDEX duties_owner ON duties (owner);
+CREATE TABLE outbox (
+  id           INTEGER PRIMARY KEY,
+  key          TEXT NOT NULL UNIQUE,
+  plan         TEXT NOT NULL,
+  duty         TEXT NOT NULL,
+  unit         TEXT NOT NULL,
+  reason       TEXT NOT NULL,
+  point        INTEGER NOT NULL,
+  channel      TEXT NOT NULL,
+  status       TEXT NOT NULL DEFAULT 'pending',
+  attempts     INTEGER NOT NULL DEFAULT 0,
+  last_error   TEXT NOT NULL DEFAULT '',
+  created_at   INTEGER NOT NULL,
+  delivered_at INTEGER,
+  next_attempt INTEGER,
+  payload      TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX outbox_status ON outbox (status, next_attempt);
+CREATE INDEX outbox_plan ON outbox (plan, duty);
+)sql",
+};
+
+std::int64_t micros(instant t) { return t.time_since_epoch().count(); }
+instant from_micros(std::int64_t v) { return instant{std::chrono::microseconds{v}}; }
+
+error storage_error(const char* what, const std::exception& e) {
+  return make_error(errc::storage, std::string(what) + ": " + e.what());
+}
+
+class sqlite_store final : public store {
+ public:
+  explicit sqlite_store(const sqlite_options& o)
+      : db_(o.path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX) {
+    db_.setBusyTimeout(o.busy_timeout_ms);
+    db_.exec("PRAGMA journal_mode=WAL");
+    db_.exec(o.synchronous == "normal" ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL");
+    db_.exec("PRAGMA foreign_keys=ON");
+    migrate();
+    insert_event_ = std::make_unique<SQLite::Statement>(
+        db_, "INSERT INTO events (plan, duty, seq, type, actor, at, note, data) VALUES (?,?,?,?,?,?,?,?)");
+    upsert_duty_ = std::make_unique<SQLite::Statement>(
+        db_,
+        "INSERT INTO duties (plan, duty, kind, owner, progress, timeliness, version, deadline, updated_at,"
+        " finished_at, finished_late) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+        " ON CONFLICT (plan, duty) DO UPDATE SET kind=excluded.kind, owner=excluded.owner,"
+        " progress=excluded.progress, timeliness=excluded.timeliness, version=excluded.version,"
+        " deadline=excluded.deadline, updated_at=excluded.updated_at, finished_at=excluded.finished_at,"
+        " finished_late=excluded.finished_late");
+    insert_outbox_ = std::make_unique<SQLite::Statement>(
+        db_,
+        "INSERT INTO outbox (key, plan, duty, unit, reason, point, channel, status, attempts, last_error,"
+        " created_at, next_attempt, payload) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (key) DO NOTHING");
+    insert_plan_ = std::make_unique<SQLite::Statement>(
+        db_, "INSERT INTO plans (id, version, content, loaded_at) VALUES (?,?,?,?)");
+  }
+
+  status commit(write_batch& batch) override {
+    if (batch.empty()) return ok_status();
+    try {
+      SQLite::Transaction tx(db_);
+      for (const auto& p : batch.plans) {
+        auto& st = *insert_plan_;
+        st.reset();
+        st.bind(1, p.id);
+        st.bind(2, p.version);
+        st.bind(3, p.content);
+        st.bind(4, micros(p.loaded_at));
+        st.exec();
+      }
+      for (auto& e : batch.events) {
+        auto& st = *insert_event_;
+        st.reset();
+        st.bind(1, e.plan);
+        st.bind(2, e.duty);
+        st.bind(3, e.seq);
+        st.bind(4, e.type);
+        st.bind(5, e.actor);
+        st.bind(6, micros(e.at));
+        st.bind(7, e.note);
+        st.bind(8, e.data.dump(-1, ' ', false, json::error_handler_t::replace));
+        st.exec();
+        e.id = db_.getLastInsertRowid();
+      }
+      for (const auto& d : batch.duties) {
+        auto& st = *upsert_duty_;
+        st.reset();
+        st.bind(1, d.plan);
+        st.bind(2, d.duty);
+        st.bind(3, d.kind);
+        st.bind(4, d.owner);
+        st.bind(5, d.progress);
+        st.bind(6, d.timeliness);
+        st.bind(7, d.version);
+        if (d.deadline) st.bind(8, micros(*d.deadline));
+        else st.bind(8);
+        st.bind(9, micros(d.updated_at));
+        if (d.finished_at) st.bind(10, micros(*d.finished_at));
+        else st.bind(10);
+        st.bind(11, d.finished_late ? 1 : 0);
+        st.exec();
+      }
+      for (const auto& o : batch.outbox) {
+        auto& st = *insert_outbox_;
+        st.reset();
+        st.bind(1, o.key);
+        st.bind(2, o.plan);
+        st.bind(3, o.duty);
+        st.bind(4, o.unit);
+        st.bind(5, o.reason);
+        st.bind(6, micros(o.point));
+        st.bind(7, o.channel);
+        st.bind(8, o.status);
+        st.bind(9, o.attempts);
+        st.bind(10, o.last_error);
+        st.bind(11, micros(o.created_at));
+        st.bind(12, micros(o.created_at));
+        st.bind(13, o.payload.dump(-1, ' ', false, json::error_handler_t::replace));
+        st.exec();
+      }
+      tx.commit();
+      return ok_status();
+    } catch (const std::exception& e) {
+      // The transaction rolled back on scope exit; reset statements so the next commit starts clean.
+      for (auto* st : {insert_plan_.get(), insert_event_.get(), upsert_duty_.get(), insert_outbox_.get()}) {
+        try {
+          st->reset();
+        } catch (const std::exception&) {
+        }
+      }
+      return storage_error("commit failed", e);
+    }
+  }
+
+  result<std::vector<plan_row>> plans() override {
+    try {
+      std::vector<plan_row> out;
+      SQLite::Statement st(db_, "SELECT id, version, content, loaded_at FROM plans ORDER BY rowid");
+      while (st.executeStep()) {
+        out.push_back(plan_row{st.getColumn(0).getString(), st.getColumn(1).getInt64(), st.getColumn(2).getString(),
+                               from_micros(st.getColumn(3).getInt64())});
+      }
+      return out;
+    } catch (const std::exception& e) {
+      return storage_error("reading plans failed", e);
+    }
+  }
+
+  status replay(const std::function<void(const event_row&)>& fn) override {
+    try {
+      SQLite::Statement st(db_, "SELECT id, plan, duty, seq, type, actor, at, note, data FROM events ORDER BY id");
+      event_row e;
+      while (st.executeStep()) {
+        read_event(st, e);
+        fn(e);
+      }
+      return ok_status();
+    } catch (const std::exception& ex) {
+      return storage_error("replaying the journal failed", ex);
+    }
+  }
+
+  result<std::vector<event_row>> history(const std::string& plan, const std::string& duty) override {
+    try {
+      std::vector<event_row> out;
+      SQLite::Statement st(db_,
+                           "SELECT id, plan, duty, seq, type, actor, at, note, data FROM events"
+                           " WHERE plan = ? AND duty = ? ORDER BY seq");
+      st.bind(1, plan);
+      st.bind(2, duty);
+      while (st.executeStep()) {
+        event_row e;
+        read_event(st, e);
+        out.push_back(std::move(e));
+      }
+      return out;
+    } catch (const std::exception& e) {
+      return storage_error("reading history failed", e);
+    }
+  }
+
+  result<std::vector<duty_row>> duty_rows(const std::string& plan) override {
+    try {
+      std::vector<duty_row> out;
+      SQLite::Statement st(db_,
+                           "SELECT plan, duty, kind, owner, progress, timeliness, version, deadline, updated_at,"
+                           " finished_at, finished_late FROM duties WHERE plan = ? ORDER BY duty");
+      st.bind(1, plan);
+      while (st.executeStep()) {
+        duty_row d;
+        d.plan = st.getColumn(0).getString();
+        d.duty = st.getColumn(1).getString();
+        d.kind = st.getColumn(2).getString();
+        d.owner = st.getColumn(3).getString();
+        d.progress = st.getColumn(4).getString();
+        d.timeliness = st.getColumn(5).getString();
+        d.version = st.getColumn(6).getInt64();
+        if (!st.getColumn(7).isNull()) d.deadline = from_micros(st.getColumn(7).getInt64());
+        d.updated_at = from_micros(st.getColumn(8).getInt64());
+        if (!st.getColumn(9).isNull()) d.finished_at = from_micros(st.getColumn(9).getInt64());
+        d.finished_late = st.getColumn(10).getInt() != 0;
+        out.push_back(std::move(d));
+      }
+      return out;
+    } catch (const std::exception& e) {
+      return storage_error("reading duties failed", e);
+    }
+  }
+
+  result<std::vector<outbox_row>> outbox(const outbox_filter& f) override {
+    try {
+      std::string sql =
+          "SELECT id, key, plan, duty, unit, reason, point, channel, status, attempts, last_error, created_at,"
+          " delivered_at, payload FROM outbox WHERE 1=1";
+      std::vector<std::string> binds;
+      auto add = [&](const std::string& value, const char* clause) {
+        if (value.empty()) return;
+        sql += clause;
+        binds.push_back(value);
+      };
+      add(f.plan, " AND plan = ?");
+      add(f.unit, " AND unit = ?");
+      add(f.duty, " AND duty = ?");
+      add(f.reason, " AND reason = ?");
+      add(f.status, " AND status = ?");
+      sql += " ORDER BY id DESC LIMIT ?";
+      SQLite::Statement st(db_, sql);
+      int i = 1;
+      for (const auto& b : binds) st.bind(i++, b);
+      st.bind(i, f.limit);
+      std::vector<outbox_row> out;
+      while (st.executeStep()) {
+        outbox_row o;
+        o.id = st.getColumn(0).getInt64();
+        o.key = st.getColumn(1).getString();
+        o.plan = st.getColumn(2).getString();
+        o.duty = st.getColumn(3).getString();
+        o.unit = st.getColumn(4).getString();
+        o.reason = st.getColumn(5).getString();
+        o.point = from_micros(st.getColumn(6).getInt64());
+        o.channel = st.getColumn(7).getString();
+        o.status = st.getColumn(8).getString();
+        o.attempts = st.getColumn(9).getInt();
+        o.last_error = st.getColumn(10).getString();
+        o.created_at = from_micros(st.getColumn(11).getInt64());
+        if (!st.getColumn(12).isNull()) o.delivered_at = from_micros(st.getColumn(12).getInt64());
+        o.payload = json::parse(st.getColumn(13).getString(), nullptr, false);
+        out.push_back(std::move(o));
+      }
+      return out;
+    } catch (const std::exception& e) {
+      return storage_error("reading the outbox failed", e);
+    }
+  }
+
+  result<std::int64_t> event_count() override {
+    try {
+      return db_.execAndGet("SELECT count(*) FROM events").getInt64();
+    } catch (const std::exception& e) {
+      return storage_error("counting events failed", e);
+    }
+  }
+
+ private:
+  static void read_event(SQLite::Statement& st, event_row& e) {
+    e.id = st.getColumn(0).getInt64();
+    e.plan = st.getColumn(1).getString();
+    e.duty = st.getColumn(2).getString();
+    e.seq = st.getColumn(3).getInt64();
+    e.type = st.getColumn(4).getString();
+    e.actor = st.getColumn(5).getString();
+    e.at = from_micros(st.getColumn(6).getInt64());
+    e.note = st.getColumn(7).getString();
+    const char* data = st.getColumn(8).getText();
+    e.data = (data[0] == '{' && data[1] == '}' && data[2] == '\0') ? json::object() : json::parse(data, nullptr, false);
+  }
+
+  void migrate() {
+    int version = db_.execAndGet("PRAGMA user_version").getInt();
+    if (version > static_cast<int>(migrations.size()))
+      throw std::runtime_error("database schema version " + std::to_string(version) +
+                               " is newer than this dutyflow understands (" + std::to_string(migrations.size()) + ")");
+    for (auto v = static_cast<std::size_t>(version); v < migrations.size(); ++v) {
+      SQLite::Transaction tx(db_);
+      db_.exec(migrations[v]);
+      db_.exec("PRAGMA user_version = " + std::to_string(v + 1));
+      tx.commit();
+      spdlog::info("store: migrated schema to version {}", v + 1);
+    }
+  }
+
+  SQLite::Database db_;
+  std::unique_ptr<SQLite::Statement> insert_event_, upsert_duty_, insert_outbox_, insert_plan_;
+};
+
+}  // namespace
+
+int sqlite_schema_version() { return static_cast<int>(migrations.size()); }
+
+result<std::unique_ptr<store>> open_sqlite_store(const sqlite_options& options) {
+  try {
+    return std::unique_ptr<store>(std::make_unique<sqlite_store>(options));
+  } catch (const std::exception& e) {
+    return make_error(errc::storage, "cannot open store " + options.path + ": " + e.what());
+  }
+}
+
+}  // namespace dutyflow

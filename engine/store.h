@@ -1,0 +1,123 @@
+// Durable state of dutyflow: the append-only event journal, the duties view, the
+// outbox of notifications and the loaded plans. `store` is the interface (a PostgreSQL
+// backend can implement it for several replicas); `sqlite_store` is the embedded default.
+// A store is owned by the engine and used only from the engine's strand; it is not
+// thread-safe. Every call reports failure as an errc::storage error, never an exception.
+#pragma once
+
+#include "engine/status.h"
+#include "engine/time.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace dutyflow {
+
+// One journaled event. Plan-level events (a milestone set, a plan loaded) have duty "".
+struct event_row {
+  std::int64_t id = 0;   // global order, assigned by the store on commit
+  std::string plan;
+  std::string duty;
+  std::int64_t seq = 0;  // per duty: 1 for "assigned"; equals the duty's version after it
+  std::string type;
+  std::string actor;
+  instant at{};
+  std::string note;
+  nlohmann::json data = nlohmann::json::object();
+};
+
+// The current state of one duty, kept in step with the journal for queries and tools.
+struct duty_row {
+  std::string plan;
+  std::string duty;
+  std::string kind;
+  std::string owner;
+  std::string progress;
+  std::string timeliness;
+  std::int64_t version = 0;
+  std::optional<instant> deadline;
+  instant updated_at{};
+  std::optional<instant> finished_at;
+  bool finished_late = false;
+};
+
+// A notification to deliver. `key` is unique: (plan/duty, reason, point).
+struct outbox_row {
+  std::int64_t id = 0;
+  std::string key;
+  std::string plan;
+  std::string duty;
+  std::string unit;
+  std::string reason;
+  instant point{};
+  std::string channel;
+  std::string status = "pending";  // pending, delivered, failed
+  int attempts = 0;
+  std::string last_error;
+  instant created_at{};
+  std::optional<instant> delivered_at;
+  nlohmann::json payload = nlohmann::json::object();
+};
+
+struct plan_row {
+  std::string id;
+  std::int64_t version = 1;
+  std::string content;  // canonical JSON of the plan file
+  instant loaded_at{};
+};
+
+// Everything one transaction writes. Outbox rows whose key exists already are skipped
+// (that is what makes a replayed or retried notification harmless).
+struct write_batch {
+  std::vector<plan_row> plans;
+  std::vector<event_row> events;
+  std::vector<duty_row> duties;
+  std::vector<outbox_row> outbox;
+  bool empty() const { return plans.empty() && events.empty() && duties.empty() && outbox.empty(); }
+};
+
+struct outbox_filter {
+  std::string plan, unit, duty, reason, status;
+  int limit = 1000;
+};
+
+class store {
+ public:
+  virtual ~store() = default;
+  // Writes the whole batch in one transaction, or nothing. On success the events'
+  // ids are filled in. Returns errc::storage (nothing written) on failure.
+  virtual status commit(write_batch& batch) = 0;
+  virtual result<std::vector<plan_row>> plans() = 0;
+  // Calls `fn` for every event in journal order. Returns errc::storage on failure.
+  virtual status replay(const std::function<void(const event_row&)>& fn) = 0;
+  // The events of one duty in seq order.
+  virtual result<std::vector<event_row>> history(const std::string& plan, const std::string& duty) = 0;
+  virtual result<std::vector<duty_row>> duty_rows(const std::string& plan) = 0;
+  virtual result<std::vector<outbox_row>> outbox(const outbox_filter& filter) = 0;
+  virtual result<std::int64_t> event_count() = 0;
+};
+
+struct sqlite_options {
+  // Where the database lives. Its directory must exist. Default: none (required).
+  std::string path;
+  // "full" (default): a commit survives power loss. "normal": survives a crash of
+  // dutyflowd but may lose the last commits on power loss (faster).
+  std::string synchronous = "full";
+  // How long a writer waits for a lock held by another connection (a backup). Default: 5 s.
+  int busy_timeout_ms = 5000;
+};
+
+// Opens (creating and migrating as needed) the SQLite store. Returns errc::storage
+// with the reason when the file cannot be opened or is from a newer dutyflow.
+result<std::unique_ptr<store>> open_sqlite_store(const sqlite_options& options);
+
+// The schema version this build writes (PRAGMA user_version).
+int sqlite_schema_version();
+
+}  // namespace dutyflow

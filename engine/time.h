@@ -1,0 +1,61 @@
+// Instants, calendar dates, UTC offsets and durations as dutyflow reads and writes them
+// (ISO-8601 and the plan file's "30m" / "12h" / "3d" / "2wd"). Pure functions, no state;
+// callable from any thread. Parsers return an error value describing what is wrong.
+#pragma once
+
+#include "engine/status.h"
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace dutyflow {
+
+// Every instant in dutyflow: microseconds since the Unix epoch, UTC.
+using instant = std::chrono::sys_time<std::chrono::microseconds>;
+// A calendar day with no time of day (issued_on, holidays, milestone windows).
+using date = std::chrono::year_month_day;
+
+// "2023-06-15T17:00:00+07:00", "2023-06-15T10:00:00Z", fractional seconds allowed.
+// An offset is required: an instant without one would mean different things on
+// different machines. Fails with errc::invalid.
+result<instant> parse_instant(std::string_view text);
+
+// Formats with the given offset, e.g. "2023-06-15T17:00:00+07:00"; fractions of a
+// second are written only when non-zero ("...T17:00:00.250+07:00").
+std::string format_instant(instant at, std::chrono::minutes offset);
+
+// "2023-06-05" (a real date: 2023-02-30 fails). Fails with errc::invalid.
+result<date> parse_date(std::string_view text);
+std::string format_date(date day);
+
+// Midnight at the start of `day` in a zone with the given offset.
+instant start_of_day(date day, std::chrono::minutes offset);
+// The calendar day that `at` falls on in a zone with the given offset.
+date local_date(instant at, std::chrono::minutes offset);
+
+// Zone names a plan may use: IANA names of zones with one fixed offset since 1975
+// (Asia/Ho_Chi_Minh, Asia/Bangkok, ...), "UTC", or a literal "+07:00". Fails with
+// errc::invalid naming the zone.
+result<std::chrono::minutes> parse_timezone(std::string_view name);
+
+// A signed length of time as written in plans and requests. Days are calendar days;
+// working days are counted by the working calendar, not here.
+struct duration_spec {
+  enum class unit : std::uint8_t { minutes, hours, days, working_days };
+  std::int64_t amount = 0;  // may be negative ("-3wd")
+  unit unit_ = unit::days;
+
+  bool is_working_days() const { return unit_ == unit::working_days; }
+  // The fixed length of a minutes/hours/days spec; working days have none (returns 0).
+  std::chrono::microseconds fixed() const;
+  // Canonical text: "-3wd", "12h".
+  std::string text() const;
+  bool operator==(const duration_spec&) const = default;
+};
+
+// "30m", "12h", "3d", "2wd", "-1d", "+2h". Fails with errc::invalid.
+result<duration_spec> parse_duration(std::string_view text);
+
+}  // namespace dutyflow

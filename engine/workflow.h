@@ -1,0 +1,116 @@
+// What the engine needs from a duty kind: the events it knows, who may fire each,
+// the states it can be in, and a state machine per duty. The engine owns every
+// duty_machine and calls it only from its strand; kinds are immutable and shared.
+// workflows/ implements these interfaces with Boost.MSM; the engine never sees MSM.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <vector>
+
+namespace dutyflow {
+
+// Every event name of DESIGN.md's table. A kind supports a subset; a machine asked to
+// fire an event its kind does not know refuses it like any event not allowed now.
+enum class event_type : std::uint8_t {
+  acknowledge, start, submit, approve, return_, mark_ready, name_reporter,
+  mark_attended, publish, appraise, decide, present, name_delegates, mark_absent,
+  cancel, reassign, comment,
+  due_soon, overdue, escalate, deadline_changed,
+};
+inline constexpr int event_type_count = 21;
+
+// "acknowledge", "return", "deadline_changed" ... (API names).
+std::string_view event_name(event_type type);
+// Returns false for a name that is no event at all.
+bool parse_event_name(std::string_view name, event_type& out);
+
+// Who may fire an event. `owner` means a caller bound to the duty's current owner unit.
+enum class who : std::uint8_t { owner, coordinator, owner_or_coordinator, system };
+
+// What an event's request must carry; checked by the engine before the machine runs.
+enum class requirement : std::uint8_t {
+  none,
+  note,            // a non-empty "note"
+  data_string,     // data.<field> is a non-empty string
+  data_url,        // data.<field> is an http(s) URL
+  data_count,      // data.<field> is a non-negative integer
+  data_unit,       // data.<field> names a unit of the plan
+  data_list,       // data.<field> is a non-empty list of non-empty strings
+};
+
+struct event_spec {
+  event_type type;
+  who by;
+  std::string_view label_vi;  // button label, e.g. "Xác nhận đã nhận"
+  requirement needs = requirement::none;
+  std::string_view field = {};  // the data field `needs` refers to
+};
+
+enum class region : std::uint8_t { progress, timeliness };
+
+struct state_spec {
+  std::string_view name;      // API name, "Acknowledged"
+  std::string_view label_vi;  // "Đã nhận"
+  region in = region::progress;
+  bool terminal = false;      // Done, Cancelled, Absent
+};
+
+// An outbox notification an accepted event asks for. Actions are pure: they only
+// describe it, the engine writes it in the same transaction as the event.
+struct effect {
+  enum class target : std::uint8_t { owner, coordinator };
+  std::string_view reason;  // "returned", "approved", "due_soon", "overdue", "escalation"
+  target to = target::owner;
+};
+
+struct machine_state {
+  const state_spec* progress = nullptr;
+  const state_spec* timeliness = nullptr;
+  bool terminal() const { return progress != nullptr && progress->terminal; }
+};
+
+// One duty's live state machine.
+class duty_machine {
+ public:
+  virtual ~duty_machine() = default;
+  // Runs `type` through the machine. Returns false and changes nothing when the event
+  // is not allowed in the current state; otherwise appends the effects it asked for.
+  virtual bool fire(event_type type, std::vector<effect>& effects) = 0;
+  // Would fire(type) succeed now? Does not change the machine.
+  virtual bool accepts(event_type type) const = 0;
+  virtual machine_state state() const = 0;
+  virtual std::unique_ptr<duty_machine> clone() const = 0;
+};
+
+class duty_kind {
+ public:
+  virtual ~duty_kind() = default;
+  virtual std::string_view name() const = 0;      // "report"
+  virtual std::string_view label_vi() const = 0;  // "Báo cáo"
+  // Every event this kind handles, shared ones (cancel, reassign, comment, system) included.
+  virtual std::span<const event_spec> events() const = 0;
+  // Every state of both regions.
+  virtual std::span<const state_spec> states() const = 0;
+  // A machine in the initial states (Assigned, OnTrack).
+  virtual std::unique_ptr<duty_machine> create() const = 0;
+
+  // Null when this kind does not handle `type`.
+  const event_spec* find_event(event_type type) const {
+    for (const auto& e : events())
+      if (e.type == type) return &e;
+    return nullptr;
+  }
+};
+
+// Maps kind names to kinds. Immutable after construction; shared by all threads.
+class kind_registry {
+ public:
+  virtual ~kind_registry() = default;
+  virtual const duty_kind* find(std::string_view name) const = 0;  // null if unknown
+  virtual std::vector<std::string_view> names() const = 0;          // sorted
+};
+
+}  // namespace dutyflow

@@ -1,0 +1,327 @@
+#include "engine/engine.h"
+
+#include "tests/support/failing_store.h"
+#include "tests/support/temp_dir.h"
+#include "workflows/registry.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+using namespace dutyflow;
+using dutyflow::testing::temp_dir;
+using nlohmann::json;
+
+namespace {
+
+const char* plan_text = R"({
+  "id": "mini", "number": "1/KH-UBND", "title": "Kế hoạch thử", "issuer": "UBND huyện Phong Thổ",
+  "issued_on": "2023-06-05", "coordinator": "noi-vu",
+  "milestones": [{"id": "conference", "title": "Hội nghị", "at": null}],
+  "units": [{"id": "noi-vu", "name": "Phòng Nội vụ"}, {"id": "xa-a", "name": "Xã A"}, {"id": "xa-b", "name": "Xã B"}],
+  "groups": [{"id": "cac-xa", "name": "UBND các xã", "members": ["xa-a", "xa-b"]}],
+  "duties": [
+    {"id": "bao-cao", "kind": "report", "title": "Báo cáo", "owner": "xa-a",
+     "due": {"milestone": "conference", "offset": "-3wd"}},
+    {"id": "dai-bieu", "kind": "attendance", "title": "Cử đại biểu", "owner": {"group": "cac-xa"},
+     "due": {"milestone": "conference", "offset": "-1d"}},
+    {"id": "tong-hop", "kind": "report", "title": "Tổng hợp", "owner": "noi-vu",
+     "due": {"after": "assigned", "working_days": 5}},
+    {"id": "dang-tai", "kind": "publish", "title": "Đăng tải", "owner": "xa-b",
+     "due": {"at": "2023-06-15T17:00:00+07:00"}}
+  ]})";
+
+const actor coordinator{"noi-vu-token", role::coordinator, ""};
+const actor unit_a{"xa-a-token", role::unit, "xa-a"};
+const actor unit_b{"xa-b-token", role::unit, "xa-b"};
+const actor viewer{"viewer-token", role::viewer, ""};
+
+command cmd(const std::string& duty, const std::string& event, const actor& by, json data = json::object(),
+            std::string note = "") {
+  return command{"mini", duty, event, std::move(note), std::move(data), by, std::nullopt, std::nullopt};
+}
+
+class EngineTest : public ::testing::Test {
+ protected:
+  EngineTest()
+      : clock_(*parse_instant("2023-06-05T08:00:00+07:00")),
+        real_(std::move(open_sqlite_store({dir_.file("journal.db")}).value())),
+        store_(*real_) {
+    start();
+  }
+
+  void start() {
+    eng_ = std::make_unique<engine>(store_, builtin_kinds(), clock_, calendar_);
+    auto s = eng_->open();
+    ASSERT_TRUE(s) << s.err().message;
+  }
+
+  void load() {
+    auto loaded = load_plan(json::parse(plan_text), builtin_kinds());
+    ASSERT_TRUE(loaded) << loaded.err().message;
+    auto r = eng_->load(loaded->value, actor{"dutyflowd", role::system, ""});
+    ASSERT_TRUE(r) << r.err().message;
+  }
+
+  json duty(const std::string& id, const actor* caller = nullptr) {
+    auto j = eng_->duty_json("mini", id, caller, true);
+    EXPECT_TRUE(j) << j.err().message;
+    return j ? *j : json();
+  }
+  std::string progress(const std::string& id) { return duty(id)["state"]["progress"]; }
+  std::int64_t events() { return *store_.event_count(); }
+
+  void expect_refused(const command& c, errc code) {
+    auto before = events();
+    auto before_duty = duty(c.duty);
+    auto r = eng_->apply(c);
+    ASSERT_FALSE(r) << c.event;
+    EXPECT_EQ(r.err().code, code) << c.event << ": " << r.err().message;
+    EXPECT_EQ(events(), before) << "a refused command changed the journal";
+    if (before_duty.is_object()) EXPECT_EQ(duty(c.duty), before_duty);
+  }
+
+  temp_dir dir_;
+  manual_clock clock_;
+  working_calendar calendar_;
+  std::unique_ptr<store> real_;
+  dutyflow::testing::failing_store store_;
+  std::unique_ptr<engine> eng_;
+};
+
+}  // namespace
+
+TEST_F(EngineTest, LoadingAPlanJournalsAssignedForEveryDuty) {
+  load();
+  EXPECT_EQ(eng_->duty_count(), 5u);
+  EXPECT_EQ(events(), 1 + 5);  // plan_loaded + one "assigned" per duty after fan-out
+  auto d = duty("dai-bieu.xa-b");
+  EXPECT_EQ(d["owner"], "xa-b");
+  EXPECT_EQ(d["state"]["progress"], "Assigned");
+  EXPECT_EQ(d["state"]["timeliness"], "OnTrack");
+  EXPECT_EQ(d["version"], 1);
+  EXPECT_TRUE(d["deadline"].is_null()) << "the conference date is unknown: the deadline is pending";
+  EXPECT_EQ(d["status"], "pending");
+  EXPECT_EQ(d["history"].size(), 1u);
+  EXPECT_EQ(d["history"][0]["event"], "assigned");
+  EXPECT_EQ(duty("dang-tai")["deadline"], "2023-06-15T17:00:00+07:00");
+  // 5 working days after Monday 5/6/2023, the day itself not counted: Monday 12/6, ending at 24:00.
+  EXPECT_EQ(duty("tong-hop")["deadline"], "2023-06-13T00:00:00+07:00");
+  auto rows = eng_->notifications({});
+  ASSERT_TRUE(rows);
+  EXPECT_EQ(rows->size(), 5u);
+  for (const auto& r : *rows) EXPECT_EQ(r.reason, "assigned");
+}
+
+TEST_F(EngineTest, LoadingTheSameContentAgainChangesNothingOtherContentConflicts) {
+  load();
+  auto loaded = load_plan(json::parse(plan_text), builtin_kinds());
+  auto again = eng_->load(loaded->value, coordinator);
+  ASSERT_TRUE(again);
+  EXPECT_FALSE(*again);
+  EXPECT_EQ(events(), 6);
+  auto changed = json::parse(plan_text);
+  changed["title"] = "Kế hoạch khác";
+  auto other = eng_->load(load_plan(changed, builtin_kinds())->value, coordinator);
+  ASSERT_FALSE(other);
+  EXPECT_EQ(other.err().code, errc::conflict);
+}
+
+TEST_F(EngineTest, OwnerWalksAReportToDoneAndCoordinatorApproves) {
+  load();
+  for (const char* e : {"acknowledge", "start", "submit"}) {
+    auto r = eng_->apply(cmd("bao-cao", e, unit_a));
+    ASSERT_TRUE(r) << e << ": " << r.err().message;
+  }
+  EXPECT_EQ(progress("bao-cao"), "Submitted");
+  EXPECT_EQ(duty("bao-cao", &unit_a)["allowed_events"], json::array({"comment"}));
+  auto allowed = duty("bao-cao", &coordinator)["allowed_events"].get<std::set<std::string>>();
+  EXPECT_EQ(allowed, (std::set<std::string>{"approve", "return", "cancel", "reassign", "comment"}));
+  auto r = eng_->apply(cmd("bao-cao", "approve", coordinator));
+  ASSERT_TRUE(r) << r.err().message;
+  EXPECT_EQ(r->version, 5);
+  auto d = duty("bao-cao");
+  EXPECT_EQ(d["state"]["progress"], "Done");
+  EXPECT_EQ(d["state"]["progress_label"], "Hoàn thành");
+  EXPECT_EQ(d["history"].size(), 5u);
+  EXPECT_EQ(d["history"][4]["actor"], "noi-vu-token");
+  // The owner is told its work was approved, in the same transaction as the event.
+  outbox_filter f;
+  f.reason = "approved";
+  auto rows = eng_->notifications(f);
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].unit, "xa-a");
+}
+
+TEST_F(EngineTest, RefusalsAreErrorValuesAndChangeNothing) {
+  load();
+  expect_refused(command{"nope", "bao-cao", "acknowledge", "", json::object(), unit_a, {}, {}}, errc::not_found);
+  expect_refused(cmd("nope", "acknowledge", unit_a), errc::not_found);
+  expect_refused(cmd("bao-cao", "dance", unit_a), errc::not_found);
+  expect_refused(cmd("bao-cao", "present", coordinator), errc::not_found);  // a report has no "present"
+  expect_refused(cmd("bao-cao", "acknowledge", unit_b), errc::forbidden);
+  expect_refused(cmd("bao-cao", "acknowledge", viewer), errc::forbidden);
+  expect_refused(cmd("bao-cao", "acknowledge", coordinator), errc::forbidden);
+  expect_refused(cmd("bao-cao", "overdue", coordinator), errc::forbidden);
+  expect_refused(cmd("bao-cao", "approve", unit_a), errc::forbidden);
+  expect_refused(cmd("bao-cao", "submit", unit_a), errc::conflict);
+  auto stale = cmd("bao-cao", "acknowledge", unit_a);
+  stale.expected_version = 7;
+  expect_refused(stale, errc::version_mismatch);
+  expect_refused(cmd("bao-cao", "cancel", coordinator), errc::invalid);  // needs a note
+  expect_refused(cmd("bao-cao", "reassign", coordinator, json{{"unit", "xa-z"}}), errc::invalid);
+  expect_refused(cmd("bao-cao", "reassign", coordinator, json{{"unit", "xa-a"}}), errc::invalid);
+  expect_refused(cmd("dai-bieu.xa-a", "name_delegates", unit_a), errc::conflict);
+  ASSERT_TRUE(eng_->apply(cmd("dai-bieu.xa-a", "acknowledge", unit_a)));
+  expect_refused(cmd("dai-bieu.xa-a", "name_delegates", unit_a, json{{"delegates", json::array()}}), errc::invalid);
+  expect_refused(cmd("dai-bieu.xa-a", "acknowledge", unit_a), errc::conflict);
+}
+
+TEST_F(EngineTest, ConflictListsTheEventsTheCallerMayFire) {
+  load();
+  auto r = eng_->apply(cmd("bao-cao", "submit", unit_a));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.err().code, errc::conflict);
+  auto allowed = r.err().details["allowed_events"].get<std::set<std::string>>();
+  EXPECT_EQ(allowed, (std::set<std::string>{"acknowledge", "comment"}));
+}
+
+TEST_F(EngineTest, MatchingIfMatchVersionIsAccepted) {
+  load();
+  auto c = cmd("bao-cao", "acknowledge", unit_a);
+  c.expected_version = 1;
+  auto r = eng_->apply(c);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->version, 2);
+}
+
+TEST_F(EngineTest, GroupCommitAppliesInOrderAndRefusesOnlyTheBadOne) {
+  load();
+  std::vector<command> cmds = {cmd("bao-cao", "acknowledge", unit_a), cmd("bao-cao", "start", unit_a),
+                               cmd("bao-cao", "approve", coordinator),  // not allowed: not submitted
+                               cmd("dai-bieu.xa-b", "acknowledge", unit_b),
+                               cmd("dai-bieu.xa-b", "name_delegates", unit_b, json{{"delegates", {"Nguyễn Văn A"}}})};
+  auto results = eng_->apply_batch(cmds);
+  ASSERT_EQ(results.size(), 5u);
+  EXPECT_TRUE(results[0] && results[1] && results[3] && results[4]);
+  ASSERT_FALSE(results[2]);
+  EXPECT_EQ(results[2].err().code, errc::conflict);
+  EXPECT_EQ(results[1]->version, 3);
+  EXPECT_GT(results[4]->event_id, results[3]->event_id);
+  EXPECT_EQ(progress("bao-cao"), "InProgress");
+  EXPECT_EQ(progress("dai-bieu.xa-b"), "DelegatesNamed");
+  EXPECT_EQ(events(), 6 + 4);
+}
+
+TEST_F(EngineTest, AFailedCommitChangesNothingAndTheEngineRecovers) {
+  load();
+  store_.fail_commits = true;
+  auto results = eng_->apply_batch(std::vector<command>{cmd("bao-cao", "acknowledge", unit_a)});
+  ASSERT_FALSE(results[0]);
+  EXPECT_EQ(results[0].err().code, errc::storage);
+  store_.fail_commits = false;
+  EXPECT_EQ(progress("bao-cao"), "Assigned");
+  EXPECT_EQ(duty("bao-cao")["version"], 1);
+  ASSERT_TRUE(eng_->apply(cmd("bao-cao", "acknowledge", unit_a)));
+  EXPECT_EQ(duty("bao-cao")["version"], 2);
+}
+
+TEST_F(EngineTest, ReplayRestoresEveryStateVersionOwnerAndDeadline) {
+  load();
+  ASSERT_TRUE(eng_->apply(cmd("bao-cao", "acknowledge", unit_a)));
+  ASSERT_TRUE(eng_->apply(cmd("bao-cao", "reassign", coordinator, json{{"unit", "xa-b"}})));
+  ASSERT_TRUE(eng_->apply(cmd("bao-cao", "acknowledge", unit_b)));
+  ASSERT_TRUE(eng_->set_milestone("mini", "conference", *parse_instant("2023-06-20T08:00:00+07:00"), coordinator));
+  ASSERT_TRUE(eng_->apply(cmd("dang-tai", "acknowledge", unit_b)));
+  ASSERT_TRUE(eng_->apply(cmd("dang-tai", "publish", unit_b, json{{"url", "https://phongtho.laichau.gov.vn/hoi-nghi"}})));
+  ASSERT_TRUE(eng_->apply(cmd("dai-bieu.xa-a", "acknowledge", unit_a)));
+  ASSERT_TRUE(eng_->apply(cmd("dai-bieu.xa-a", "cancel", coordinator, json::object(), "Đơn vị sáp nhập")));
+  std::vector<json> before;
+  for (const auto& d : eng_->duties_json({}, nullptr)) before.push_back(d);
+  auto plans_before = eng_->plans_json();
+
+  start();  // a new engine on the same journal
+  std::vector<json> after;
+  for (const auto& d : eng_->duties_json({}, nullptr)) after.push_back(d);
+  EXPECT_EQ(after, before);
+  EXPECT_EQ(eng_->plans_json(), plans_before);
+  EXPECT_EQ(duty("bao-cao")["owner"], "xa-b");
+  ASSERT_TRUE(eng_->apply(cmd("bao-cao", "start", unit_b)));
+}
+
+TEST_F(EngineTest, SettingTheConferenceDateResolvesAndMovesDeadlines) {
+  load();
+  auto r = eng_->set_milestone("mini", "conference", *parse_instant("2023-06-20T08:00:00+07:00"), coordinator);
+  ASSERT_TRUE(r) << r.err().message;
+  EXPECT_EQ((*r)["changed"].size(), 3u);  // bao-cao and the two delegate duties
+  // Tuesday 20/6: three working days before is Thursday 15/6, ending at 24:00.
+  EXPECT_EQ(duty("bao-cao")["deadline"], "2023-06-16T00:00:00+07:00");
+  EXPECT_EQ(duty("dai-bieu.xa-a")["deadline"], "2023-06-20T00:00:00+07:00");
+  EXPECT_EQ(duty("bao-cao")["status"], "open_on_time");
+  auto h = duty("bao-cao")["history"];
+  EXPECT_EQ(h.back()["event"], "deadline_changed");
+  EXPECT_TRUE(h.back()["data"]["from"].is_null());
+  outbox_filter set;
+  set.reason = "deadline_set";
+  EXPECT_EQ(eng_->notifications(set)->size(), 3u);
+
+  // Moving the conference to Monday 26/6: -1d falls on Sunday 25/6 and moves to the next working day.
+  clock_.advance(std::chrono::hours(1));
+  ASSERT_TRUE(eng_->set_milestone("mini", "conference", *parse_instant("2023-06-26T08:00:00+07:00"), coordinator));
+  EXPECT_EQ(duty("dai-bieu.xa-a")["deadline"], "2023-06-27T00:00:00+07:00");
+  EXPECT_EQ(duty("bao-cao")["deadline"], "2023-06-22T00:00:00+07:00");
+  outbox_filter moved;
+  moved.reason = "deadline_changed";
+  EXPECT_EQ(eng_->notifications(moved)->size(), 3u);
+  auto plan = eng_->plan_json("mini");
+  EXPECT_EQ((*plan)["milestones"][0]["at"], "2023-06-26T08:00:00+07:00");
+
+  EXPECT_EQ(eng_->set_milestone("mini", "tet", *parse_instant("2023-06-26T08:00:00+07:00"), coordinator).err().code,
+            errc::not_found);
+  EXPECT_EQ(eng_->set_milestone("mini", "conference", *parse_instant("2023-06-26T08:00:00+07:00"), unit_a).err().code,
+            errc::forbidden);
+}
+
+TEST_F(EngineTest, FinishingAfterTheDeadlineIsRecordedAsLate) {
+  load();
+  ASSERT_TRUE(eng_->apply(cmd("dang-tai", "acknowledge", unit_b)));
+  ASSERT_TRUE(eng_->apply(cmd("dang-tai", "publish", unit_b, json{{"url", "https://example.org/tai-lieu"}})));
+  ASSERT_TRUE(clock_.set(*parse_instant("2023-06-16T09:00:00+07:00")));
+  EXPECT_EQ(duty("dang-tai")["status"], "open_overdue");
+  ASSERT_TRUE(eng_->apply(cmd("dang-tai", "approve", coordinator)));
+  auto d = duty("dang-tai");
+  EXPECT_EQ(d["status"], "done_late");
+  EXPECT_EQ(d["status_label"], "Hoàn thành quá hạn");
+  auto plans = eng_->plans_json();
+  EXPECT_EQ(plans[0]["counts"]["done"], 1);
+}
+
+TEST_F(EngineTest, SystemEventsMoveTimelinessAndNotify) {
+  load();
+  actor scheduler{"scheduler", role::system, ""};
+  ASSERT_TRUE(eng_->apply(cmd("dang-tai", "due_soon", scheduler)));
+  ASSERT_TRUE(eng_->apply(cmd("dang-tai", "overdue", scheduler)));
+  ASSERT_TRUE(eng_->apply(cmd("dang-tai", "escalate", scheduler)));
+  EXPECT_EQ(duty("dang-tai")["state"]["timeliness"], "Escalated");
+  outbox_filter f;
+  f.reason = "escalation";
+  auto rows = eng_->notifications(f);
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].unit, "noi-vu") << "escalations go to the plan's coordinator";
+}
+
+TEST_F(EngineTest, FiltersDutiesByUnitStateAndPlan) {
+  load();
+  ASSERT_TRUE(eng_->apply(cmd("bao-cao", "acknowledge", unit_a)));
+  duty_filter by_unit;
+  by_unit.unit = "xa-a";
+  EXPECT_EQ(eng_->duties_json(by_unit, nullptr).size(), 2u);
+  duty_filter by_state;
+  by_state.state = "Acknowledged";
+  auto acked = eng_->duties_json(by_state, nullptr);
+  ASSERT_EQ(acked.size(), 1u);
+  EXPECT_EQ(acked[0]["id"], "bao-cao");
+  duty_filter other_plan;
+  other_plan.plan = "khac";
+  EXPECT_TRUE(eng_->duties_json(other_plan, nullptr).empty());
+}

@@ -1,0 +1,156 @@
+#include "engine/store.h"
+
+#include "tests/support/temp_dir.h"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <gtest/gtest.h>
+
+using namespace dutyflow;
+using dutyflow::testing::temp_dir;
+
+namespace {
+
+instant at(const char* iso) { return *parse_instant(iso); }
+
+write_batch sample_batch() {
+  write_batch b;
+  b.plans.push_back(plan_row{"p", 1, R"({"id":"p"})", at("2023-06-05T08:00:00+07:00")});
+  b.events.push_back(event_row{0, "p", "d", 1, "assigned", "dutyflowd", at("2023-06-05T08:00:00+07:00"), "",
+                               nlohmann::json{{"owner", "xa-a"}}});
+  b.events.push_back(event_row{0, "p", "d", 2, "acknowledge", "xa-a", at("2023-06-05T09:00:00+07:00"), "đã nhận",
+                               nlohmann::json::object()});
+  b.duties.push_back(duty_row{"p", "d", "report", "xa-a", "Acknowledged", "OnTrack", 2, std::nullopt,
+                              at("2023-06-05T09:00:00+07:00"), std::nullopt, false});
+  outbox_row o;
+  o.key = "p/d/assigned/2023-06-05T01:00:00Z";
+  o.plan = "p";
+  o.duty = "d";
+  o.unit = "xa-a";
+  o.reason = "assigned";
+  o.point = at("2023-06-05T08:00:00+07:00");
+  o.channel = "log";
+  o.created_at = o.point;
+  b.outbox.push_back(o);
+  return b;
+}
+
+}  // namespace
+
+TEST(Store, CommitsAndReadsBackAfterReopen) {
+  temp_dir dir;
+  auto path = dir.file("j.db");
+  {
+    auto s = open_sqlite_store({path});
+    ASSERT_TRUE(s) << s.err().message;
+    auto b = sample_batch();
+    ASSERT_TRUE((*s)->commit(b));
+    EXPECT_GT(b.events[0].id, 0);
+    EXPECT_GT(b.events[1].id, b.events[0].id);
+  }
+  auto s = open_sqlite_store({path});
+  ASSERT_TRUE(s);
+  auto plans = (*s)->plans();
+  ASSERT_TRUE(plans);
+  ASSERT_EQ(plans->size(), 1u);
+  EXPECT_EQ((*plans)[0].content, R"({"id":"p"})");
+  std::vector<event_row> seen;
+  ASSERT_TRUE((*s)->replay([&](const event_row& e) { seen.push_back(e); }));
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[1].type, "acknowledge");
+  EXPECT_EQ(seen[1].note, "đã nhận");
+  EXPECT_EQ(seen[0].data["owner"], "xa-a");
+  EXPECT_EQ(seen[1].at, at("2023-06-05T09:00:00+07:00"));
+  auto history = (*s)->history("p", "d");
+  ASSERT_TRUE(history);
+  EXPECT_EQ(history->size(), 2u);
+  auto duties = (*s)->duty_rows("p");
+  ASSERT_TRUE(duties);
+  ASSERT_EQ(duties->size(), 1u);
+  EXPECT_EQ((*duties)[0].progress, "Acknowledged");
+  EXPECT_EQ((*duties)[0].version, 2);
+  auto outbox = (*s)->outbox({});
+  ASSERT_TRUE(outbox);
+  ASSERT_EQ(outbox->size(), 1u);
+  EXPECT_EQ((*outbox)[0].status, "pending");
+}
+
+TEST(Store, SchemaIsVersionedAndJournalIsWalAndFullySynced) {
+  temp_dir dir;
+  auto path = dir.file("j.db");
+  ASSERT_TRUE(open_sqlite_store({path}));
+  SQLite::Database db(path);
+  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), sqlite_schema_version());
+  EXPECT_EQ(db.execAndGet("PRAGMA journal_mode").getString(), "wal");
+}
+
+TEST(Store, RefusesADatabaseFromTheFuture) {
+  temp_dir dir;
+  auto path = dir.file("j.db");
+  {
+    SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db.exec("PRAGMA user_version = 999");
+  }
+  auto s = open_sqlite_store({path});
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.err().code, errc::storage);
+}
+
+TEST(Store, JournalIsAppendOnly) {
+  temp_dir dir;
+  auto path = dir.file("j.db");
+  {
+    auto s = open_sqlite_store({path});
+    auto b = sample_batch();
+    ASSERT_TRUE((*s)->commit(b));
+  }
+  SQLite::Database db(path, SQLite::OPEN_READWRITE);
+  EXPECT_THROW(db.exec("UPDATE events SET type = 'approve'"), SQLite::Exception);
+  EXPECT_THROW(db.exec("DELETE FROM events"), SQLite::Exception);
+  EXPECT_EQ(db.execAndGet("SELECT count(*) FROM events").getInt(), 2);
+}
+
+TEST(Store, AFailedCommitWritesNothing) {
+  temp_dir dir;
+  auto s = open_sqlite_store({dir.file("j.db")});
+  ASSERT_TRUE(s);
+  auto first = sample_batch();
+  ASSERT_TRUE((*s)->commit(first));
+  // Same (plan, duty, seq) again: the unique key refuses it, and the whole batch rolls back.
+  write_batch again;
+  again.events.push_back(event_row{0, "p", "d", 3, "start", "xa-a", at("2023-06-06T09:00:00+07:00"), "", {}});
+  again.events.push_back(event_row{0, "p", "d", 2, "start", "xa-a", at("2023-06-06T09:00:00+07:00"), "", {}});
+  auto r = (*s)->commit(again);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.err().code, errc::storage);
+  EXPECT_EQ(*(*s)->event_count(), 2);
+  // The store is still usable afterwards.
+  write_batch next;
+  next.events.push_back(event_row{0, "p", "d", 3, "start", "xa-a", at("2023-06-06T09:00:00+07:00"), "", {}});
+  EXPECT_TRUE((*s)->commit(next));
+  EXPECT_EQ(*(*s)->event_count(), 3);
+}
+
+TEST(Store, OutboxKeysAreUnique) {
+  temp_dir dir;
+  auto s = open_sqlite_store({dir.file("j.db")});
+  auto b = sample_batch();
+  ASSERT_TRUE((*s)->commit(b));
+  write_batch again;
+  again.outbox = b.outbox;
+  ASSERT_TRUE((*s)->commit(again));
+  EXPECT_EQ((*s)->outbox({})->size(), 1u);
+  outbox_filter f;
+  f.reason = "overdue";
+  EXPECT_TRUE((*s)->outbox(f)->empty());
+}
+
+TEST(Store, ParametersAreNeverSql) {
+  temp_dir dir;
+  auto s = open_sqlite_store({dir.file("j.db")});
+  auto b = sample_batch();
+  ASSERT_TRUE((*s)->commit(b));
+  outbox_filter f;
+  f.plan = "p' OR '1'='1";
+  EXPECT_TRUE((*s)->outbox(f)->empty());
+  EXPECT_TRUE((*s)->history("p' OR '1'='1", "d")->empty());
+}

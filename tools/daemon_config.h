@@ -1,0 +1,34 @@
+// dutyflowd's settings: read from config/dutyflowd.json, then overridden by flags.
+// Plain data; built once at start-up on the main thread.
+#pragma once
+
+#include "engine/status.h"
+
+#include <string>
+
+namespace dutyflow {
+
+struct daemon_options {
+  // Address the HTTP API listens on. Default: "127.0.0.1:8080".
+  std::string listen = "127.0.0.1:8080";
+  // SQLite database file; its directory is created if missing. Default: "var/dutyflow.db".
+  std::string db = "var/dutyflow.db";
+  // Directory of plan files (*.json) loaded at start and on SIGHUP. Default: "config/plans".
+  std::string plans = "config/plans";
+  // Tokens file (hashes only). Empty: no tokens, every API call but /healthz is refused.
+  std::string tokens = "var/tokens.json";
+  // Directory of yearly working-calendar overrides. Default: "config/calendar".
+  std::string calendar = "config/calendar";
+  // "system", "manual:ISO" or "scaled:ISO:FACTOR". Default: "system".
+  std::string clock = "system";
+  // SQLite synchronous mode: "full" (default, survives power loss) or "normal".
+  std::string synchronous = "full";
+  // spdlog level: trace, debug, info (default), warn, error.
+  std::string log_level = "info";
+};
+
+// Reads a JSON config file into `out` (keys absent from the file keep their value).
+// Returns errc::invalid naming the file and the bad key, errc::not_found if unreadable.
+status read_daemon_config(const std::string& path, daemon_options& out);
+
+}  // namespace dutyflow

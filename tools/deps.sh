@@ -1,0 +1,11 @@
+# Debian 12 packages dutyflow needs to build, test and run. Sourced by tools/run and tools/test.
+# libboost1.81-dev conflicts with libboost-dev (1.74): never add the latter.
+DUTYFLOW_BUILD_PACKAGES=(
+  cmake ninja-build g++ ccache pkg-config
+  libboost1.81-dev libsqlitecpp-dev libsqlite3-dev sqlite3 nlohmann-json3-dev
+  libspdlog-dev libfmt-dev libcli11-dev libgtest-dev libgmock-dev libssl-dev
+  libzip-dev libpugixml-dev
+)
+DUTYFLOW_TEST_PACKAGES=(
+  python3 curl
+)

@@ -1,0 +1,153 @@
+// dutyflowd: loads the config and plans, opens the journal, replays it, and serves until
+// SIGTERM. Thin by design: it parses arguments and wires the components together.
+#include "engine/calendar.h"
+#include "engine/clock.h"
+#include "engine/engine.h"
+#include "engine/plan.h"
+#include "engine/store.h"
+#include "tools/daemon_config.h"
+#include "workflows/registry.h"
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+
+namespace fs = std::filesystem;
+using namespace dutyflow;
+
+namespace {
+
+// Loads every *.json of `dir` in name order. A bad file is logged and skipped so that
+// one broken plan does not take the others down; returns how many failed.
+int load_plan_dir(engine& eng, const std::string& dir) {
+  if (dir.empty() || !fs::is_directory(dir)) {
+    spdlog::warn("plans: directory {} not found; no plans loaded from files", dir);
+    return 0;
+  }
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(dir))
+    if (entry.is_regular_file() && entry.path().extension() == ".json") files.push_back(entry.path());
+  std::sort(files.begin(), files.end());
+  int failed = 0;
+  const actor loader{"dutyflowd", role::system, ""};
+  for (const auto& f : files) {
+    auto loaded = load_plan_file(f.string(), builtin_kinds());
+    if (!loaded) {
+      ++failed;
+      spdlog::error("plans: {}: {}", f.string(), loaded.err().message);
+      for (const auto& issue : plan_errors(loaded.err())) spdlog::error("plans: {}: {}", f.string(), issue.text());
+      continue;
+    }
+    for (const auto& w : loaded->warnings) spdlog::warn("plans: {}: {}", f.string(), w.text());
+    auto added = eng.load(loaded->value, loader);
+    if (!added) {
+      ++failed;
+      spdlog::error("plans: {}: {}", f.string(), added.err().message);
+    } else if (*added) {
+      spdlog::info("plans: {} loaded as plan {}", f.string(), loaded->value->id);
+    }
+  }
+  return failed;
+}
+
+void log_summary(const engine& eng) {
+  for (const auto& p : eng.plans_json()) {
+    const auto& counts = p["counts"];
+    spdlog::info("plan {} ({}): {} duties, {} done, {} overdue, {} pending deadline", p["id"].get<std::string>(),
+                 p["number"].get<std::string>(), counts["total"].get<int>(), counts["done"].get<int>(),
+                 counts["overdue"].get<int>(), counts["pending"].get<int>());
+    duty_filter f;
+    f.plan = p["id"].get<std::string>();
+    for (const auto& d : eng.duties_json(f, nullptr)) {
+      spdlog::info("  duty {}/{} [{}] owner={} state={}/{} v{} deadline={}", f.plan, d["id"].get<std::string>(),
+                   d["kind"].get<std::string>(), d["owner"].get<std::string>(),
+                   d["state"]["progress"].get<std::string>(), d["state"]["timeliness"].get<std::string>(),
+                   d["version"].get<std::int64_t>(), d["deadline"].is_null() ? "pending" : d["deadline"].get<std::string>());
+    }
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"dutyflowd — tracks the duties of a plan (Kế hoạch) and reminds the units responsible"};
+  std::string config_path = "config/dutyflowd.json";
+  daemon_options overrides;
+  std::string listen, db, plans, tokens, clock_spec;
+  app.add_option("--config", config_path, "JSON config file");
+  app.add_option("--listen", listen, "HOST:PORT for the HTTP API");
+  app.add_option("--db", db, "SQLite database file");
+  app.add_option("--plans", plans, "directory of plan files");
+  app.add_option("--tokens", tokens, "tokens file");
+  app.add_option("--clock", clock_spec, "system | manual:ISO | scaled:ISO:FACTOR");
+  CLI11_PARSE(app, argc, argv);
+
+  daemon_options opts;
+  if (auto s = read_daemon_config(config_path, opts); !s) {
+    spdlog::error("{}", s.err().message);
+    return 2;
+  }
+  if (!listen.empty()) opts.listen = listen;
+  if (!db.empty()) opts.db = db;
+  if (!plans.empty()) opts.plans = plans;
+  if (!tokens.empty()) opts.tokens = tokens;
+  if (!clock_spec.empty()) opts.clock = clock_spec;
+  spdlog::set_level(spdlog::level::from_str(opts.log_level));
+
+  auto clock = make_clock(opts.clock);
+  if (!clock) {
+    spdlog::error("{}", clock.err().message);
+    return 2;
+  }
+  auto calendar = working_calendar::load(opts.calendar);
+  if (!calendar) {
+    spdlog::error("calendar: {}", calendar.err().message);
+    return 2;
+  }
+  std::error_code ec;
+  if (auto parent = fs::path(opts.db).parent_path(); !parent.empty()) fs::create_directories(parent, ec);
+  auto db_store = open_sqlite_store(sqlite_options{opts.db, opts.synchronous});
+  if (!db_store) {
+    spdlog::error("{}", db_store.err().message);
+    return 2;
+  }
+
+  engine eng(**db_store, builtin_kinds(), **clock, *calendar);
+  const auto started = std::chrono::steady_clock::now();
+  if (auto s = eng.open(); !s) {
+    spdlog::error("journal replay failed: {}", s.err().message);
+    return 3;
+  }
+  auto events = (*db_store)->event_count();
+  spdlog::info("journal {}: replayed {} events into {} duties of {} plans in {} ms (clock: {})", opts.db,
+               events ? *events : -1, eng.duty_count(), eng.plan_count(),
+               std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count(),
+               (*clock)->mode());
+  load_plan_dir(eng, opts.plans);
+  log_summary(eng);
+
+  boost::asio::io_context io;
+  boost::asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
+  std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& err,
+                                                                              int sig) {
+    if (err) return;
+    if (sig == SIGHUP) {
+      spdlog::info("SIGHUP: reloading plans from {}", opts.plans);
+      load_plan_dir(eng, opts.plans);
+      signals.async_wait(on_signal);
+      return;
+    }
+    spdlog::info("signal {}: stopping", sig);
+    io.stop();
+  };
+  signals.async_wait(on_signal);
+  spdlog::info("dutyflowd ready (pid {})", static_cast<long>(::getpid()));
+  io.run();
+  spdlog::info("dutyflowd stopped");
+  return 0;
+}
