@@ -9,6 +9,11 @@ instant system_clock_source::now() const {
   return std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
 }
 
+std::optional<std::chrono::nanoseconds> system_clock_source::real_time_until(instant target) const {
+  auto left = target - now();
+  return left.count() > 0 ? std::chrono::duration_cast<std::chrono::nanoseconds>(left) : std::chrono::nanoseconds{0};
+}
+
 status manual_clock::set(instant to) {
   auto target = to.time_since_epoch().count();
   auto current = now_.load();
@@ -31,6 +36,12 @@ instant scaled_clock::now() const {
   auto real_elapsed = (system_clock_source{}.now() - real_start_).count();
   auto scaled = static_cast<std::int64_t>(std::llround(static_cast<double>(real_elapsed) * factor_));
   return start_ + std::chrono::microseconds{scaled};
+}
+
+std::optional<std::chrono::nanoseconds> scaled_clock::real_time_until(instant target) const {
+  auto left = target - now();
+  if (left.count() <= 0) return std::chrono::nanoseconds{0};
+  return std::chrono::nanoseconds{static_cast<std::int64_t>(static_cast<double>(left.count()) * 1000.0 / factor_)};
 }
 
 result<std::unique_ptr<clock_source>> make_clock(std::string_view spec) {

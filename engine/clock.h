@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -19,6 +20,9 @@ class clock_source {
   virtual instant now() const = 0;
   // "system", "manual", "scaled": shown in logs and used to gate the admin clock API.
   virtual std::string_view mode() const = 0;
+  // How long to wait in real time until this clock reads `target`; nullopt when only an
+  // explicit move can get it there (a manual clock). Zero if it is there already.
+  virtual std::optional<std::chrono::nanoseconds> real_time_until(instant target) const = 0;
 };
 
 // Real wall-clock time.
@@ -26,6 +30,7 @@ class system_clock_source final : public clock_source {
  public:
   instant now() const override;
   std::string_view mode() const override { return "system"; }
+  std::optional<std::chrono::nanoseconds> real_time_until(instant target) const override;
 };
 
 // Stands still until told to move; tests and demos drive it. Moving it backwards is
@@ -35,6 +40,7 @@ class manual_clock final : public clock_source {
   explicit manual_clock(instant start) : now_(start.time_since_epoch().count()) {}
   instant now() const override { return instant{std::chrono::microseconds{now_.load()}}; }
   std::string_view mode() const override { return "manual"; }
+  std::optional<std::chrono::nanoseconds> real_time_until(instant) const override { return std::nullopt; }
   // Returns errc::invalid if `to` is earlier than now().
   status set(instant to);
   // Returns errc::invalid for a negative step.
@@ -51,6 +57,7 @@ class scaled_clock final : public clock_source {
   scaled_clock(instant start, double factor);
   instant now() const override;
   std::string_view mode() const override { return "scaled"; }
+  std::optional<std::chrono::nanoseconds> real_time_until(instant target) const override;
 
  private:
   instant start_;

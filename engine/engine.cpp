@@ -34,15 +34,21 @@ bool may_fire(const event_spec& spec, const actor& by, const std::string& owner)
 
 // One duty as the engine holds it between commands. Kept small: the history lives in
 // the store, the definition in the shared plan.
-struct engine::live_duty {
-  const duty_def* def = nullptr;
-  std::string owner;  // current owner (changes on reassign)
+struct engine::duty_state {
   std::unique_ptr<duty_machine> machine;
   std::int64_t version = 0;
-  instant assigned_at{};
+  std::string owner;  // current owner (changes on reassign)
   std::optional<instant> deadline;
   std::optional<instant> finished_at;
   bool finished_late = false;
+
+  duty_state copy() const { return duty_state{machine->clone(), version, owner, deadline, finished_at, finished_late}; }
+};
+
+struct engine::live_duty {
+  const duty_def* def = nullptr;
+  instant assigned_at{};
+  duty_state st;
 };
 
 struct engine::plan_state {
@@ -64,24 +70,16 @@ struct engine::plan_state {
 
 // Changes staged by a group of commands, installed only after their commit succeeds.
 struct engine::batch {
-  struct staged {
-    std::unique_ptr<duty_machine> machine;
-    std::int64_t version = 0;
-    std::string owner;
-    std::optional<instant> deadline;
-    std::optional<instant> finished_at;
-    bool finished_late = false;
-  };
   write_batch writes;
-  std::unordered_map<live_duty*, staged> changes;
+  std::unordered_map<live_duty*, duty_state> changes;
+  std::unordered_map<std::string, idempotent_answer> answers;  // keys first used in this batch
   std::vector<std::function<void()>> after_commit;  // plan-level changes (milestones, new plans)
 
   // The duty as this batch sees it: staged if an earlier command of the batch changed it.
-  staged& view(live_duty& d) {
+  duty_state& view(live_duty& d) {
     auto it = changes.find(&d);
     if (it != changes.end()) return it->second;
-    staged s{d.machine->clone(), d.version, d.owner, d.deadline, d.finished_at, d.finished_late};
-    return changes.emplace(&d, std::move(s)).first->second;
+    return changes.emplace(&d, d.st.copy()).first->second;
   }
 };
 
@@ -204,24 +202,24 @@ std::optional<instant> engine::resolve_deadline(const plan_state& ps, const live
   return std::nullopt;
 }
 
-four_state engine::status_of(const live_duty& d) const {
-  auto st = d.machine->state();
-  if (st.progress && st.progress->name == "Cancelled") return {"cancelled", "Đã hủy"};
-  if (st.progress && st.progress->name == "Done")
-    return d.finished_late ? four_state{"done_late", "Hoàn thành quá hạn"}
-                           : four_state{"done_on_time", "Hoàn thành đúng hạn"};
-  if (!d.deadline) return {"pending", "Chờ ấn định"};
-  instant reference = d.finished_at ? *d.finished_at : clock_.now();
-  return reference > *d.deadline ? four_state{"open_overdue", "Chưa hoàn thành quá hạn"}
-                                  : four_state{"open_on_time", "Chưa hoàn thành trong hạn"};
+four_state engine::status_of(const duty_state& st) const {
+  auto ms = st.machine->state();
+  if (ms.progress && ms.progress->name == "Cancelled") return {"cancelled", "Đã hủy"};
+  if (ms.progress && ms.progress->name == "Done")
+    return st.finished_late ? four_state{"done_late", "Hoàn thành quá hạn"}
+                            : four_state{"done_on_time", "Hoàn thành đúng hạn"};
+  if (!st.deadline) return {"pending", "Chờ ấn định"};
+  instant reference = st.finished_at ? *st.finished_at : clock_.now();
+  return reference > *st.deadline ? four_state{"open_overdue", "Chưa hoàn thành quá hạn"}
+                                   : four_state{"open_on_time", "Chưa hoàn thành trong hạn"};
 }
 
-std::vector<std::string> engine::allowed_events(const plan_state&, const live_duty& d, const actor* caller) const {
+std::vector<std::string> engine::allowed_events(const duty_def& def, const duty_state& st, const actor* caller) const {
   std::vector<std::string> out;
-  for (const auto& spec : d.def->machine_kind->events()) {
+  for (const auto& spec : def.machine_kind->events()) {
     if (spec.by == who::system) continue;
-    if (caller && !may_fire(spec, *caller, d.owner)) continue;
-    if (!d.machine->accepts(spec.type)) continue;
+    if (caller && !may_fire(spec, *caller, st.owner)) continue;
+    if (!st.machine->accepts(spec.type)) continue;
     out.emplace_back(event_name(spec.type));
   }
   return out;
@@ -249,11 +247,36 @@ void engine::queue_notification(batch& b, const plan_state& ps, const live_duty&
   b.writes.outbox.push_back(std::move(o));
 }
 
+namespace {
+
+std::string fingerprint_of(const command& cmd) {
+  json f{{"plan", cmd.plan}, {"duty", cmd.duty}, {"event", cmd.event}, {"note", cmd.note}, {"data", cmd.data},
+         {"if_match", cmd.expected_version ? json(*cmd.expected_version) : json(nullptr)}};
+  return f.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+}  // namespace
+
 result<applied> engine::stage(const command& cmd, batch& b) {
-  plan_state* ps = nullptr;
+  // A retry of an answered request gets the first answer; nothing is applied again.
+  std::string idem_key;
+  if (!cmd.idempotency_key.empty()) {
+    idem_key = cmd.by.name + "\n" + cmd.idempotency_key;
+    const idempotent_answer* earlier = nullptr;
+    if (auto it = b.answers.find(idem_key); it != b.answers.end()) earlier = &it->second;
+    else if (auto jt = answers_.find(idem_key); jt != answers_.end()) earlier = &jt->second;
+    if (earlier) {
+      if (earlier->fingerprint != fingerprint_of(cmd))
+        return make_error(errc::invalid, "Idempotency-Key \"" + cmd.idempotency_key + "\" was used for another request");
+      applied again = earlier->answer;
+      again.replayed = true;
+      return again;
+    }
+  }
+
   auto pit = plans_.find(cmd.plan);
   if (pit == plans_.end()) return make_error(errc::not_found, "unknown plan \"" + cmd.plan + "\"");
-  ps = pit->second.get();
+  plan_state* ps = pit->second.get();
   live_duty* d = ps->find(cmd.duty);
   if (!d) return make_error(errc::not_found, "unknown duty \"" + cmd.duty + "\" in plan " + cmd.plan);
   event_type type{};
@@ -261,34 +284,32 @@ result<applied> engine::stage(const command& cmd, batch& b) {
   const duty_kind& kind = *d->def->machine_kind;
   const event_spec* spec = kind.find_event(type);
   if (!spec)
-    return make_error(errc::not_found, "a duty of kind " + std::string(kind.name()) + " has no event \"" + cmd.event + "\"");
+    return make_error(errc::not_found,
+                      "a duty of kind " + std::string(kind.name()) + " has no event \"" + cmd.event + "\"");
 
-  auto& view = b.view(*d);
-  if (!may_fire(*spec, cmd.by, view.owner)) {
-    std::string why = spec->by == who::system ? "only the scheduler fires \"" + cmd.event + "\""
+  // Checks run against the batch's view, so commands of one batch see each other.
+  const duty_state& current = b.changes.contains(d) ? b.changes.at(d) : d->st;
+  if (!may_fire(*spec, cmd.by, current.owner)) {
+    std::string why = spec->by == who::system        ? "only the scheduler fires \"" + cmd.event + "\""
                       : spec->by == who::coordinator ? "only a coordinator may " + cmd.event
-                                                     : "only the owner unit (" + view.owner + ") may " + cmd.event;
+                                                     : "only the owner unit (" + current.owner + ") may " + cmd.event;
     return make_error(errc::forbidden, why);
   }
-  if (cmd.expected_version && *cmd.expected_version != view.version)
+  if (cmd.expected_version && *cmd.expected_version != current.version)
     return make_error(errc::version_mismatch,
-                      "duty is at version " + std::to_string(view.version) + ", not " +
+                      "duty is at version " + std::to_string(current.version) + ", not " +
                           std::to_string(*cmd.expected_version),
-                      json{{"version", view.version}});
+                      json{{"version", current.version}});
   if (auto why = check_requirement(*spec, cmd, *ps->def); !why.empty())
     return make_error(errc::invalid, why, json{{"event", cmd.event}});
-  if (type == event_type::reassign && cmd.data.value("unit", "") == view.owner)
-    return make_error(errc::invalid, "duty is already owned by " + view.owner);
+  if (type == event_type::reassign && cmd.data.value("unit", "") == current.owner)
+    return make_error(errc::invalid, "duty is already owned by " + current.owner);
 
-  auto next = view.machine->clone();
+  auto next = current.machine->clone();
   std::vector<effect> effects;
   if (!next->fire(type, effects)) {
-    // Build allowed events from the batch's view of the machine.
-    std::vector<std::string> allowed;
-    for (const auto& s : kind.events())
-      if (s.by != who::system && may_fire(s, cmd.by, view.owner) && view.machine->accepts(s.type))
-        allowed.emplace_back(event_name(s.type));
-    auto st = view.machine->state();
+    std::vector<std::string> allowed = allowed_events(*d->def, current, &cmd.by);
+    auto st = current.machine->state();
     return make_error(errc::conflict,
                       "\"" + cmd.event + "\" is not allowed in state " + std::string(st.progress->name) + "/" +
                           std::string(st.timeliness->name),
@@ -296,6 +317,7 @@ result<applied> engine::stage(const command& cmd, batch& b) {
                            {"state", {{"progress", st.progress->name}, {"timeliness", st.timeliness->name}}}});
   }
 
+  duty_state& view = b.view(*d);
   const instant now = cmd.at ? *cmd.at : clock_.now();
   event_row e;
   e.plan = ps->def->id;
@@ -318,38 +340,37 @@ result<applied> engine::stage(const command& cmd, batch& b) {
 
   for (const auto& eff : effects) {
     const std::string& unit = eff.to == effect::target::coordinator ? ps->def->coordinator : view.owner;
-    json payload{{"event", cmd.event}, {"actor", cmd.by.name}};
+    json payload{{"event", cmd.event}, {"actor", cmd.by.name}, {"title", d->def->title}};
     if (!cmd.note.empty()) payload["note"] = cmd.note;
     if (view.deadline) payload["deadline"] = ps->def->format(*view.deadline);
     queue_notification(b, *ps, *d, eff.reason, unit, now, std::move(payload));
   }
 
-  duty_row row;
-  row.plan = e.plan;
-  row.duty = e.duty;
-  row.kind = d->def->kind;
-  row.owner = view.owner;
-  row.progress = std::string(st.progress->name);
-  row.timeliness = std::string(st.timeliness->name);
-  row.version = view.version;
-  row.deadline = view.deadline;
-  row.updated_at = now;
-  row.finished_at = view.finished_at;
-  row.finished_late = view.finished_late;
-  b.writes.duties.push_back(std::move(row));
+  b.writes.duties.push_back(duty_row{e.plan, e.duty, d->def->kind, view.owner, std::string(st.progress->name),
+                                     std::string(st.timeliness->name), view.version, view.deadline, now,
+                                     view.finished_at, view.finished_late});
+  applied out{ps->def->id, d->def->id, view.version, 0, json(), false};
+  if (cmd.want_answer || !idem_key.empty()) {
+    out.answer = duty_summary(*ps, *d->def, view, &cmd.by);
+    out.answer["event"] = json{{"seq", e.seq}, {"event", e.type}, {"actor", e.actor},
+                               {"at", ps->def->format(e.at)}, {"note", e.note}, {"data", e.data}};
+  }
+  if (!idem_key.empty()) {
+    b.writes.idempotency.push_back(idempotency_row{idem_key, fingerprint_of(cmd), e.plan, e.duty, view.version, 0,
+                                                   b.writes.events.size(), out.answer, now});
+    b.answers[idem_key] = idempotent_answer{fingerprint_of(cmd), out};
+  }
   b.writes.events.push_back(std::move(e));
-  return applied{ps->def->id, d->def->id, view.version, 0};
+  return out;
 }
 
 status engine::commit(batch& b) {
   if (auto s = store_.commit(b.writes); !s) return s;
-  for (auto& [d, s] : b.changes) {
-    d->machine = std::move(s.machine);
-    d->version = s.version;
-    d->owner = std::move(s.owner);
-    d->deadline = s.deadline;
-    d->finished_at = s.finished_at;
-    d->finished_late = s.finished_late;
+  for (auto& [d, staged] : b.changes) d->st = std::move(staged);
+  for (auto& k : b.writes.idempotency) {
+    auto& entry = b.answers[k.key];
+    entry.answer.event_id = k.event_id;
+    answers_[k.key] = std::move(entry);
   }
   for (auto& fn : b.after_commit) fn();
   return ok_status();
@@ -368,22 +389,37 @@ std::vector<result<applied>> engine::apply_batch(std::span<const command> cmds) 
   for (std::size_t i = 0; i < cmds.size(); ++i) {
     auto before = b.writes.events.size();
     out.push_back(stage(cmds[i], b));
-    if (out.back()) event_index[i] = before;
+    if (out.back() && b.writes.events.size() > before) event_index[i] = before;
   }
   if (b.writes.empty()) return out;
   if (auto s = commit(b); !s) {
     spdlog::error("engine: commit of {} command(s) failed: {}", cmds.size(), s.err().message);
     for (auto& r : out)
-      if (r) r = make_error(errc::storage, "not saved: " + s.err().message);
+      if (r && !r->replayed) r = make_error(errc::storage, "not saved: " + s.err().message);
     return out;
   }
   for (std::size_t i = 0; i < cmds.size(); ++i) {
-    if (!out[i]) continue;
+    if (!out[i] || event_index[i] == SIZE_MAX) continue;
     out[i]->event_id = b.writes.events[event_index[i]].id;
+    if (out[i]->answer.is_object() && out[i]->answer.contains("event")) out[i]->answer["event"]["id"] = out[i]->event_id;
     spdlog::info("engine: {}/{} {} by {} -> version {}", cmds[i].plan, cmds[i].duty, cmds[i].event, cmds[i].by.name,
                  out[i]->version);
   }
   return out;
+}
+
+void engine::build_plan_state(std::shared_ptr<const plan> p, plan_state& ps) const {
+  ps.def = std::move(p);
+  for (const auto& m : ps.def->milestones) ps.milestones[m.id] = m.at;
+  ps.duties.reserve(ps.def->duties.size());
+  for (const auto& def : ps.def->duties) {
+    live_duty d;
+    d.def = &def;
+    d.st.owner = def.owner;
+    d.st.machine = def.machine_kind->create();
+    ps.duties.push_back(std::move(d));
+  }
+  for (std::size_t i = 0; i < ps.duties.size(); ++i) ps.index.emplace(ps.duties[i].def->id, i);
 }
 
 result<bool> engine::load(std::shared_ptr<const plan> p, const actor& by) {
@@ -394,35 +430,24 @@ result<bool> engine::load(std::shared_ptr<const plan> p, const actor& by) {
   }
   const instant now = clock_.now();
   auto ps = std::make_unique<plan_state>();
-  ps->def = p;
-  for (const auto& m : p->milestones) ps->milestones[m.id] = m.at;
-  ps->duties.reserve(p->duties.size());
-  for (const auto& def : p->duties) {
-    live_duty d;
-    d.def = &def;
-    d.owner = def.owner;
-    d.machine = def.machine_kind->create();
-    d.assigned_at = now;
-    ps->duties.push_back(std::move(d));
-  }
-  for (std::size_t i = 0; i < ps->duties.size(); ++i) ps->index.emplace(ps->duties[i].def->id, i);
-
+  build_plan_state(p, *ps);
   batch b;
   b.writes.plans.push_back(plan_row{p->id, 1, p->canonical, now});
   ps->plan_seq = 1;
   b.writes.events.push_back(event_row{0, p->id, "", 1, "plan_loaded", by.name, now, "",
                                       json{{"number", p->number}, {"duties", p->duties.size()}}});
   for (auto& d : ps->duties) {
-    d.deadline = resolve_deadline(*ps, d);
-    d.version = 1;
-    json data{{"owner", d.owner}, {"deadline", d.deadline ? json(p->format(*d.deadline)) : json(nullptr)}};
+    d.assigned_at = now;
+    d.st.deadline = resolve_deadline(*ps, d);
+    d.st.version = 1;
+    json data{{"owner", d.st.owner}, {"deadline", d.st.deadline ? json(p->format(*d.st.deadline)) : json(nullptr)}};
     b.writes.events.push_back(event_row{0, p->id, d.def->id, 1, "assigned", by.name, now, "", data});
-    auto st = d.machine->state();
-    b.writes.duties.push_back(duty_row{p->id, d.def->id, d.def->kind, d.owner, std::string(st.progress->name),
-                                       std::string(st.timeliness->name), 1, d.deadline, now, std::nullopt, false});
+    auto st = d.st.machine->state();
+    b.writes.duties.push_back(duty_row{p->id, d.def->id, d.def->kind, d.st.owner, std::string(st.progress->name),
+                                       std::string(st.timeliness->name), 1, d.st.deadline, now, std::nullopt, false});
     json payload{{"title", d.def->title}};
-    if (d.deadline) payload["deadline"] = p->format(*d.deadline);
-    queue_notification(b, *ps, d, "assigned", d.owner, now, std::move(payload));
+    if (d.st.deadline) payload["deadline"] = p->format(*d.st.deadline);
+    queue_notification(b, *ps, d, "assigned", d.st.owner, now, std::move(payload));
   }
   if (auto s = store_.commit(b.writes); !s) return s.err();
   spdlog::info("engine: loaded plan {} ({}) with {} duties", p->id, p->number, p->duties.size());
@@ -445,42 +470,46 @@ result<json> engine::set_milestone(const std::string& plan_id, const std::string
   const auto& p = *ps.def;
 
   batch b;
-  json data{{"milestone", milestone}, {"at", p.format(at)}, {"previous", previous ? json(p.format(*previous)) : json(nullptr)}};
+  json data{{"milestone", milestone},
+            {"at", p.format(at)},
+            {"previous", previous ? json(p.format(*previous)) : json(nullptr)}};
   b.writes.events.push_back(event_row{0, p.id, "", ps.plan_seq + 1, "milestone_set", by.name, now, "", data});
 
-  // Compute new deadlines against the new milestone value without touching live state.
+  // New deadlines are computed against the new value; live state changes only after the commit.
   mit->second = at;
   struct change {
     live_duty* d;
-    std::optional<instant> from, to;
+    std::optional<instant> to;
   };
   std::vector<change> changes;
   for (auto& d : ps.duties) {
     if (d.def->due.kind != due_spec::type::milestone || d.def->due.milestone != milestone) continue;
     auto to = resolve_deadline(ps, d);
-    if (to != d.deadline) changes.push_back({&d, d.deadline, to});
+    if (to != d.st.deadline) changes.push_back({&d, to});
   }
   mit->second = previous;
 
   json changed = json::array();
   for (const auto& c : changes) {
-    auto& view = b.view(*c.d);
-    std::vector<effect> effects;
     // A finished duty keeps the deadline it was judged against.
-    if (view.machine->state().terminal()) continue;
-    auto next = view.machine->clone();
+    if (c.d->st.machine->state().terminal()) continue;
+    auto next = c.d->st.machine->clone();
+    std::vector<effect> effects;
     if (!next->fire(event_type::deadline_changed, effects)) continue;
+    auto& view = b.view(*c.d);
+    const auto from = view.deadline;
     view.machine = std::move(next);
     view.version += 1;
     view.deadline = c.to;
-    json ev{{"from", c.from ? json(p.format(*c.from)) : json(nullptr)}, {"to", c.to ? json(p.format(*c.to)) : json(nullptr)},
+    json ev{{"from", from ? json(p.format(*from)) : json(nullptr)},
+            {"to", c.to ? json(p.format(*c.to)) : json(nullptr)},
             {"milestone", milestone}};
     b.writes.events.push_back(event_row{0, p.id, c.d->def->id, view.version, "deadline_changed", by.name, now, "", ev});
     auto st = view.machine->state();
     b.writes.duties.push_back(duty_row{p.id, c.d->def->id, c.d->def->kind, view.owner, std::string(st.progress->name),
                                        std::string(st.timeliness->name), view.version, view.deadline, now,
                                        view.finished_at, view.finished_late});
-    queue_notification(b, ps, *c.d, c.from ? "deadline_changed" : "deadline_set", view.owner, now,
+    queue_notification(b, ps, *c.d, from ? "deadline_changed" : "deadline_set", view.owner, now,
                        json{{"title", c.d->def->title}, {"from", ev["from"]}, {"to", ev["to"]}});
     changed.push_back(json{{"duty", c.d->def->id}, {"from", ev["from"]}, {"to", ev["to"]}});
   }
@@ -517,72 +546,64 @@ void engine::replay_event(const event_row& e) {
     spdlog::error("replay: event {} names unknown duty {}/{}", e.id, e.plan, e.duty);
     return;
   }
-  if (e.seq != d->version + 1) {
+  auto& st = d->st;
+  if (e.seq != st.version + 1) {
     ++replay_mismatches_;
-    spdlog::error("replay: {}/{} seq {} after version {}", e.plan, e.duty, e.seq, d->version);
+    spdlog::error("replay: {}/{} seq {} after version {}", e.plan, e.duty, e.seq, st.version);
   }
-  d->version = e.seq;
-  auto parse_deadline = [&](const json& v) -> std::optional<instant> {
+  st.version = e.seq;
+  auto parse_deadline = [](const json& v) -> std::optional<instant> {
     if (!v.is_string()) return std::nullopt;
     auto t = parse_instant(v.get<std::string>());
     return t ? std::optional<instant>(*t) : std::nullopt;
   };
   if (e.type == "assigned") {
     d->assigned_at = e.at;
-    d->deadline = parse_deadline(e.data.value("deadline", json(nullptr)));
+    st.deadline = parse_deadline(e.data.value("deadline", json(nullptr)));
     return;
   }
   event_type type{};
-  std::vector<effect> ignored;  // replay never re-sends: effects were written when it happened
-  if (!parse_event_name(e.type, type) || !d->machine->fire(type, ignored)) {
+  std::vector<effect> ignored;  // replay never re-sends: the outbox rows were written when it happened
+  if (!parse_event_name(e.type, type) || !st.machine->fire(type, ignored)) {
     ++replay_mismatches_;
     spdlog::error("replay: {}/{} event {} ({}) refused by the machine", e.plan, e.duty, e.seq, e.type);
     return;
   }
-  if (type == event_type::reassign) d->owner = e.data.value("unit", d->owner);
-  if (type == event_type::deadline_changed) d->deadline = parse_deadline(e.data.value("to", json(nullptr)));
-  if (d->machine->state().terminal() && !d->finished_at) {
-    d->finished_at = e.at;
-    d->finished_late = d->deadline && e.at > *d->deadline;
+  if (type == event_type::reassign) st.owner = e.data.value("unit", st.owner);
+  if (type == event_type::deadline_changed) st.deadline = parse_deadline(e.data.value("to", json(nullptr)));
+  if (st.machine->state().terminal() && !st.finished_at) {
+    st.finished_at = e.at;
+    st.finished_late = st.deadline && e.at > *st.deadline;
   }
 }
 
 status engine::open() {
+  plans_.clear();
+  answers_.clear();
+  replay_mismatches_ = 0;
   auto rows = store_.plans();
   if (!rows) return rows.err();
   for (const auto& row : *rows) {
     json doc = json::parse(row.content, nullptr, false);
     auto loaded = load_plan(doc, kinds_);
-    if (!loaded) {
+    if (!loaded)
       return make_error(errc::internal, "stored plan " + row.id + " no longer loads: " + loaded.err().message);
-    }
-    auto p = loaded->value;
     auto ps = std::make_unique<plan_state>();
-    ps->def = p;
-    for (const auto& m : p->milestones) ps->milestones[m.id] = m.at;
-    ps->duties.reserve(p->duties.size());
-    for (const auto& def : p->duties) {
-      live_duty d;
-      d.def = &def;
-      d.owner = def.owner;
-      d.machine = def.machine_kind->create();
-      ps->duties.push_back(std::move(d));
-    }
-    for (std::size_t i = 0; i < ps->duties.size(); ++i) ps->index.emplace(ps->duties[i].def->id, i);
-    plans_.emplace(p->id, std::move(ps));
+    build_plan_state(loaded->value, *ps);
+    plans_.emplace(ps->def->id, std::move(ps));
   }
   if (auto s = store_.replay([this](const event_row& e) { replay_event(e); }); !s) return s;
 
   // The duties table is written in the same transactions as the journal; a difference
   // means a bug, so say so loudly instead of trusting either silently.
   for (const auto& [id, ps] : plans_) {
-    auto rows_for_plan = store_.duty_rows(id);
-    if (!rows_for_plan) return rows_for_plan.err();
-    for (const auto& r : *rows_for_plan) {
+    auto table = store_.duty_rows(id);
+    if (!table) return table.err();
+    for (const auto& r : *table) {
       const live_duty* d = ps->find(r.duty);
-      auto st = d ? d->machine->state() : machine_state{};
-      if (!d || r.version != d->version || r.progress != st.progress->name || r.timeliness != st.timeliness->name ||
-          r.owner != d->owner) {
+      auto st = d ? d->st.machine->state() : machine_state{};
+      if (!d || r.version != d->st.version || r.progress != st.progress->name ||
+          r.timeliness != st.timeliness->name || r.owner != d->st.owner) {
         ++replay_mismatches_;
         spdlog::error("replay: {}/{} differs from the duties table (table: {} {}/{} v{})", id, r.duty, r.owner,
                       r.progress, r.timeliness, r.version);
@@ -590,35 +611,43 @@ status engine::open() {
     }
   }
   if (replay_mismatches_ > 0)
-    return make_error(errc::internal, "journal replay found " + std::to_string(replay_mismatches_) + " inconsistencies");
+    return make_error(errc::internal,
+                      "journal replay found " + std::to_string(replay_mismatches_) + " inconsistencies");
+
+  auto keys = store_.idempotency(clock_.now() - options_.idempotency_ttl);
+  if (!keys) return keys.err();
+  for (auto& k : *keys) {
+    applied a{k.plan, k.duty, k.version, k.event_id, std::move(k.answer), false};
+    answers_[k.key] = idempotent_answer{std::move(k.fingerprint), std::move(a)};
+  }
   return ok_status();
 }
 
-json engine::duty_summary(const plan_state& ps, const live_duty& d, const actor* caller) const {
+json engine::duty_summary(const plan_state& ps, const duty_def& def, const duty_state& st, const actor* caller) const {
   const auto& p = *ps.def;
-  auto st = d.machine->state();
-  auto four = status_of(d);
+  auto ms = st.machine->state();
+  auto four = status_of(st);
   json j{{"plan", p.id},
-         {"id", d.def->id},
-         {"kind", d.def->kind},
-         {"kind_label", d.def->machine_kind->label_vi()},
-         {"title", d.def->title},
-         {"owner", d.owner},
-         {"collaborators", d.def->collaborators},
+         {"id", def.id},
+         {"kind", def.kind},
+         {"kind_label", def.machine_kind->label_vi()},
+         {"title", def.title},
+         {"owner", st.owner},
+         {"collaborators", def.collaborators},
          {"state",
-          {{"progress", st.progress->name},
-           {"timeliness", st.timeliness->name},
-           {"progress_label", st.progress->label_vi},
-           {"timeliness_label", st.timeliness->label_vi}}},
+          {{"progress", ms.progress->name},
+           {"timeliness", ms.timeliness->name},
+           {"progress_label", ms.progress->label_vi},
+           {"timeliness_label", ms.timeliness->label_vi}}},
          {"status", four.code},
          {"status_label", four.label_vi},
-         {"due", d.def->due.to_json(p.utc_offset)},
-         {"deadline", d.deadline ? json(p.format(*d.deadline)) : json(nullptr)},
-         {"version", d.version},
-         {"depends_on", d.def->depends_on},
-         {"allowed_events", allowed_events(ps, d, caller)}};
-  if (!d.def->group.empty()) j["group"] = d.def->group;
-  if (d.finished_at) j["finished_at"] = p.format(*d.finished_at);
+         {"due", def.due.to_json(p.utc_offset)},
+         {"deadline", st.deadline ? json(p.format(*st.deadline)) : json(nullptr)},
+         {"version", st.version},
+         {"depends_on", def.depends_on},
+         {"allowed_events", allowed_events(def, st, caller)}};
+  if (!def.group.empty()) j["group"] = def.group;
+  if (st.finished_at) j["finished_at"] = p.format(*st.finished_at);
   return j;
 }
 
@@ -630,13 +659,14 @@ std::vector<json> engine::plans_json() const {
     json by_status = json::object();
     for (const auto& d : ps->duties) {
       ++total;
-      auto s = status_of(d);
+      auto s = status_of(d.st);
       by_status[std::string(s.code)] = by_status.value(std::string(s.code), 0) + 1;
       if (s.code == "done_on_time" || s.code == "done_late") ++done;
       if (s.code == "open_overdue") ++overdue;
       if (s.code == "pending") ++pending;
     }
-    j["counts"] = json{{"total", total}, {"done", done}, {"overdue", overdue}, {"pending", pending}, {"by_status", by_status}};
+    j["counts"] =
+        json{{"total", total}, {"done", done}, {"overdue", overdue}, {"pending", pending}, {"by_status", by_status}};
     out.push_back(std::move(j));
   }
   return out;
@@ -653,24 +683,28 @@ result<json> engine::plan_json(const std::string& plan_id) const {
   for (const auto& m : ps.def->milestones) {
     auto cur = ps.milestones.at(m.id);
     json mj{{"id", m.id}, {"title", m.title}, {"at", cur ? json(ps.def->format(*cur)) : json(nullptr)}};
-    if (m.window_from && m.window_to) mj["window"] = {{"from", format_date(*m.window_from)}, {"to", format_date(*m.window_to)}};
+    if (m.window_from && m.window_to)
+      mj["window"] = {{"from", format_date(*m.window_from)}, {"to", format_date(*m.window_to)}};
     ms.push_back(mj);
   }
   j["milestones"] = ms;
   json units = json::array();
   for (const auto& u : ps.def->units) units.push_back(json{{"id", u.id}, {"name", u.name}});
   j["units"] = units;
+  json groups = json::array();
+  for (const auto& g : ps.def->groups) groups.push_back(json{{"id", g.id}, {"name", g.name}, {"members", g.members}});
+  j["groups"] = groups;
   json duties = json::array();
   for (const auto& d : ps.duties) {
-    auto st = d.machine->state();
+    auto st = d.st.machine->state();
     duties.push_back(json{{"id", d.def->id},
                           {"kind", d.def->kind},
                           {"title", d.def->title},
-                          {"owner", d.owner},
+                          {"owner", d.st.owner},
                           {"state", {{"progress", st.progress->name}, {"timeliness", st.timeliness->name}}},
-                          {"status", status_of(d).code},
-                          {"deadline", d.deadline ? json(ps.def->format(*d.deadline)) : json(nullptr)},
-                          {"version", d.version}});
+                          {"status", status_of(d.st).code},
+                          {"deadline", d.st.deadline ? json(ps.def->format(*d.st.deadline)) : json(nullptr)},
+                          {"version", d.st.version}});
   }
   j["duties"] = duties;
   return j;
@@ -682,7 +716,7 @@ result<json> engine::duty_json(const std::string& plan_id, const std::string& du
   if (plans_.find(plan_id) == plans_.end()) return make_error(errc::not_found, "unknown plan \"" + plan_id + "\"");
   const live_duty* d = find(plan_id, duty_id, &ps);
   if (!d) return make_error(errc::not_found, "unknown duty \"" + duty_id + "\" in plan " + plan_id);
-  json j = duty_summary(*ps, *d, caller);
+  json j = duty_summary(*ps, *d->def, d->st, caller);
   if (with_history) {
     auto rows = store_.history(plan_id, duty_id);
     if (!rows) return rows.err();
@@ -700,13 +734,13 @@ std::vector<json> engine::duties_json(const duty_filter& f, const actor* caller)
   for (const auto& [id, ps] : plans_) {
     if (!f.plan.empty() && id != f.plan) continue;
     for (const auto& d : ps->duties) {
-      if (!f.unit.empty() && d.owner != f.unit) continue;
+      if (!f.unit.empty() && d.st.owner != f.unit) continue;
       if (!f.state.empty()) {
-        auto st = d.machine->state();
+        auto st = d.st.machine->state();
         if (st.progress->name != f.state && st.timeliness->name != f.state) continue;
       }
-      if (f.overdue_only && status_of(d).code != "open_overdue") continue;
-      out.push_back(duty_summary(*ps, d, caller));
+      if (f.overdue_only && status_of(d.st).code != "open_overdue") continue;
+      out.push_back(duty_summary(*ps, *d.def, d.st, caller));
     }
   }
   return out;

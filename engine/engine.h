@@ -43,6 +43,10 @@ struct command {
   actor by;
   std::optional<std::int64_t> expected_version;  // If-Match
   std::optional<instant> at;  // system events: the scheduled point; default now()
+  // Idempotency-Key: a retry with the same key (and caller) gets the first answer back
+  // and applies nothing. Kept for engine_options::idempotency_ttl.
+  std::string idempotency_key;
+  bool want_answer = false;  // fill applied::answer with the duty as this event left it
 };
 
 // What an accepted command changed.
@@ -51,6 +55,8 @@ struct applied {
   std::string duty;
   std::int64_t version = 0;
   std::int64_t event_id = 0;  // global journal id of the event
+  nlohmann::json answer;      // the duty after the event (want_answer or an idempotency key)
+  bool replayed = false;      // answered from an earlier request with the same Idempotency-Key
 };
 
 struct duty_filter {
@@ -61,6 +67,8 @@ struct duty_filter {
 struct engine_options {
   // Channel recorded on outbox rows of units with no contacts. Default: "log".
   std::string fallback_channel = "log";
+  // How long an Idempotency-Key's first answer is kept. Default: 48 h (at least the 24 h promised).
+  std::chrono::hours idempotency_ttl{48};
 };
 
 // The four-state status of Quyết định 42/2014/QĐ-TTg, plus "pending" (no deadline yet)
@@ -113,18 +121,25 @@ class engine {
   const clock_source& clock() const { return clock_; }
 
  private:
+  struct duty_state;
   struct live_duty;
   struct plan_state;
   struct batch;
+  struct idempotent_answer {
+    std::string fingerprint;
+    applied answer;
+  };
 
   result<applied> stage(const command& cmd, batch& b);
   status commit(batch& b);
   live_duty* find(const std::string& plan, const std::string& duty, plan_state** ps = nullptr);
   const live_duty* find(const std::string& plan, const std::string& duty, const plan_state** ps = nullptr) const;
   std::optional<instant> resolve_deadline(const plan_state& ps, const live_duty& d) const;
-  four_state status_of(const live_duty& d) const;
-  nlohmann::json duty_summary(const plan_state& ps, const live_duty& d, const actor* caller) const;
-  std::vector<std::string> allowed_events(const plan_state& ps, const live_duty& d, const actor* caller) const;
+  four_state status_of(const duty_state& st) const;
+  nlohmann::json duty_summary(const plan_state& ps, const duty_def& def, const duty_state& st,
+                              const actor* caller) const;
+  std::vector<std::string> allowed_events(const duty_def& def, const duty_state& st, const actor* caller) const;
+  void build_plan_state(std::shared_ptr<const plan> p, plan_state& ps) const;
   void replay_event(const event_row& e);
   void queue_notification(batch& b, const plan_state& ps, const live_duty& d, std::string_view reason,
                           const std::string& unit, instant point, nlohmann::json payload);
@@ -135,6 +150,7 @@ class engine {
   const working_calendar& calendar_;
   engine_options options_;
   std::map<std::string, std::unique_ptr<plan_state>, std::less<>> plans_;
+  std::unordered_map<std::string, idempotent_answer> answers_;  // by "<actor>\n<key>"
   std::int64_t replay_mismatches_ = 0;
 };
 

@@ -12,7 +12,7 @@ using nlohmann::json;
 
 // Each migration moves the schema from version i to i+1; they only ever get appended.
 // The events table refuses UPDATE and DELETE: the journal is append-only by construction.
-constexpr std::array<const char*, 1> migrations = {
+constexpr std::array<const char*, 2> migrations = {
     R"sql(
 CREATE TABLE plans (
   id        TEXT PRIMARY KEY,
@@ -71,6 +71,19 @@ CREATE TABLE outbox (
 CREATE INDEX outbox_status ON outbox (status, next_attempt);
 CREATE INDEX outbox_plan ON outbox (plan, duty);
 )sql",
+    R"sql(
+CREATE TABLE idempotency (
+  key         TEXT PRIMARY KEY,
+  fingerprint TEXT NOT NULL,
+  plan        TEXT NOT NULL,
+  duty        TEXT NOT NULL,
+  version     INTEGER NOT NULL,
+  event_id    INTEGER NOT NULL,
+  answer      TEXT NOT NULL,
+  created_at  INTEGER NOT NULL
+);
+CREATE INDEX idempotency_created ON idempotency (created_at);
+)sql",
 };
 
 std::int64_t micros(instant t) { return t.time_since_epoch().count(); }
@@ -103,6 +116,10 @@ class sqlite_store final : public store {
         db_,
         "INSERT INTO outbox (key, plan, duty, unit, reason, point, channel, status, attempts, last_error,"
         " created_at, next_attempt, payload) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (key) DO NOTHING");
+    insert_idem_ = std::make_unique<SQLite::Statement>(
+        db_,
+        "INSERT INTO idempotency (key, fingerprint, plan, duty, version, event_id, answer, created_at)"
+        " VALUES (?,?,?,?,?,?,?,?)");
     insert_plan_ = std::make_unique<SQLite::Statement>(
         db_, "INSERT INTO plans (id, version, content, loaded_at) VALUES (?,?,?,?)");
   }
@@ -170,11 +187,25 @@ class sqlite_store final : public store {
         st.bind(13, o.payload.dump(-1, ' ', false, json::error_handler_t::replace));
         st.exec();
       }
+      for (auto& k : batch.idempotency) {
+        if (k.event_index < batch.events.size()) k.event_id = batch.events[k.event_index].id;
+        auto& st = *insert_idem_;
+        st.reset();
+        st.bind(1, k.key);
+        st.bind(2, k.fingerprint);
+        st.bind(3, k.plan);
+        st.bind(4, k.duty);
+        st.bind(5, k.version);
+        st.bind(6, k.event_id);
+        st.bind(7, k.answer.dump(-1, ' ', false, json::error_handler_t::replace));
+        st.bind(8, micros(k.created_at));
+        st.exec();
+      }
       tx.commit();
       return ok_status();
     } catch (const std::exception& e) {
       // The transaction rolled back on scope exit; reset statements so the next commit starts clean.
-      for (auto* st : {insert_plan_.get(), insert_event_.get(), upsert_duty_.get(), insert_outbox_.get()}) {
+      for (auto* st : {insert_plan_.get(), insert_event_.get(), upsert_duty_.get(), insert_outbox_.get(), insert_idem_.get()}) {
         try {
           st->reset();
         } catch (const std::exception&) {
@@ -313,6 +344,32 @@ class sqlite_store final : public store {
     }
   }
 
+  result<std::vector<idempotency_row>> idempotency(instant since) override {
+    try {
+      SQLite::Statement purge(db_, "DELETE FROM idempotency WHERE created_at < ?");
+      purge.bind(1, micros(since));
+      purge.exec();
+      std::vector<idempotency_row> out;
+      SQLite::Statement st(db_,
+                           "SELECT key, fingerprint, plan, duty, version, event_id, answer, created_at FROM idempotency");
+      while (st.executeStep()) {
+        idempotency_row r;
+        r.key = st.getColumn(0).getString();
+        r.fingerprint = st.getColumn(1).getString();
+        r.plan = st.getColumn(2).getString();
+        r.duty = st.getColumn(3).getString();
+        r.version = st.getColumn(4).getInt64();
+        r.event_id = st.getColumn(5).getInt64();
+        r.answer = json::parse(st.getColumn(6).getString(), nullptr, false);
+        r.created_at = from_micros(st.getColumn(7).getInt64());
+        out.push_back(std::move(r));
+      }
+      return out;
+    } catch (const std::exception& e) {
+      return storage_error("reading idempotency keys failed", e);
+    }
+  }
+
  private:
   static void read_event(SQLite::Statement& st, event_row& e) {
     e.id = st.getColumn(0).getInt64();
@@ -342,7 +399,7 @@ class sqlite_store final : public store {
   }
 
   SQLite::Database db_;
-  std::unique_ptr<SQLite::Statement> insert_event_, upsert_duty_, insert_outbox_, insert_plan_;
+  std::unique_ptr<SQLite::Statement> insert_event_, upsert_duty_, insert_outbox_, insert_plan_, insert_idem_;
 };
 
 }  // namespace

@@ -65,6 +65,20 @@ struct outbox_row {
   nlohmann::json payload = nlohmann::json::object();
 };
 
+// The first answer to a request sent with an Idempotency-Key, kept so that a retry gets
+// the same answer and nothing is applied twice.
+struct idempotency_row {
+  std::string key;          // "<actor>\n<Idempotency-Key>"
+  std::string fingerprint;  // what the request asked, to catch a key reused for another request
+  std::string plan;
+  std::string duty;
+  std::int64_t version = 0;
+  std::int64_t event_id = 0;     // filled by commit from events[event_index]
+  std::size_t event_index = 0;   // index into write_batch::events of the event it answered
+  nlohmann::json answer;
+  instant created_at{};
+};
+
 struct plan_row {
   std::string id;
   std::int64_t version = 1;
@@ -79,7 +93,10 @@ struct write_batch {
   std::vector<event_row> events;
   std::vector<duty_row> duties;
   std::vector<outbox_row> outbox;
-  bool empty() const { return plans.empty() && events.empty() && duties.empty() && outbox.empty(); }
+  std::vector<idempotency_row> idempotency;
+  bool empty() const {
+    return plans.empty() && events.empty() && duties.empty() && outbox.empty() && idempotency.empty();
+  }
 };
 
 struct outbox_filter {
@@ -101,6 +118,8 @@ class store {
   virtual result<std::vector<duty_row>> duty_rows(const std::string& plan) = 0;
   virtual result<std::vector<outbox_row>> outbox(const outbox_filter& filter) = 0;
   virtual result<std::int64_t> event_count() = 0;
+  // Idempotency answers created at or after `since`; older ones are deleted first.
+  virtual result<std::vector<idempotency_row>> idempotency(instant since) = 0;
 };
 
 struct sqlite_options {

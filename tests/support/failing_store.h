@@ -21,6 +21,7 @@ class failing_store final : public store {
   result<std::vector<duty_row>> duty_rows(const std::string& p) override { return real_.duty_rows(p); }
   result<std::vector<outbox_row>> outbox(const outbox_filter& f) override { return real_.outbox(f); }
   result<std::int64_t> event_count() override { return real_.event_count(); }
+  result<std::vector<idempotency_row>> idempotency(instant since) override { return real_.idempotency(since); }
 
  private:
   store& real_;

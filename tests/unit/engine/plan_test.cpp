@@ -69,7 +69,7 @@ TEST(PlanLoader, LoadsAndFansOutGroups) {
 }
 
 TEST(PlanLoader, TheSeedPlanLoadsWithAllSevenKinds) {
-  auto loaded = load_plan_file(testing::source_path("config/plans/182-kh-ubnd-2023.json"), builtin_kinds());
+  auto loaded = load_plan_file(dutyflow::testing::source_path("config/plans/182-kh-ubnd-2023.json"), builtin_kinds());
   ASSERT_TRUE(loaded) << messages_of(loaded.err()) << loaded.err().message;
   const plan& p = *loaded->value;
   EXPECT_EQ(p.number, "182/KH-UBND");
@@ -88,7 +88,7 @@ TEST(PlanLoader, TheSeedPlanLoadsWithAllSevenKinds) {
 }
 
 TEST(PlanLoader, ReportsEveryMistakeWithItsPath) {
-  auto loaded = load_plan_file(testing::source_path("tests/fixtures/plans/several_mistakes.json"), builtin_kinds());
+  auto loaded = load_plan_file(dutyflow::testing::source_path("tests/fixtures/plans/several_mistakes.json"), builtin_kinds());
   ASSERT_FALSE(loaded);
   EXPECT_EQ(loaded.err().code, errc::invalid);
   auto paths = paths_of(loaded.err());

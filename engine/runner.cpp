@@ -1,0 +1,149 @@
+#include "engine/runner.h"
+
+#include <spdlog/spdlog.h>
+
+namespace dutyflow {
+
+engine_runner::engine_runner(engine& eng, const clock_source& clock, std::size_t max_batch)
+    : engine_(eng), clock_(clock), max_batch_(max_batch) {}
+
+engine_runner::~engine_runner() { stop(); }
+
+void engine_runner::start() {
+  std::lock_guard lock(mutex_);
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  thread_ = std::thread([this] { run(); });
+}
+
+void engine_runner::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void engine_runner::submit(command cmd, done_fn done) {
+  {
+    std::lock_guard lock(mutex_);
+    queue_.emplace_back(pending_command{std::move(cmd), std::move(done)});
+  }
+  wake_.notify_one();
+}
+
+void engine_runner::post(read_fn fn) {
+  {
+    std::lock_guard lock(mutex_);
+    queue_.emplace_back(std::move(fn));
+  }
+  wake_.notify_one();
+}
+
+void engine_runner::set_timer(next_fn next, due_fn due) {
+  {
+    std::lock_guard lock(mutex_);
+    next_ = std::move(next);
+    due_ = std::move(due);
+    poked_ = true;
+  }
+  wake_.notify_one();
+}
+
+void engine_runner::poke() {
+  {
+    std::lock_guard lock(mutex_);
+    poked_ = true;
+  }
+  wake_.notify_one();
+}
+
+runner_stats engine_runner::stats() const {
+  std::lock_guard lock(mutex_);
+  return stats_;
+}
+
+void engine_runner::run_batch(std::vector<pending_command>& cmds) {
+  if (cmds.empty()) return;
+  std::vector<command> batch;
+  batch.reserve(cmds.size());
+  for (auto& c : cmds) batch.push_back(std::move(c.cmd));
+  auto results = engine_.apply_batch(batch);
+  {
+    std::lock_guard lock(mutex_);
+    stats_.batches += 1;
+    stats_.commands += cmds.size();
+    stats_.max_batch = std::max<std::uint64_t>(stats_.max_batch, cmds.size());
+  }
+  for (std::size_t i = 0; i < cmds.size(); ++i) {
+    // A callback that throws must not take the engine thread down with it.
+    try {
+      cmds[i].done(std::move(results[i]));
+    } catch (const std::exception& e) {
+      spdlog::error("runner: a command callback threw: {}", e.what());
+    }
+  }
+  cmds.clear();
+}
+
+void engine_runner::run() {
+  std::vector<pending_command> cmds;
+  while (true) {
+    std::deque<item> work;
+    next_fn next;
+    due_fn due;
+    {
+      std::unique_lock lock(mutex_);
+      while (queue_.empty() && !stopping_ && !poked_) {
+        // Ask the timer hook when it next wants to run, and wait that long through the clock.
+        std::optional<instant> at;
+        if (next_) {
+          lock.unlock();
+          at = next_(engine_);
+          lock.lock();
+          if (!queue_.empty() || stopping_ || poked_) break;
+        }
+        if (!at) {
+          wake_.wait(lock);
+          break;
+        }
+        auto now = clock_.now();
+        if (*at <= now) break;
+        auto real = clock_.real_time_until(*at);
+        if (!real) {
+          wake_.wait(lock);  // a manual clock: only a poke moves time
+        } else {
+          wake_.wait_for(lock, *real);
+        }
+        break;
+      }
+      work.swap(queue_);
+      poked_ = false;
+      next = next_;
+      due = due_;
+      if (work.empty() && stopping_) return;
+    }
+    for (auto& it : work) {
+      if (auto* c = std::get_if<pending_command>(&it)) {
+        cmds.push_back(std::move(*c));
+        if (cmds.size() >= max_batch_) run_batch(cmds);
+      } else {
+        run_batch(cmds);
+        try {
+          std::get<read_fn>(it)(engine_);
+        } catch (const std::exception& e) {
+          spdlog::error("runner: a read threw: {}", e.what());
+        }
+      }
+    }
+    run_batch(cmds);
+    if (due && next) {
+      auto at = next(engine_);
+      auto now = clock_.now();
+      if (at && *at <= now) due(engine_, now);
+    }
+  }
+}
+
+}  // namespace dutyflow

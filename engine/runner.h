@@ -1,0 +1,79 @@
+// The engine strand: one thread that owns the engine. Commands submitted from any thread
+// queue up while the previous batch commits, and then go to the engine together in one
+// transaction (group commit); each callback runs on the engine thread after its commit.
+// Reads posted with post() run in order with the commands, so a caller reads its writes.
+// A timer hook lets the scheduler run on the same thread at its next due instant, waiting
+// through the clock seam (a manual clock waits until poke()).
+#pragma once
+
+#include "engine/clock.h"
+#include "engine/engine.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <variant>
+
+namespace dutyflow {
+
+struct runner_stats {
+  std::uint64_t batches = 0;
+  std::uint64_t commands = 0;
+  std::uint64_t max_batch = 0;
+};
+
+class engine_runner {
+ public:
+  using done_fn = std::function<void(result<applied>)>;
+  using read_fn = std::function<void(engine&)>;
+  // Returns the next instant the timer hook wants to run at (nullopt: none).
+  using next_fn = std::function<std::optional<instant>(engine&)>;
+  // Runs everything due at `now`.
+  using due_fn = std::function<void(engine&, instant now)>;
+
+  engine_runner(engine& eng, const clock_source& clock, std::size_t max_batch = 1024);
+  ~engine_runner();
+  engine_runner(const engine_runner&) = delete;
+  engine_runner& operator=(const engine_runner&) = delete;
+
+  void start();
+  // Finishes everything already queued (their commits and callbacks), then joins.
+  void stop();
+
+  void submit(command cmd, done_fn done);
+  void post(read_fn fn);
+  void set_timer(next_fn next, due_fn due);
+  // Wakes the thread to look at the timer again (after a milestone, a manual clock move).
+  void poke();
+
+  runner_stats stats() const;
+
+ private:
+  struct pending_command {
+    command cmd;
+    done_fn done;
+  };
+  using item = std::variant<pending_command, read_fn>;
+
+  void run();
+  void run_batch(std::vector<pending_command>& cmds);
+
+  engine& engine_;
+  const clock_source& clock_;
+  const std::size_t max_batch_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<item> queue_;
+  bool stopping_ = false;
+  bool poked_ = false;
+  next_fn next_;
+  due_fn due_;
+  runner_stats stats_;
+  std::thread thread_;
+};
+
+}  // namespace dutyflow
