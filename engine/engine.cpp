@@ -364,8 +364,20 @@ result<applied> engine::stage(const command& cmd, batch& b) {
   return out;
 }
 
+void engine::notify_observers(const write_batch& w) const {
+  if (w.events.empty()) return;
+  for (const auto& fn : observers_) {
+    try {
+      fn(w.events);
+    } catch (const std::exception& e) {
+      spdlog::error("engine: a commit observer threw: {}", e.what());
+    }
+  }
+}
+
 status engine::commit(batch& b) {
   if (auto s = store_.commit(b.writes); !s) return s;
+  notify_observers(b.writes);
   for (auto& [d, staged] : b.changes) d->st = std::move(staged);
   for (auto& k : b.writes.idempotency) {
     auto& entry = b.answers[k.key];
@@ -452,6 +464,7 @@ result<bool> engine::load(std::shared_ptr<const plan> p, const actor& by) {
   if (auto s = store_.commit(b.writes); !s) return s.err();
   spdlog::info("engine: loaded plan {} ({}) with {} duties", p->id, p->number, p->duties.size());
   plans_.emplace(p->id, std::move(ps));
+  notify_observers(b.writes);
   return true;
 }
 

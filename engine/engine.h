@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -116,6 +117,11 @@ class engine {
   std::vector<nlohmann::json> duties_json(const duty_filter& filter, const actor* caller) const;
   result<std::vector<outbox_row>> notifications(const outbox_filter& filter) const;
 
+  // Called on the engine thread after every successful commit with the events it wrote
+  // (ids filled in), in journal order: the live stream and metrics hang off this.
+  using commit_observer = std::function<void(const std::vector<event_row>&)>;
+  void add_observer(commit_observer fn) { observers_.push_back(std::move(fn)); }
+
   std::size_t plan_count() const { return plans_.size(); }
   std::size_t duty_count() const;
   const clock_source& clock() const { return clock_; }
@@ -152,6 +158,8 @@ class engine {
   std::map<std::string, std::unique_ptr<plan_state>, std::less<>> plans_;
   std::unordered_map<std::string, idempotent_answer> answers_;  // by "<actor>\n<key>"
   std::int64_t replay_mismatches_ = 0;
+  std::vector<commit_observer> observers_;
+  void notify_observers(const write_batch& w) const;
 };
 
 // Checks whether `by` may fire an event declared with `spec` on a duty owned by `owner`.

@@ -291,6 +291,12 @@ class sqlite_store final : public store {
   }
 
   result<std::vector<outbox_row>> outbox(const outbox_filter& f) override {
+    return select_outbox(f, "", 0, " ORDER BY id DESC");
+  }
+
+  // The outbox rows matching `f`, plus an optional extra clause with one integer bind.
+  result<std::vector<outbox_row>> select_outbox(const outbox_filter& f, const char* extra, std::int64_t extra_value,
+                                                const char* order) {
     try {
       std::string sql =
           "SELECT id, key, plan, duty, unit, reason, point, channel, status, attempts, last_error, created_at,"
@@ -306,10 +312,13 @@ class sqlite_store final : public store {
       add(f.duty, " AND duty = ?");
       add(f.reason, " AND reason = ?");
       add(f.status, " AND status = ?");
-      sql += " ORDER BY id DESC LIMIT ?";
+      sql += extra;
+      sql += order;
+      sql += " LIMIT ?";
       SQLite::Statement st(db_, sql);
       int i = 1;
       for (const auto& b : binds) st.bind(i++, b);
+      if (*extra) st.bind(i++, extra_value);
       st.bind(i, f.limit);
       std::vector<outbox_row> out;
       while (st.executeStep()) {
@@ -341,6 +350,34 @@ class sqlite_store final : public store {
       return db_.execAndGet("SELECT count(*) FROM events").getInt64();
     } catch (const std::exception& e) {
       return storage_error("counting events failed", e);
+    }
+  }
+
+  result<std::vector<outbox_row>> due_outbox(instant now, int limit) override {
+    outbox_filter f;
+    f.status = "pending";
+    f.limit = limit;
+    return select_outbox(f, " AND (next_attempt IS NULL OR next_attempt <= ?)", micros(now), " ORDER BY id ASC");
+  }
+
+  status record_attempt(std::int64_t id, const std::string& status, int attempts, const std::string& last_error,
+                        std::optional<instant> delivered_at, std::optional<instant> next_attempt) override {
+    try {
+      SQLite::Statement st(db_,
+                           "UPDATE outbox SET status = ?, attempts = ?, last_error = ?, delivered_at = ?,"
+                           " next_attempt = ? WHERE id = ?");
+      st.bind(1, status);
+      st.bind(2, attempts);
+      st.bind(3, last_error);
+      if (delivered_at) st.bind(4, micros(*delivered_at));
+      else st.bind(4);
+      if (next_attempt) st.bind(5, micros(*next_attempt));
+      else st.bind(5);
+      st.bind(6, id);
+      if (st.exec() == 0) return make_error(errc::not_found, "no outbox row " + std::to_string(id));
+      return ok_status();
+    } catch (const std::exception& e) {
+      return storage_error("recording a delivery attempt failed", e);
     }
   }
 

@@ -118,6 +118,12 @@ class store {
   virtual result<std::vector<duty_row>> duty_rows(const std::string& plan) = 0;
   virtual result<std::vector<outbox_row>> outbox(const outbox_filter& filter) = 0;
   virtual result<std::int64_t> event_count() = 0;
+  // Pending outbox rows whose next attempt is due at `now`, oldest first.
+  virtual result<std::vector<outbox_row>> due_outbox(instant now, int limit) = 0;
+  // Records a delivery attempt: status "delivered", "failed" (final) or "pending" (retry at
+  // next_attempt). Returns errc::not_found for an unknown id.
+  virtual status record_attempt(std::int64_t id, const std::string& status, int attempts, const std::string& last_error,
+                                std::optional<instant> delivered_at, std::optional<instant> next_attempt) = 0;
   // Idempotency answers created at or after `since`; older ones are deleted first.
   virtual result<std::vector<idempotency_row>> idempotency(instant since) = 0;
 };

@@ -21,6 +21,8 @@ enum class event_type : std::uint8_t {
   due_soon, overdue, escalate, deadline_changed,
 };
 inline constexpr int event_type_count = 21;
+static_assert(static_cast<int>(event_type::deadline_changed) + 1 == event_type_count,
+              "event_type_count must follow the enum");
 
 // "acknowledge", "return", "deadline_changed" ... (API names).
 std::string_view event_name(event_type type);

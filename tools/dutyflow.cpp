@@ -2,6 +2,7 @@
 // import-plan) work on files; the rest are clients of dutyflowd's HTTP API.
 #include "engine/plan.h"
 #include "tools/cli_calendar.h"
+#include "tools/cli_client.h"
 #include "tools/cli_import.h"
 #include "tools/text_table.h"
 #include "workflows/registry.h"
@@ -122,6 +123,10 @@ int main(int argc, char** argv) {
 
   add_calendar_command(app, exit_code);
   add_import_command(app, exit_code);
+  add_client_commands(app, exit_code);
+  add_token_command(app, exit_code);
+  // Global options (--server, --token) may also follow the subcommand.
+  app.fallthrough();
 
   try {
     app.parse(argc, argv);

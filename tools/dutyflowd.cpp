@@ -1,9 +1,13 @@
 // dutyflowd: loads the config and plans, opens the journal, replays it, and serves until
 // SIGTERM. Thin by design: it parses arguments and wires the components together.
+#include "adapters/http/auth.h"
+#include "adapters/http/router.h"
+#include "adapters/http/server.h"
 #include "engine/calendar.h"
 #include "engine/clock.h"
 #include "engine/engine.h"
 #include "engine/plan.h"
+#include "engine/runner.h"
 #include "engine/store.h"
 #include "tools/daemon_config.h"
 #include "workflows/registry.h"
@@ -11,6 +15,7 @@
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -78,12 +83,12 @@ int main(int argc, char** argv) {
   CLI::App app{"dutyflowd — tracks the duties of a plan (Kế hoạch) and reminds the units responsible"};
   std::string config_path = "config/dutyflowd.json";
   daemon_options overrides;
-  std::string listen, db, plans, tokens, clock_spec;
+  std::string listen, db, plans, tokens_path, clock_spec;
   app.add_option("--config", config_path, "JSON config file");
   app.add_option("--listen", listen, "HOST:PORT for the HTTP API");
   app.add_option("--db", db, "SQLite database file");
   app.add_option("--plans", plans, "directory of plan files");
-  app.add_option("--tokens", tokens, "tokens file");
+  app.add_option("--tokens", tokens_path, "tokens file");
   app.add_option("--clock", clock_spec, "system | manual:ISO | scaled:ISO:FACTOR");
   CLI11_PARSE(app, argc, argv);
 
@@ -95,7 +100,7 @@ int main(int argc, char** argv) {
   if (!listen.empty()) opts.listen = listen;
   if (!db.empty()) opts.db = db;
   if (!plans.empty()) opts.plans = plans;
-  if (!tokens.empty()) opts.tokens = tokens;
+  if (!tokens_path.empty()) opts.tokens = tokens_path;
   if (!clock_spec.empty()) opts.clock = clock_spec;
   spdlog::set_level(spdlog::level::from_str(opts.log_level));
 
@@ -131,23 +136,74 @@ int main(int argc, char** argv) {
   load_plan_dir(eng, opts.plans);
   log_summary(eng);
 
+  auto tokens = http::token_store::load(opts.tokens);
+  if (!tokens) {
+    spdlog::error("tokens: {}", tokens.err().message);
+    return 2;
+  }
+  if (tokens->empty())
+    spdlog::warn("tokens: no tokens in {}; every API request but /healthz will get 401 (create one with "
+                 "`dutyflow token add`)",
+                 opts.tokens);
+  else
+    spdlog::info("tokens: {} token(s) from {}", tokens->size(), opts.tokens);
+
+  engine_runner runner(eng, **clock);
+  http::context ctx{runner, builtin_kinds(), dynamic_cast<manual_clock*>(clock->get()), {}, {}};
+  http::router router(ctx, std::make_shared<const http::token_store>(std::move(*tokens)));
+  http::server_options server_opts;
+  server_opts.listen = opts.listen;
+  http::server server(router, server_opts);
+  if (auto s = server.start(); !s) {
+    spdlog::error("http: {}", s.err().message);
+    return 2;
+  }
+  runner.start();
+  auto host = opts.listen.substr(0, opts.listen.rfind(':'));
+  spdlog::info("http: listening on http://{}:{}", host.empty() ? "0.0.0.0" : host, server.port());
+
   boost::asio::io_context io;
   boost::asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
+  boost::asio::steady_timer drain(io);
+  const auto stop_deadline = std::make_shared<std::chrono::steady_clock::time_point>();
+  // After SIGTERM: no new connections; wait (up to 10 s) until every request already
+  // received has its answer written, so nothing answered is cut off mid-commit.
+  std::function<void()> wait_drained = [&] {
+    if (server.in_flight() == 0 || std::chrono::steady_clock::now() > *stop_deadline) {
+      io.stop();
+      return;
+    }
+    drain.expires_after(std::chrono::milliseconds(10));
+    drain.async_wait([&](const boost::system::error_code&) { wait_drained(); });
+  };
   std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& err,
                                                                               int sig) {
     if (err) return;
     if (sig == SIGHUP) {
-      spdlog::info("SIGHUP: reloading plans from {}", opts.plans);
-      load_plan_dir(eng, opts.plans);
+      auto fresh = http::token_store::load(opts.tokens);
+      if (fresh) {
+        spdlog::info("SIGHUP: {} token(s) reloaded from {}", fresh->size(), opts.tokens);
+        router.set_tokens(std::make_shared<const http::token_store>(std::move(*fresh)));
+      } else {
+        spdlog::error("SIGHUP: tokens not reloaded: {}", fresh.err().message);
+      }
+      runner.post([&opts](engine& e) {
+        spdlog::info("SIGHUP: reloading plans from {}", opts.plans);
+        load_plan_dir(e, opts.plans);
+      });
       signals.async_wait(on_signal);
       return;
     }
-    spdlog::info("signal {}: stopping", sig);
-    io.stop();
+    spdlog::info("signal {}: stopping (finishing requests in flight)", sig);
+    server.stop_accepting();
+    *stop_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    wait_drained();
   };
   signals.async_wait(on_signal);
   spdlog::info("dutyflowd ready (pid {})", static_cast<long>(::getpid()));
   io.run();
+  runner.stop();
+  server.stop();
   spdlog::info("dutyflowd stopped");
   return 0;
 }

@@ -21,6 +21,11 @@ class failing_store final : public store {
   result<std::vector<duty_row>> duty_rows(const std::string& p) override { return real_.duty_rows(p); }
   result<std::vector<outbox_row>> outbox(const outbox_filter& f) override { return real_.outbox(f); }
   result<std::int64_t> event_count() override { return real_.event_count(); }
+  result<std::vector<outbox_row>> due_outbox(instant now, int limit) override { return real_.due_outbox(now, limit); }
+  status record_attempt(std::int64_t id, const std::string& s, int attempts, const std::string& last_error,
+                        std::optional<instant> delivered_at, std::optional<instant> next_attempt) override {
+    return real_.record_attempt(id, s, attempts, last_error, delivered_at, next_attempt);
+  }
   result<std::vector<idempotency_row>> idempotency(instant since) override { return real_.idempotency(since); }
 
  private:

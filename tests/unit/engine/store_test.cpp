@@ -154,3 +154,24 @@ TEST(Store, ParametersAreNeverSql) {
   EXPECT_TRUE((*s)->outbox(f)->empty());
   EXPECT_TRUE((*s)->history("p' OR '1'='1", "d")->empty());
 }
+
+TEST(Store, DueOutboxAndRecordedAttempts) {
+  temp_dir dir;
+  auto s = open_sqlite_store({dir.file("j.db")});
+  auto b = sample_batch();
+  ASSERT_TRUE((*s)->commit(b));
+  auto now = at("2023-06-05T08:00:00+07:00");
+  auto due = (*s)->due_outbox(now, 10);
+  ASSERT_TRUE(due);
+  ASSERT_EQ(due->size(), 1u);
+  auto id = (*due)[0].id;
+  ASSERT_TRUE((*s)->record_attempt(id, "pending", 1, "connection refused", std::nullopt, now + std::chrono::minutes(1)));
+  EXPECT_TRUE((*s)->due_outbox(now, 10)->empty()) << "not due again before its next attempt";
+  EXPECT_EQ((*s)->due_outbox(now + std::chrono::minutes(1), 10)->size(), 1u);
+  ASSERT_TRUE((*s)->record_attempt(id, "delivered", 2, "", now + std::chrono::minutes(1), std::nullopt));
+  EXPECT_TRUE((*s)->due_outbox(now + std::chrono::hours(1), 10)->empty());
+  auto row = (*(*s)->outbox({}))[0];
+  EXPECT_EQ(row.status, "delivered");
+  EXPECT_EQ(row.attempts, 2);
+  EXPECT_FALSE((*s)->record_attempt(9999, "delivered", 1, "", now, std::nullopt));
+}

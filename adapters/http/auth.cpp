@@ -1,0 +1,145 @@
+#include "adapters/http/auth.h"
+
+#include <fcntl.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+namespace dutyflow::http {
+
+using nlohmann::json;
+
+std::optional<role> parse_role(std::string_view name) {
+  if (name == "coordinator") return role::coordinator;
+  if (name == "unit") return role::unit;
+  if (name == "viewer") return role::viewer;
+  return std::nullopt;
+}
+
+std::string sha256_hex(std::string_view data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), digest.data(), &len, EVP_sha256(), nullptr);
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(len * 2);
+  for (unsigned int i = 0; i < len; ++i) {
+    out.push_back(hex[digest[i] >> 4]);
+    out.push_back(hex[digest[i] & 0xF]);
+  }
+  return out;
+}
+
+result<std::string> generate_token() {
+  std::array<unsigned char, 32> raw{};
+  if (RAND_bytes(raw.data(), static_cast<int>(raw.size())) != 1)
+    return make_error(errc::internal, "no randomness available for a token");
+  static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out = "dft_";
+  std::uint32_t acc = 0;
+  int bits = 0;
+  for (unsigned char b : raw) {
+    acc = (acc << 8) | b;
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out.push_back(alphabet[(acc >> bits) & 0x3F]);
+    }
+  }
+  if (bits > 0) out.push_back(alphabet[(acc << (6 - bits)) & 0x3F]);
+  return out;
+}
+
+namespace {
+
+result<std::vector<token_entry>> parse_entries(const std::string& path, const std::string& text) {
+  auto doc = json::parse(text, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object() || !doc.contains("tokens") || !doc["tokens"].is_array())
+    return make_error(errc::invalid, path + ": not a tokens file ({\"tokens\": [...]})");
+  std::vector<token_entry> out;
+  for (std::size_t i = 0; i < doc["tokens"].size(); ++i) {
+    const auto& t = doc["tokens"][i];
+    auto where = path + ": tokens[" + std::to_string(i) + "]";
+    if (!t.is_object() || !t.contains("name") || !t["name"].is_string() || !t.contains("sha256") ||
+        !t["sha256"].is_string() || !t.contains("role") || !t["role"].is_string())
+      return make_error(errc::invalid, where + ": needs name, role and sha256");
+    auto r = parse_role(t["role"].get<std::string>());
+    if (!r) return make_error(errc::invalid, where + ": unknown role \"" + t["role"].get<std::string>() + "\"");
+    token_entry e{t["name"], *r, t.value("unit", ""), t["sha256"]};
+    if (e.sha256_hex.size() != 64) return make_error(errc::invalid, where + ": sha256 must be 64 hex digits");
+    if (e.role == role::unit && e.unit.empty()) return make_error(errc::invalid, where + ": role unit needs a unit");
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+}  // namespace
+
+result<token_store> token_store::load(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return token_store{};
+  std::stringstream buf;
+  buf << in.rdbuf();
+  auto entries = parse_entries(path, buf.str());
+  if (!entries) return entries.err();
+  return token_store{std::move(*entries)};
+}
+
+std::optional<actor> token_store::authenticate(std::string_view token) const {
+  if (token.empty()) return std::nullopt;
+  const auto hash = sha256_hex(token);
+  const token_entry* found = nullptr;
+  for (const auto& e : entries_) {
+    // CRYPTO_memcmp takes the same time whatever the first differing byte.
+    if (e.sha256_hex.size() == hash.size() && CRYPTO_memcmp(e.sha256_hex.data(), hash.data(), hash.size()) == 0)
+      found = &e;
+  }
+  if (!found) return std::nullopt;
+  return actor{found->name, found->role, found->unit};
+}
+
+result<std::string> add_token(const std::string& path, const std::string& name, std::string_view role_text,
+                              const std::string& unit) {
+  auto r = parse_role(role_text);
+  if (!r) return make_error(errc::invalid, "unknown role \"" + std::string(role_text) + "\" (coordinator, unit, viewer)");
+  if (name.empty()) return make_error(errc::invalid, "a token needs a --name");
+  if (*r == role::unit && unit.empty()) return make_error(errc::invalid, "role unit needs --unit");
+  json doc{{"tokens", json::array()}};
+  if (std::ifstream in(path); in) {
+    std::stringstream buf;
+    buf << in.rdbuf();
+    auto existing = parse_entries(path, buf.str());
+    if (!existing) return existing.err();
+    doc = json::parse(buf.str());
+    for (const auto& e : *existing)
+      if (e.name == name) return make_error(errc::invalid, "a token named \"" + name + "\" exists already");
+  }
+  auto token = generate_token();
+  if (!token) return token;
+  json entry{{"name", name}, {"role", std::string(role_text)}, {"sha256", sha256_hex(*token)}};
+  if (!unit.empty()) entry["unit"] = unit;
+  doc["tokens"].push_back(entry);
+  const std::string text = doc.dump(2) + "\n";
+  const std::string tmp = path + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (fd < 0) return make_error(errc::storage, "cannot write " + tmp);
+  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
+    ::unlink(tmp.c_str());
+    return make_error(errc::storage, "cannot write " + path);
+  }
+  ::chmod(path.c_str(), 0600);
+  return token;
+}
+
+}  // namespace dutyflow::http

@@ -1,0 +1,301 @@
+#include "adapters/http/handlers.h"
+
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+
+namespace dutyflow::http {
+
+using nlohmann::json;
+
+namespace {
+
+// Answers 400 unless the body is a JSON object.
+bool parse_object(const request& req, json& out, const respond_fn& respond) {
+  out = json::parse(req.body, nullptr, false);
+  if (out.is_discarded()) {
+    respond(error_response(400, "invalid", "body is not valid JSON"));
+    return false;
+  }
+  if (!out.is_object()) {
+    respond(error_response(400, "invalid", "body must be a JSON object"));
+    return false;
+  }
+  return true;
+}
+
+const std::string& query(const request& req, const char* key) {
+  static const std::string empty;
+  auto it = req.query.find(key);
+  return it == req.query.end() ? empty : it->second;
+}
+
+std::string display_offset_now(const clock_source& clock) {
+  return format_instant(clock.now(), std::chrono::minutes{420});
+}
+
+}  // namespace
+
+json notification_json(const outbox_row& o) {
+  auto fmt = [](instant t) { return format_instant(t, std::chrono::minutes{420}); };
+  return json{{"id", o.id},
+              {"key", o.key},
+              {"plan", o.plan},
+              {"duty", o.duty},
+              {"unit", o.unit},
+              {"reason", o.reason},
+              {"point", fmt(o.point)},
+              {"channel", o.channel},
+              {"status", o.status},
+              {"attempts", o.attempts},
+              {"last_error", o.last_error},
+              {"created_at", fmt(o.created_at)},
+              {"delivered_at", o.delivered_at ? json(fmt(*o.delivered_at)) : json(nullptr)}};
+}
+
+void get_health(const request&, const respond_fn& respond) { respond(json_response(200, json{{"status", "ok"}})); }
+
+void list_plans(context& ctx, const request&, const actor&, const respond_fn& respond) {
+  ctx.runner.post([respond](engine& e) { respond(json_response(200, json{{"plans", e.plans_json()}})); });
+}
+
+void create_plan(context& ctx, const request& req, const actor& caller, const respond_fn& respond) {
+  if (caller.role != role::coordinator) {
+    respond(error_response(403, "forbidden", "only a coordinator may load a plan"));
+    return;
+  }
+  json doc;
+  if (!parse_object(req, doc, respond)) return;
+  // Validation is pure: it runs here, off the engine thread.
+  auto loaded = load_plan(doc, ctx.kinds);
+  if (!loaded) {
+    respond(error_response(loaded.err()));
+    return;
+  }
+  auto p = loaded->value;
+  json warnings = json::array();
+  for (const auto& w : loaded->warnings) warnings.push_back(json{{"path", w.path}, {"message", w.message}});
+  ctx.runner.post([&ctx, p, caller, warnings, respond](engine& e) {
+    auto added = e.load(p, caller);
+    if (!added) {
+      respond(error_response(added.err()));
+      return;
+    }
+    if (*added && ctx.after_deadlines_change) ctx.after_deadlines_change(e);
+    auto body = e.plan_json(p->id);
+    json out = body ? *body : json::object();
+    out["warnings"] = warnings;
+    auto r = json_response(*added ? 201 : 200, out);
+    r.headers.emplace_back("Location", "/api/v1/plans/" + p->id);
+    respond(std::move(r));
+  });
+}
+
+void get_plan(context& ctx, const std::string& plan, const actor&, const respond_fn& respond) {
+  ctx.runner.post([plan, respond](engine& e) {
+    auto j = e.plan_json(plan);
+    respond(j ? json_response(200, *j) : error_response(j.err()));
+  });
+}
+
+void put_milestone(context& ctx, const request& req, const std::string& plan, const std::string& milestone,
+                   const actor& caller, const respond_fn& respond) {
+  if (caller.role != role::coordinator) {
+    respond(error_response(403, "forbidden", "only a coordinator may set a milestone"));
+    return;
+  }
+  json doc;
+  if (!parse_object(req, doc, respond)) return;
+  if (!doc.contains("at") || !doc["at"].is_string()) {
+    respond(error_response(400, "invalid", "body needs \"at\": an ISO-8601 date-time with offset"));
+    return;
+  }
+  auto at = parse_instant(doc["at"].get<std::string>());
+  if (!at) {
+    respond(error_response(400, "invalid", "at: " + at.err().message));
+    return;
+  }
+  ctx.runner.post([&ctx, plan, milestone, at = *at, caller, respond](engine& e) {
+    auto r = e.set_milestone(plan, milestone, at, caller);
+    if (r && ctx.after_deadlines_change) ctx.after_deadlines_change(e);
+    respond(r ? json_response(200, *r) : error_response(r.err()));
+  });
+}
+
+void get_duty(context& ctx, const std::string& plan, const std::string& duty, const actor& caller,
+              const respond_fn& respond) {
+  ctx.runner.post([plan, duty, caller, respond](engine& e) {
+    auto j = e.duty_json(plan, duty, &caller, true);
+    if (!j) {
+      respond(error_response(j.err()));
+      return;
+    }
+    auto r = json_response(200, *j);
+    r.headers.emplace_back("ETag", "\"" + std::to_string((*j)["version"].get<std::int64_t>()) + "\"");
+    respond(std::move(r));
+  });
+}
+
+void post_event(context& ctx, const request& req, const std::string& plan, const std::string& duty,
+                const actor& caller, const respond_fn& respond) {
+  json doc;
+  if (!parse_object(req, doc, respond)) return;
+  command cmd;
+  cmd.plan = plan;
+  cmd.duty = duty;
+  cmd.by = caller;
+  cmd.want_answer = true;
+  auto ev = doc.find("event");
+  if (ev == doc.end() || !ev->is_string() || ev->get<std::string>().empty()) {
+    respond(error_response(400, "invalid", "body needs \"event\": the name of the event"));
+    return;
+  }
+  cmd.event = ev->get<std::string>();
+  if (auto n = doc.find("note"); n != doc.end() && !n->is_null()) {
+    if (!n->is_string()) {
+      respond(error_response(400, "invalid", "\"note\" must be a string"));
+      return;
+    }
+    cmd.note = n->get<std::string>();
+    if (cmd.note.size() > 10000) {
+      respond(error_response(400, "invalid", "\"note\" is longer than 10000 bytes"));
+      return;
+    }
+  }
+  if (auto d = doc.find("data"); d != doc.end() && !d->is_null()) {
+    if (!d->is_object()) {
+      respond(error_response(400, "invalid", "\"data\" must be an object"));
+      return;
+    }
+    cmd.data = *d;
+  }
+  if (!req.if_match.empty()) {
+    std::string v = req.if_match;
+    if (v.starts_with("W/")) v = v.substr(2);
+    if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+    std::int64_t version = 0;
+    auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), version);
+    if (ec != std::errc{} || p != v.data() + v.size() || version < 0) {
+      respond(error_response(400, "invalid", "If-Match must be a duty version such as \"3\""));
+      return;
+    }
+    cmd.expected_version = version;
+  }
+  if (!req.idempotency_key.empty()) {
+    if (req.idempotency_key.size() > 255) {
+      respond(error_response(400, "invalid", "Idempotency-Key is longer than 255 characters"));
+      return;
+    }
+    cmd.idempotency_key = req.idempotency_key;
+  }
+  ctx.runner.submit(std::move(cmd), [respond](result<applied> r) {
+    if (!r) {
+      respond(error_response(r.err()));
+      return;
+    }
+    auto out = json_response(200, r->answer);
+    out.headers.emplace_back("ETag", "\"" + std::to_string(r->answer.value("version", r->version)) + "\"");
+    if (r->replayed) out.headers.emplace_back("Idempotent-Replayed", "true");
+    respond(std::move(out));
+  });
+}
+
+void list_duties(context& ctx, const request& req, const actor& caller, const respond_fn& respond) {
+  duty_filter f;
+  f.plan = query(req, "plan");
+  f.unit = query(req, "unit");
+  f.state = query(req, "state");
+  const auto& overdue = query(req, "overdue");
+  if (overdue == "true" || overdue == "1") f.overdue_only = true;
+  else if (!overdue.empty() && overdue != "false" && overdue != "0") {
+    respond(error_response(400, "invalid", "overdue must be true or false"));
+    return;
+  }
+  ctx.runner.post([f, caller, respond](engine& e) {
+    json list = json::array();
+    for (auto& d : e.duties_json(f, &caller)) list.push_back(std::move(d));
+    respond(json_response(200, json{{"duties", list}}));
+  });
+}
+
+void list_notifications(context& ctx, const request& req, const actor& caller, const respond_fn& respond) {
+  if (caller.role != role::coordinator) {
+    respond(error_response(403, "forbidden", "only a coordinator may read notifications"));
+    return;
+  }
+  outbox_filter f;
+  f.plan = query(req, "plan");
+  f.unit = query(req, "unit");
+  f.duty = query(req, "duty");
+  f.reason = query(req, "reason");
+  f.status = query(req, "status");
+  if (const auto& limit = query(req, "limit"); !limit.empty()) {
+    int v = 0;
+    auto [p, ec] = std::from_chars(limit.data(), limit.data() + limit.size(), v);
+    if (ec != std::errc{} || p != limit.data() + limit.size() || v < 1 || v > 100000) {
+      respond(error_response(400, "invalid", "limit must be a whole number from 1 to 100000"));
+      return;
+    }
+    f.limit = v;
+  }
+  ctx.runner.post([f, respond](engine& e) {
+    auto rows = e.notifications(f);
+    if (!rows) {
+      respond(error_response(rows.err()));
+      return;
+    }
+    json list = json::array();
+    for (const auto& o : *rows) list.push_back(notification_json(o));
+    respond(json_response(200, json{{"notifications", list}}));
+  });
+}
+
+void admin_clock(context& ctx, const request& req, const actor& caller, const respond_fn& respond) {
+  if (!ctx.manual) {
+    respond(error_response(404, "not_found", "the clock is not manual (start dutyflowd with --clock manual:ISO)"));
+    return;
+  }
+  if (caller.role != role::coordinator) {
+    respond(error_response(403, "forbidden", "only a coordinator may move the clock"));
+    return;
+  }
+  json doc;
+  if (!parse_object(req, doc, respond)) return;
+  std::optional<instant> set_to;
+  std::optional<std::chrono::microseconds> step;
+  if (auto a = doc.find("advance"); a != doc.end()) {
+    if (!a->is_string()) {
+      respond(error_response(400, "invalid", "\"advance\" must be a duration such as \"6h\""));
+      return;
+    }
+    auto d = parse_duration(a->get<std::string>());
+    if (!d || d->is_working_days() || d->amount < 0) {
+      respond(error_response(400, "invalid", "\"advance\" must be a non-negative duration in m, h or d"));
+      return;
+    }
+    step = d->fixed();
+  } else if (auto s = doc.find("set"); s != doc.end()) {
+    auto t = s->is_string() ? parse_instant(s->get<std::string>()) : result<instant>(make_error(errc::invalid, "not a string"));
+    if (!t) {
+      respond(error_response(400, "invalid", "\"set\" must be an ISO-8601 date-time with offset"));
+      return;
+    }
+    set_to = *t;
+  } else {
+    respond(error_response(400, "invalid", "body needs \"advance\" or \"set\""));
+    return;
+  }
+  // Moved on the engine thread, so nothing the engine does sees time jump mid-command.
+  ctx.runner.post([&ctx, set_to, step, respond](engine& e) {
+    status moved = set_to ? ctx.manual->set(*set_to) : ctx.manual->advance(*step);
+    if (!moved) {
+      respond(error_response(moved.err()));
+      return;
+    }
+    spdlog::info("clock: manual clock now {}", display_offset_now(*ctx.manual));
+    if (ctx.after_clock_move) ctx.after_clock_move(e);
+    respond(json_response(200, json{{"now", display_offset_now(*ctx.manual)}}));
+  });
+}
+
+}  // namespace dutyflow::http

@@ -1,0 +1,46 @@
+// The API's handlers: plain functions from (request, caller) to a response, delivered
+// through `respond` (from the engine thread for anything that touches the engine, after
+// the commit for anything that changes it). No sockets here; tests call them directly.
+#pragma once
+
+#include "adapters/http/message.h"
+#include "engine/clock.h"
+#include "engine/engine.h"
+#include "engine/runner.h"
+
+#include <functional>
+
+namespace dutyflow::http {
+
+using respond_fn = std::function<void(response)>;
+
+// What the handlers work with. Owned by the daemon; outlives every request.
+struct context {
+  engine_runner& runner;
+  const kind_registry& kinds;
+  manual_clock* manual = nullptr;  // set only when dutyflowd runs on a manual clock
+  // Runs on the engine thread after the manual clock moved, before the answer (the
+  // scheduler fires what became due, so the caller sees its effects at once).
+  std::function<void(engine&)> after_clock_move;
+  // Runs on the engine thread after a plan or milestone changed deadlines.
+  std::function<void(engine&)> after_deadlines_change;
+};
+
+void get_health(const request& req, const respond_fn& respond);
+void list_plans(context& ctx, const request& req, const actor& caller, const respond_fn& respond);
+void create_plan(context& ctx, const request& req, const actor& caller, const respond_fn& respond);
+void get_plan(context& ctx, const std::string& plan, const actor& caller, const respond_fn& respond);
+void put_milestone(context& ctx, const request& req, const std::string& plan, const std::string& milestone,
+                   const actor& caller, const respond_fn& respond);
+void get_duty(context& ctx, const std::string& plan, const std::string& duty, const actor& caller,
+              const respond_fn& respond);
+void post_event(context& ctx, const request& req, const std::string& plan, const std::string& duty,
+                const actor& caller, const respond_fn& respond);
+void list_duties(context& ctx, const request& req, const actor& caller, const respond_fn& respond);
+void list_notifications(context& ctx, const request& req, const actor& caller, const respond_fn& respond);
+void admin_clock(context& ctx, const request& req, const actor& caller, const respond_fn& respond);
+
+// The JSON of an outbox row as the API shows it.
+nlohmann::json notification_json(const outbox_row& row);
+
+}  // namespace dutyflow::http

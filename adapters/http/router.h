@@ -1,0 +1,28 @@
+// Maps a request to its handler: authenticates the bearer token, matches the path and
+// method, and answers 401/404/405 itself. Thread-safe: handle() is called from the I/O
+// threads; the token store is swapped atomically on SIGHUP.
+#pragma once
+
+#include "adapters/http/auth.h"
+#include "adapters/http/handlers.h"
+
+#include <memory>
+#include <mutex>
+
+namespace dutyflow::http {
+
+class router {
+ public:
+  router(context& ctx, std::shared_ptr<const token_store> tokens);
+  void handle(const request& req, respond_fn respond);
+  void set_tokens(std::shared_ptr<const token_store> tokens);
+
+ private:
+  std::shared_ptr<const token_store> tokens() const;
+
+  context& ctx_;
+  mutable std::mutex mutex_;
+  std::shared_ptr<const token_store> tokens_;
+};
+
+}  // namespace dutyflow::http
