@@ -413,7 +413,6 @@ std::vector<result<applied>> engine::apply_batch(std::span<const command> cmds) 
   for (std::size_t i = 0; i < cmds.size(); ++i) {
     if (!out[i] || event_index[i] == SIZE_MAX) continue;
     out[i]->event_id = b.writes.events[event_index[i]].id;
-    if (out[i]->answer.is_object() && out[i]->answer.contains("event")) out[i]->answer["event"]["id"] = out[i]->event_id;
     spdlog::info("engine: {}/{} {} by {} -> version {}", cmds[i].plan, cmds[i].duty, cmds[i].event, cmds[i].by.name,
                  out[i]->version);
   }
@@ -661,6 +660,8 @@ json engine::duty_summary(const plan_state& ps, const duty_def& def, const duty_
          {"allowed_events", allowed_events(def, st, caller)}};
   if (!def.group.empty()) j["group"] = def.group;
   if (st.finished_at) j["finished_at"] = p.format(*st.finished_at);
+  if (const auto* live = ps.find(def.id)) j["assigned_at"] = p.format(live->assigned_at);
+  j["reminders"] = def.reminders.to_json();
   return j;
 }
 
@@ -762,5 +763,13 @@ std::vector<json> engine::duties_json(const duty_filter& f, const actor* caller)
 result<std::vector<outbox_row>> engine::notifications(const outbox_filter& filter) const {
   return store_.outbox(filter);
 }
+
+result<std::vector<event_row>> engine::events_after(std::int64_t after, int limit) const {
+  return store_.events_after(after, limit);
+}
+
+result<std::int64_t> engine::event_count() const { return store_.event_count(); }
+
+result<std::map<std::string, std::int64_t>> engine::notification_counts() const { return store_.outbox_counts(); }
 
 }  // namespace dutyflow

@@ -57,11 +57,16 @@ result<http_reply> http_call(const std::string& server, const std::string& metho
       req.body() = body;
     }
     req.prepare_payload();
-    bhttp::write(stream, req);
+    // A server may answer (413) and stop reading before the whole body is sent: the
+    // answer is still there to read, so a failed write is reported only if it is not.
+    beast::error_code write_error;
+    bhttp::write(stream, req, write_error);
     beast::flat_buffer buffer;
     bhttp::response_parser<bhttp::string_body> parser;
     parser.body_limit(64 * 1024 * 1024);
-    bhttp::read(stream, buffer, parser);
+    beast::error_code read_error;
+    bhttp::read(stream, buffer, parser, read_error);
+    if (read_error) throw beast::system_error(write_error ? write_error : read_error);
     auto res = parser.release();
     http_reply out;
     out.status = static_cast<int>(res.result_int());

@@ -6,8 +6,11 @@
 #include <boost/beast/http.hpp>
 #include <spdlog/spdlog.h>
 
+#include <deque>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <vector>
 
 namespace dutyflow::http {
 
@@ -60,6 +63,7 @@ class session : public std::enable_shared_from_this<session> {
         message = "request headers are larger than " + std::to_string(options_.header_limit) + " bytes";
       }
       keep_alive_ = false;
+      drain_ = true;
       ++in_flight_;
       return write(error_response(status, code, message), 11);
     }
@@ -93,6 +97,7 @@ class session : public std::enable_shared_from_this<session> {
   }
 
   void write(response r, unsigned version) {
+    if (r.stream) return write_stream_head(std::move(r), version);
     auto res = std::make_shared<bhttp::response<bhttp::string_body>>(static_cast<bhttp::status>(r.status), version);
     res->set(bhttp::field::server, "dutyflowd");
     res->set(bhttp::field::content_type, r.content_type);
@@ -106,9 +111,161 @@ class session : public std::enable_shared_from_this<session> {
     bhttp::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
       --self->in_flight_;
       if (ec) return self->do_close();
+      if (self->drain_) return self->do_drain();
       if (!self->keep_alive_) return self->do_close();
       self->do_read();
     });
+  }
+
+  // After refusing a request we did not read to its end (413, 431, garbage), stop sending
+  // and read what the client is still sending for a while, so that it gets to read our
+  // answer instead of a reset.
+  void do_drain() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.expires_after(std::chrono::seconds(5));
+    drain_buffer_.resize(64 * 1024);
+    drain_one();
+  }
+
+  void drain_one() {
+    stream_.async_read_some(net::buffer(drain_buffer_), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+      self->drained_ += n;
+      if (ec || self->drained_ > 16 * 1024 * 1024) return self->do_close();
+      self->drain_one();
+    });
+  }
+
+  // The body of a streamed response (Server-Sent Events): writers on any thread queue
+  // chunks here, bounded by stream_queue_bytes; this session's strand writes them out one
+  // at a time. A writer that would overflow the queue gets false and the client is dropped,
+  // so a slow client costs memory up to the bound, never a blocked writer.
+  class sink final : public stream_sink {
+   public:
+    sink(std::weak_ptr<session> owner, std::size_t limit) : owner_(std::move(owner)), limit_(limit) {}
+
+    bool write(std::string chunk) override {
+      bool start = false, overflow = false;
+      {
+        std::lock_guard lock(mutex_);
+        if (closed_) return false;
+        if (queued_ + chunk.size() > limit_) {
+          closed_ = overflow = true;
+        } else {
+          queued_ += chunk.size();
+          queue_.push_back(std::move(chunk));
+          start = !writing_;
+          writing_ = writing_ || start;
+        }
+      }
+      if (overflow || start) {
+        if (auto s = owner_.lock()) {
+          net::post(s->stream_.get_executor(), [s, overflow] { overflow ? s->do_close() : s->pump(); });
+        } else {
+          mark_closed();
+          return false;
+        }
+      }
+      return !overflow;
+    }
+
+    bool is_open() const override {
+      std::lock_guard lock(mutex_);
+      return !closed_;
+    }
+
+    void close() override {
+      {
+        std::lock_guard lock(mutex_);
+        if (closed_) return;
+        closed_ = ending_ = true;
+      }
+      if (auto s = owner_.lock()) net::post(s->stream_.get_executor(), [s] { s->pump(); });
+    }
+
+    void mark_closed() {
+      std::lock_guard lock(mutex_);
+      closed_ = true;
+      queue_.clear();
+    }
+
+    // The next chunk to write; false when there is none (the pump stops until a write()
+    // starts it again). `end` is set when close() asked for the stream to end.
+    bool next(std::string& out, bool& end) {
+      std::lock_guard lock(mutex_);
+      end = ending_ && queue_.empty();
+      if (queue_.empty()) {
+        writing_ = false;
+        return false;
+      }
+      out = std::move(queue_.front());
+      queue_.pop_front();
+      queued_ -= out.size();
+      return true;
+    }
+
+   private:
+    std::weak_ptr<session> owner_;
+    const std::size_t limit_;
+    mutable std::mutex mutex_;
+    std::deque<std::string> queue_;
+    std::size_t queued_ = 0;
+    bool writing_ = false;
+    bool closed_ = false;
+    bool ending_ = false;
+  };
+
+  void write_stream_head(response r, unsigned version) {
+    auto res = std::make_shared<bhttp::response<bhttp::empty_body>>(static_cast<bhttp::status>(r.status), version);
+    res->set(bhttp::field::server, "dutyflowd");
+    res->set(bhttp::field::content_type, r.content_type);
+    res->set(bhttp::field::cache_control, "no-store");
+    for (const auto& [k, v] : r.headers) res->set(k, v);
+    res->keep_alive(false);  // the stream ends with the connection
+    res->chunked(true);
+    auto sr = std::make_shared<bhttp::response_serializer<bhttp::empty_body>>(*res);
+    stream_.expires_after(options_.idle_timeout);
+    bhttp::async_write_header(
+        stream_, *sr, [self = shared_from_this(), res, sr, open = std::move(r.stream)](beast::error_code ec, std::size_t) {
+          // An open stream is answered: it must not hold up a SIGTERM drain.
+          --self->in_flight_;
+          self->stream_.expires_never();
+          if (ec) return self->do_close();
+          self->sink_ = std::make_shared<sink>(self->weak_from_this(), self->options_.stream_queue_bytes);
+          // The client never sends more on this connection: readable means it went away.
+          self->stream_.socket().async_wait(tcp::socket::wait_read, [self](beast::error_code) {
+            self->sink_->mark_closed();
+            self->do_close();
+          });
+          open(self->sink_);
+        });
+  }
+
+  // Writes queued chunks one at a time; runs on the strand.
+  void pump() {
+    if (!sink_ || chunk_writing_) return;
+    bool end = false;
+    if (!sink_->next(chunk_, end)) {
+      if (end) {
+        chunk_writing_ = true;
+        net::async_write(stream_, bhttp::make_chunk_last(), [self = shared_from_this()](beast::error_code, std::size_t) {
+          self->do_close();
+        });
+      }
+      return;
+    }
+    chunk_writing_ = true;
+    stream_.expires_after(options_.idle_timeout);  // a client that stops reading is dropped
+    net::async_write(stream_, bhttp::make_chunk(net::buffer(chunk_)),
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                       self->chunk_writing_ = false;
+                       self->stream_.expires_never();
+                       if (ec) {
+                         self->sink_->mark_closed();
+                         return self->do_close();
+                       }
+                       self->pump();
+                     });
   }
 
   void do_close() {
@@ -127,7 +284,13 @@ class session : public std::enable_shared_from_this<session> {
   bool loopback_ = false;
   bool keep_alive_ = false;
   bool head_ = false;
+  bool drain_ = false;
+  std::vector<char> drain_buffer_;
+  std::size_t drained_ = 0;
   unsigned version_ = 11;
+  std::shared_ptr<sink> sink_;  // set once a streamed response has started
+  std::string chunk_;           // the chunk being written
+  bool chunk_writing_ = false;
 };
 
 }  // namespace
