@@ -1,4 +1,5 @@
 #include "engine/engine.h"
+#include "engine/engine_internal.h"
 
 #include <spdlog/spdlog.h>
 
@@ -31,57 +32,6 @@ bool may_fire(const event_spec& spec, const actor& by, const std::string& owner)
   }
   return false;
 }
-
-// One duty as the engine holds it between commands. Kept small: the history lives in
-// the store, the definition in the shared plan.
-struct engine::duty_state {
-  std::unique_ptr<duty_machine> machine;
-  std::int64_t version = 0;
-  std::string owner;  // current owner (changes on reassign)
-  std::optional<instant> deadline;
-  std::optional<instant> finished_at;
-  bool finished_late = false;
-
-  duty_state copy() const { return duty_state{machine->clone(), version, owner, deadline, finished_at, finished_late}; }
-};
-
-struct engine::live_duty {
-  const duty_def* def = nullptr;
-  instant assigned_at{};
-  duty_state st;
-};
-
-struct engine::plan_state {
-  std::shared_ptr<const plan> def;
-  std::vector<live_duty> duties;
-  std::unordered_map<std::string_view, std::size_t> index;  // views into def's strings
-  std::map<std::string, std::optional<instant>, std::less<>> milestones;
-  std::int64_t plan_seq = 0;  // seq of the plan-level event stream (duty "")
-
-  live_duty* find(std::string_view id) {
-    auto it = index.find(id);
-    return it == index.end() ? nullptr : &duties[it->second];
-  }
-  const live_duty* find(std::string_view id) const {
-    auto it = index.find(id);
-    return it == index.end() ? nullptr : &duties[it->second];
-  }
-};
-
-// Changes staged by a group of commands, installed only after their commit succeeds.
-struct engine::batch {
-  write_batch writes;
-  std::unordered_map<live_duty*, duty_state> changes;
-  std::unordered_map<std::string, idempotent_answer> answers;  // keys first used in this batch
-  std::vector<std::function<void()>> after_commit;  // plan-level changes (milestones, new plans)
-
-  // The duty as this batch sees it: staged if an earlier command of the batch changed it.
-  duty_state& view(live_duty& d) {
-    auto it = changes.find(&d);
-    if (it != changes.end()) return it->second;
-    return changes.emplace(&d, d.st.copy()).first->second;
-  }
-};
 
 namespace {
 
@@ -226,14 +176,14 @@ std::vector<std::string> engine::allowed_events(const duty_def& def, const duty_
 }
 
 void engine::queue_notification(batch& b, const plan_state& ps, const live_duty& d, std::string_view reason,
-                                const std::string& unit, instant point, json payload) {
+                                const std::string& unit, instant at, json payload) {
   outbox_row o;
   o.plan = ps.def->id;
   o.duty = d.def->id;
   o.unit = unit;
   o.reason = std::string(reason);
-  o.point = point;
-  o.key = o.plan + "/" + o.duty + "/" + o.reason + "/" + key_time(point);
+  o.point = at;
+  o.key = o.plan + "/" + o.duty + "/" + o.reason + "/" + key_time(at);
   std::string channels;
   if (const auto* u = ps.def->find_unit(unit)) {
     for (const auto& c : u->contacts) {
@@ -318,7 +268,8 @@ result<applied> engine::stage(const command& cmd, batch& b) {
   }
 
   duty_state& view = b.view(*d);
-  const instant now = cmd.at ? *cmd.at : clock_.now();
+  const instant now = clock_.now();
+  const instant keyed_at = cmd.at ? *cmd.at : now;  // a scheduled event's notifications are keyed by its point
   event_row e;
   e.plan = ps->def->id;
   e.duty = d->def->id;
@@ -339,16 +290,17 @@ result<applied> engine::stage(const command& cmd, batch& b) {
   }
 
   for (const auto& eff : effects) {
+    if (cmd.silent) break;
     const std::string& unit = eff.to == effect::target::coordinator ? ps->def->coordinator : view.owner;
     json payload{{"event", cmd.event}, {"actor", cmd.by.name}, {"title", d->def->title}};
     if (!cmd.note.empty()) payload["note"] = cmd.note;
     if (view.deadline) payload["deadline"] = ps->def->format(*view.deadline);
-    queue_notification(b, *ps, *d, eff.reason, unit, now, std::move(payload));
+    queue_notification(b, *ps, *d, eff.reason, unit, keyed_at, std::move(payload));
   }
 
   b.writes.duties.push_back(duty_row{e.plan, e.duty, d->def->kind, view.owner, std::string(st.progress->name),
                                      std::string(st.timeliness->name), view.version, view.deadline, now,
-                                     view.finished_at, view.finished_late});
+                                     view.finished_at, view.finished_late, std::nullopt});
   applied out{ps->def->id, d->def->id, view.version, 0, json(), false};
   if (cmd.want_answer || !idem_key.empty()) {
     out.answer = duty_summary(*ps, *d->def, view, &cmd.by);
@@ -378,7 +330,10 @@ void engine::notify_observers(const write_batch& w) const {
 status engine::commit(batch& b) {
   if (auto s = store_.commit(b.writes); !s) return s;
   notify_observers(b.writes);
-  for (auto& [d, staged] : b.changes) d->st = std::move(staged);
+  for (auto& [d, staged] : b.changes) {
+    d->st = std::move(staged);
+    schedule(*d->plan, *d);
+  }
   for (auto& k : b.writes.idempotency) {
     auto& entry = b.answers[k.key];
     entry.answer.event_id = k.event_id;
@@ -426,6 +381,7 @@ void engine::build_plan_state(std::shared_ptr<const plan> p, plan_state& ps) con
   for (const auto& def : ps.def->duties) {
     live_duty d;
     d.def = &def;
+    d.plan = &ps;
     d.st.owner = def.owner;
     d.st.machine = def.machine_kind->create();
     ps.duties.push_back(std::move(d));
@@ -449,20 +405,23 @@ result<bool> engine::load(std::shared_ptr<const plan> p, const actor& by) {
                                       json{{"number", p->number}, {"duties", p->duties.size()}}});
   for (auto& d : ps->duties) {
     d.assigned_at = now;
+    d.st.reminded_until = now;
     d.st.deadline = resolve_deadline(*ps, d);
     d.st.version = 1;
     json data{{"owner", d.st.owner}, {"deadline", d.st.deadline ? json(p->format(*d.st.deadline)) : json(nullptr)}};
     b.writes.events.push_back(event_row{0, p->id, d.def->id, 1, "assigned", by.name, now, "", data});
     auto st = d.st.machine->state();
     b.writes.duties.push_back(duty_row{p->id, d.def->id, d.def->kind, d.st.owner, std::string(st.progress->name),
-                                       std::string(st.timeliness->name), 1, d.st.deadline, now, std::nullopt, false});
+                                       std::string(st.timeliness->name), 1, d.st.deadline, now, std::nullopt, false,
+                                       d.st.reminded_until});
     json payload{{"title", d.def->title}};
     if (d.st.deadline) payload["deadline"] = p->format(*d.st.deadline);
     queue_notification(b, *ps, d, "assigned", d.st.owner, now, std::move(payload));
   }
   if (auto s = store_.commit(b.writes); !s) return s.err();
   spdlog::info("engine: loaded plan {} ({}) with {} duties", p->id, p->number, p->duties.size());
-  plans_.emplace(p->id, std::move(ps));
+  auto& loaded = *plans_.emplace(p->id, std::move(ps)).first->second;
+  for (auto& d : loaded.duties) schedule(loaded, d);
   notify_observers(b.writes);
   return true;
 }
@@ -513,6 +472,8 @@ result<json> engine::set_milestone(const std::string& plan_id, const std::string
     view.machine = std::move(next);
     view.version += 1;
     view.deadline = c.to;
+    // Points of the new deadline that are already past are not sent late.
+    view.reminded_until = now;
     json ev{{"from", from ? json(p.format(*from)) : json(nullptr)},
             {"to", c.to ? json(p.format(*c.to)) : json(nullptr)},
             {"milestone", milestone}};
@@ -520,7 +481,7 @@ result<json> engine::set_milestone(const std::string& plan_id, const std::string
     auto st = view.machine->state();
     b.writes.duties.push_back(duty_row{p.id, c.d->def->id, c.d->def->kind, view.owner, std::string(st.progress->name),
                                        std::string(st.timeliness->name), view.version, view.deadline, now,
-                                       view.finished_at, view.finished_late});
+                                       view.finished_at, view.finished_late, view.reminded_until});
     queue_notification(b, ps, *c.d, from ? "deadline_changed" : "deadline_set", view.owner, now,
                        json{{"title", c.d->def->title}, {"from", ev["from"]}, {"to", ev["to"]}});
     changed.push_back(json{{"duty", c.d->def->id}, {"from", ev["from"]}, {"to", ev["to"]}});
@@ -590,6 +551,7 @@ void engine::replay_event(const event_row& e) {
 }
 
 status engine::open() {
+  heap_.clear();
   plans_.clear();
   answers_.clear();
   replay_mismatches_ = 0;
@@ -614,6 +576,7 @@ status engine::open() {
     for (const auto& r : *table) {
       const live_duty* d = ps->find(r.duty);
       auto st = d ? d->st.machine->state() : machine_state{};
+      if (d) const_cast<live_duty*>(d)->st.reminded_until = r.reminded_until.value_or(d->assigned_at);
       if (!d || r.version != d->st.version || r.progress != st.progress->name ||
           r.timeliness != st.timeliness->name || r.owner != d->st.owner) {
         ++replay_mismatches_;
@@ -625,6 +588,9 @@ status engine::open() {
   if (replay_mismatches_ > 0)
     return make_error(errc::internal,
                       "journal replay found " + std::to_string(replay_mismatches_) + " inconsistencies");
+
+  opened_at_ = clock_.now();
+  schedule_all();
 
   auto keys = store_.idempotency(clock_.now() - options_.idempotency_ttl);
   if (!keys) return keys.err();

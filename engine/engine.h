@@ -48,6 +48,7 @@ struct command {
   // and applies nothing. Kept for engine_options::idempotency_ttl.
   std::string idempotency_key;
   bool want_answer = false;  // fill applied::answer with the duty as this event left it
+  bool silent = false;       // journal the event but queue none of its notifications (catch-up)
 };
 
 // What an accepted command changed.
@@ -70,6 +71,15 @@ struct engine_options {
   std::string fallback_channel = "log";
   // How long an Idempotency-Key's first answer is kept. Default: 48 h (at least the 24 h promised).
   std::chrono::hours idempotency_ttl{48};
+  // The scheduler: a duty becomes "due soon" this many working days before its deadline. Default: 2.
+  int due_soon_working_days = 2;
+  // Reminders go out in office hours of working days only; a point outside them waits for
+  // the next opening. Default: 07:30-17:00 local time of the plan.
+  bool office_hours_only = true;
+  std::chrono::minutes office_open{7 * 60 + 30};
+  std::chrono::minutes office_close{17 * 60};
+  // Overdue reminders repeat every `overdue_every` at most this many times. Default: 30.
+  int overdue_repeat_limit = 30;
 };
 
 // The four-state status of Quyết định 42/2014/QĐ-TTg, plus "pending" (no deadline yet)
@@ -116,11 +126,24 @@ class engine {
                                    bool with_history) const;
   std::vector<nlohmann::json> duties_json(const duty_filter& filter, const actor* caller) const;
   result<std::vector<outbox_row>> notifications(const outbox_filter& filter) const;
+  // The journal after event `after` (at most `limit` events), for the live stream's
+  // Last-Event-ID replay; the number of journaled events and outbox rows per status, for
+  // /metrics. Errors: errc::storage.
+  result<std::vector<event_row>> events_after(std::int64_t after, int limit) const;
+  result<std::int64_t> event_count() const;
+  result<std::map<std::string, std::int64_t>> notification_counts() const;
 
   // Called on the engine thread after every successful commit with the events it wrote
   // (ids filled in), in journal order: the live stream and metrics hang off this.
   using commit_observer = std::function<void(const std::vector<event_row>&)>;
   void add_observer(commit_observer fn) { observers_.push_back(std::move(fn)); }
+
+  // The scheduler (engine/scheduler.cpp). One timer for the whole engine: the earliest
+  // instant any duty needs attention, from a heap. run_due() fires, in order and each
+  // once, every reminder and timeliness event due at `now`; points that fell due while
+  // dutyflowd was down (before open()) become one catch_up notification per duty.
+  std::optional<instant> next_due() const;
+  void run_due(instant now);
 
   std::size_t plan_count() const { return plans_.size(); }
   std::size_t duty_count() const;
@@ -131,6 +154,8 @@ class engine {
   struct live_duty;
   struct plan_state;
   struct batch;
+  struct timer_entry;
+  struct point;
   struct idempotent_answer {
     std::string fingerprint;
     applied answer;
@@ -158,6 +183,14 @@ class engine {
   std::map<std::string, std::unique_ptr<plan_state>, std::less<>> plans_;
   std::unordered_map<std::string, idempotent_answer> answers_;  // by "<actor>\n<key>"
   std::int64_t replay_mismatches_ = 0;
+  // Scheduler state (scheduler.cpp).
+  void schedule(plan_state& ps, live_duty& d);
+  void schedule_all();
+  std::vector<point> points_of(const plan_state& ps, const live_duty& d, const duty_state& st) const;
+  instant office_time(const plan_state& ps, instant t) const;
+  void fire_points(batch& b, plan_state& ps, live_duty& d, instant now);
+  std::vector<timer_entry> heap_;
+  instant opened_at_{};
   std::vector<commit_observer> observers_;
   void notify_observers(const write_batch& w) const;
 };

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <array>
+#include <limits>
 
 namespace dutyflow {
 namespace {
@@ -12,7 +13,7 @@ using nlohmann::json;
 
 // Each migration moves the schema from version i to i+1; they only ever get appended.
 // The events table refuses UPDATE and DELETE: the journal is append-only by construction.
-constexpr std::array<const char*, 2> migrations = {
+constexpr std::array<const char*, 3> migrations = {
     R"sql(
 CREATE TABLE plans (
   id        TEXT PRIMARY KEY,
@@ -84,6 +85,9 @@ CREATE TABLE idempotency (
 );
 CREATE INDEX idempotency_created ON idempotency (created_at);
 )sql",
+    R"sql(
+ALTER TABLE duties ADD COLUMN reminded_until INTEGER;
+)sql",
 };
 
 std::int64_t micros(instant t) { return t.time_since_epoch().count(); }
@@ -107,11 +111,12 @@ class sqlite_store final : public store {
     upsert_duty_ = std::make_unique<SQLite::Statement>(
         db_,
         "INSERT INTO duties (plan, duty, kind, owner, progress, timeliness, version, deadline, updated_at,"
-        " finished_at, finished_late) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+        " finished_at, finished_late, reminded_until) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
         " ON CONFLICT (plan, duty) DO UPDATE SET kind=excluded.kind, owner=excluded.owner,"
         " progress=excluded.progress, timeliness=excluded.timeliness, version=excluded.version,"
         " deadline=excluded.deadline, updated_at=excluded.updated_at, finished_at=excluded.finished_at,"
-        " finished_late=excluded.finished_late");
+        " finished_late=excluded.finished_late,"
+        " reminded_until=COALESCE(excluded.reminded_until, duties.reminded_until)");
     insert_outbox_ = std::make_unique<SQLite::Statement>(
         db_,
         "INSERT INTO outbox (key, plan, duty, unit, reason, point, channel, status, attempts, last_error,"
@@ -167,6 +172,8 @@ class sqlite_store final : public store {
         if (d.finished_at) st.bind(10, micros(*d.finished_at));
         else st.bind(10);
         st.bind(11, d.finished_late ? 1 : 0);
+        if (d.reminded_until) st.bind(12, micros(*d.reminded_until));
+        else st.bind(12);
         st.exec();
       }
       for (const auto& o : batch.outbox) {
@@ -267,7 +274,7 @@ class sqlite_store final : public store {
       std::vector<duty_row> out;
       SQLite::Statement st(db_,
                            "SELECT plan, duty, kind, owner, progress, timeliness, version, deadline, updated_at,"
-                           " finished_at, finished_late FROM duties WHERE plan = ? ORDER BY duty");
+                           " finished_at, finished_late, reminded_until FROM duties WHERE plan = ? ORDER BY duty");
       st.bind(1, plan);
       while (st.executeStep()) {
         duty_row d;
@@ -282,6 +289,7 @@ class sqlite_store final : public store {
         d.updated_at = from_micros(st.getColumn(8).getInt64());
         if (!st.getColumn(9).isNull()) d.finished_at = from_micros(st.getColumn(9).getInt64());
         d.finished_late = st.getColumn(10).getInt() != 0;
+        if (!st.getColumn(11).isNull()) d.reminded_until = from_micros(st.getColumn(11).getInt64());
         out.push_back(std::move(d));
       }
       return out;
@@ -350,6 +358,36 @@ class sqlite_store final : public store {
       return db_.execAndGet("SELECT count(*) FROM events").getInt64();
     } catch (const std::exception& e) {
       return storage_error("counting events failed", e);
+    }
+  }
+
+  result<std::vector<event_row>> events_after(std::int64_t after, int limit) override {
+    try {
+      std::vector<event_row> out;
+      SQLite::Statement st(db_,
+                           "SELECT id, plan, duty, seq, type, actor, at, note, data FROM events"
+                           " WHERE id > ? ORDER BY id LIMIT ?");
+      st.bind(1, after);
+      st.bind(2, limit);
+      while (st.executeStep()) {
+        event_row e;
+        read_event(st, e);
+        out.push_back(std::move(e));
+      }
+      return out;
+    } catch (const std::exception& e) {
+      return storage_error("reading events failed", e);
+    }
+  }
+
+  result<std::map<std::string, std::int64_t>> outbox_counts() override {
+    try {
+      std::map<std::string, std::int64_t> out;
+      SQLite::Statement st(db_, "SELECT status, count(*) FROM outbox GROUP BY status");
+      while (st.executeStep()) out[st.getColumn(0).getString()] = st.getColumn(1).getInt64();
+      return out;
+    } catch (const std::exception& e) {
+      return storage_error("counting the outbox failed", e);
     }
   }
 
@@ -440,6 +478,25 @@ class sqlite_store final : public store {
 };
 
 }  // namespace
+
+result<std::vector<event_row>> store::events_after(std::int64_t after, int limit) {
+  std::vector<event_row> out;
+  auto s = replay([&](const event_row& e) {
+    if (e.id > after && static_cast<int>(out.size()) < limit) out.push_back(e);
+  });
+  if (!s) return s.err();
+  return out;
+}
+
+result<std::map<std::string, std::int64_t>> store::outbox_counts() {
+  outbox_filter all;
+  all.limit = std::numeric_limits<int>::max();
+  auto rows = outbox(all);
+  if (!rows) return rows.err();
+  std::map<std::string, std::int64_t> out;
+  for (const auto& r : *rows) ++out[r.status];
+  return out;
+}
 
 int sqlite_schema_version() { return static_cast<int>(migrations.size()); }
 

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -45,6 +46,9 @@ struct duty_row {
   instant updated_at{};
   std::optional<instant> finished_at;
   bool finished_late = false;
+  // The scheduler has sent every reminder whose point is up to here. Null in a row
+  // means "unchanged" on write (most writes are not the scheduler's).
+  std::optional<instant> reminded_until;
 };
 
 // A notification to deliver. `key` is unique: (plan/duty, reason, point).
@@ -126,6 +130,13 @@ class store {
                                 std::optional<instant> delivered_at, std::optional<instant> next_attempt) = 0;
   // Idempotency answers created at or after `since`; older ones are deleted first.
   virtual result<std::vector<idempotency_row>> idempotency(instant since) = 0;
+  // Up to `limit` events with id > `after`, in journal order (the live stream's replay
+  // for a client reconnecting with Last-Event-ID). The default walks replay(); backends
+  // override it with an indexed read.
+  virtual result<std::vector<event_row>> events_after(std::int64_t after, int limit);
+  // Outbox rows per status ("pending", "delivered", "failed", ...) for /metrics. The
+  // default counts outbox(); backends override it with one aggregate query.
+  virtual result<std::map<std::string, std::int64_t>> outbox_counts();
 };
 
 struct sqlite_options {

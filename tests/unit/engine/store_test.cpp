@@ -20,7 +20,7 @@ write_batch sample_batch() {
   b.events.push_back(event_row{0, "p", "d", 2, "acknowledge", "xa-a", at("2023-06-05T09:00:00+07:00"), "đã nhận",
                                nlohmann::json::object()});
   b.duties.push_back(duty_row{"p", "d", "report", "xa-a", "Acknowledged", "OnTrack", 2, std::nullopt,
-                              at("2023-06-05T09:00:00+07:00"), std::nullopt, false});
+                              at("2023-06-05T09:00:00+07:00"), std::nullopt, false, std::nullopt});
   outbox_row o;
   o.key = "p/d/assigned/2023-06-05T01:00:00Z";
   o.plan = "p";

@@ -1,0 +1,89 @@
+// Internals of the engine shared by its own translation units (engine.cpp, scheduler.cpp):
+// how a duty and a plan are held in memory and how a batch stages its changes. Not part
+// of the engine's interface; used only on the engine strand.
+#pragma once
+
+#include "engine/engine.h"
+
+#include <functional>
+#include <unordered_map>
+
+namespace dutyflow {
+
+// One duty as the engine holds it between commands. Kept small: the history lives in
+// the store, the definition in the shared plan.
+struct engine::duty_state {
+  std::unique_ptr<duty_machine> machine;
+  std::int64_t version = 0;
+  std::string owner;  // current owner (changes on reassign)
+  std::optional<instant> deadline;
+  std::optional<instant> finished_at;
+  bool finished_late = false;
+  // Reminders whose point is up to here have been sent (or were skipped because the
+  // deadline was set after them).
+  instant reminded_until{};
+
+  duty_state copy() const {
+    return duty_state{machine->clone(), version, owner, deadline, finished_at, finished_late, reminded_until};
+  }
+};
+
+struct engine::live_duty {
+  const duty_def* def = nullptr;
+  plan_state* plan = nullptr;
+  instant assigned_at{};
+  duty_state st;
+  std::uint32_t schedule_gen = 0;  // bumps when the duty is rescheduled; older heap entries are stale
+};
+
+// A point in time at which the scheduler has something to do for a duty.
+struct engine::point {
+  enum class what : std::uint8_t { reminder, due_soon, overdue, overdue_repeat, escalate };
+  instant at;      // the nominal point (part of the notification's key)
+  instant fire_at; // `at`, or the next office-hours opening after it
+  what kind;
+  std::string detail;  // the reminder offset ("3d") or repeat number
+};
+
+// One entry of the scheduler's heap: the next instant a duty needs attention.
+struct engine::timer_entry {
+  instant fire_at;
+  live_duty* duty;
+  plan_state* plan;
+  std::uint32_t gen;
+  bool operator>(const timer_entry& o) const { return fire_at > o.fire_at; }
+};
+
+struct engine::plan_state {
+  std::shared_ptr<const plan> def;
+  std::vector<live_duty> duties;
+  std::unordered_map<std::string_view, std::size_t> index;  // views into def's strings
+  std::map<std::string, std::optional<instant>, std::less<>> milestones;
+  std::int64_t plan_seq = 0;  // seq of the plan-level event stream (duty "")
+
+  live_duty* find(std::string_view id) {
+    auto it = index.find(id);
+    return it == index.end() ? nullptr : &duties[it->second];
+  }
+  const live_duty* find(std::string_view id) const {
+    auto it = index.find(id);
+    return it == index.end() ? nullptr : &duties[it->second];
+  }
+};
+
+// Changes staged by a group of commands, installed only after their commit succeeds.
+struct engine::batch {
+  write_batch writes;
+  std::unordered_map<live_duty*, duty_state> changes;
+  std::unordered_map<std::string, idempotent_answer> answers;  // keys first used in this batch
+  std::vector<std::function<void()>> after_commit;  // plan-level changes (milestones, new plans)
+
+  // The duty as this batch sees it: staged if an earlier command of the batch changed it.
+  duty_state& view(live_duty& d) {
+    auto it = changes.find(&d);
+    if (it != changes.end()) return it->second;
+    return changes.emplace(&d, d.st.copy()).first->second;
+  }
+};
+
+}  // namespace dutyflow

@@ -1,0 +1,237 @@
+// The scheduler half of the engine: which points in time each duty has (reminders
+// before its deadline, due soon, overdue, repeated overdue reminders, escalation), one
+// heap of "next instant this duty needs attention", and firing what is due. Runs on the
+// engine strand like the rest of the engine.
+#include "engine/engine.h"
+#include "engine/engine_internal.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <set>
+
+namespace dutyflow {
+
+using nlohmann::json;
+
+namespace {
+
+// How far a timeliness state has got: a state point is done once the machine is there.
+int timeliness_rank(std::string_view name) {
+  if (name == "DueSoon") return 1;
+  if (name == "Overdue") return 2;
+  if (name == "Escalated") return 3;
+  return 0;
+}
+
+const actor scheduler_actor{"scheduler", role::system, ""};
+
+}  // namespace
+
+instant engine::office_time(const plan_state& ps, instant t) const {
+  if (!options_.office_hours_only) return t;
+  const auto tz = ps.def->utc_offset;
+  date day = local_date(t, tz);
+  const instant midnight = start_of_day(day, tz);
+  const auto since_midnight = t - midnight;
+  if (calendar_.is_working_day(day)) {
+    if (since_midnight < options_.office_open) return midnight + options_.office_open;
+    if (since_midnight < options_.office_close) return t;
+  }
+  date next{std::chrono::sys_days{day} + std::chrono::days{1}};
+  next = calendar_.next_working_day(next);
+  return start_of_day(next, tz) + options_.office_open;
+}
+
+std::vector<engine::point> engine::points_of(const plan_state& ps, const live_duty& d, const duty_state& st) const {
+  std::vector<point> out;
+  if (!st.deadline || st.machine->state().terminal()) return out;
+  const instant deadline = *st.deadline;
+  const auto tz = ps.def->utc_offset;
+  // A deadline at 00:00 is "24:00 of the day before" (Civil Code art. 148): count working
+  // days from that day.
+  const date deadline_day = local_date(deadline - std::chrono::microseconds{1}, tz);
+  auto end_of = [&](date day) { return start_of_day(date{std::chrono::sys_days{day} + std::chrono::days{1}}, tz); };
+  auto before = [&](const duration_spec& spec) {
+    if (spec.is_working_days())
+      return end_of(calendar_.add_working_days(deadline_day, -static_cast<int>(spec.amount)));
+    return deadline - spec.fixed();
+  };
+  auto after = [&](const duration_spec& spec, std::int64_t times) {
+    if (spec.is_working_days())
+      return end_of(calendar_.add_working_days(deadline_day, static_cast<int>(spec.amount * times)));
+    return deadline + spec.fixed() * times;
+  };
+  auto add = [&](instant at, point::what kind, std::string detail) {
+    out.push_back(point{at, office_time(ps, at), kind, std::move(detail)});
+  };
+  const auto& policy = d.def->reminders;
+  for (const auto& b : policy.before) add(before(b), point::what::reminder, b.text());
+  add(before(duration_spec{options_.due_soon_working_days, duration_spec::unit::working_days}), point::what::due_soon,
+      "");
+  add(deadline, point::what::overdue, "");
+  if (policy.overdue_every)
+    for (int k = 1; k <= options_.overdue_repeat_limit; ++k)
+      add(after(*policy.overdue_every, k), point::what::overdue_repeat, std::to_string(k));
+  if (policy.escalate_after) add(after(*policy.escalate_after, 1), point::what::escalate, "");
+  // In time order; at the same instant the state moves before the reminders that follow it.
+  auto is_state = [](const point& pt) {
+    return pt.kind == point::what::due_soon || pt.kind == point::what::overdue || pt.kind == point::what::escalate;
+  };
+  std::stable_sort(out.begin(), out.end(), [&](const point& a, const point& b) {
+    if (a.at != b.at) return a.at < b.at;
+    return is_state(a) && !is_state(b);
+  });
+  return out;
+}
+
+void engine::schedule(plan_state& ps, live_duty& d) {
+  d.schedule_gen += 1;
+  const auto rank = d.st.machine ? timeliness_rank(d.st.machine->state().timeliness->name) : 0;
+  std::optional<instant> next;
+  for (const auto& p : points_of(ps, d, d.st)) {
+    bool pending = false;
+    switch (p.kind) {
+      case point::what::reminder:
+      case point::what::overdue_repeat: pending = p.at > d.st.reminded_until; break;
+      case point::what::due_soon: pending = rank < 1; break;
+      case point::what::overdue: pending = rank < 2; break;
+      case point::what::escalate: pending = rank < 3; break;
+    }
+    if (pending && (!next || p.fire_at < *next)) next = p.fire_at;
+  }
+  if (!next) return;
+  heap_.push_back(timer_entry{*next, &d, &ps, d.schedule_gen});
+  std::push_heap(heap_.begin(), heap_.end(), std::greater<>());
+}
+
+void engine::schedule_all() {
+  heap_.clear();
+  for (auto& [id, ps] : plans_)
+    for (auto& d : ps->duties) schedule(*ps, d);
+}
+
+std::optional<instant> engine::next_due() const {
+  if (heap_.empty()) return std::nullopt;
+  return heap_.front().fire_at;
+}
+
+void engine::fire_points(batch& b, plan_state& ps, live_duty& d, instant now) {
+  duty_state& view = b.view(d);
+  const auto& p = *ps.def;
+  std::vector<point> due;
+  for (auto& pt : points_of(ps, d, view))
+    if (pt.fire_at <= now) due.push_back(pt);
+  if (due.empty()) return;
+
+  auto pending = [&](const point& pt) {
+    const int rank = timeliness_rank(view.machine->state().timeliness->name);
+    switch (pt.kind) {
+      case point::what::reminder:
+      case point::what::overdue_repeat: return pt.at > view.reminded_until;
+      case point::what::due_soon: return rank < 1;
+      case point::what::overdue: return rank < 2;
+      case point::what::escalate: return rank < 3;
+    }
+    return false;
+  };
+  auto fire_state = [&](const point& pt, bool silent) {
+    command c;
+    c.plan = p.id;
+    c.duty = d.def->id;
+    c.event = pt.kind == point::what::due_soon ? "due_soon" : pt.kind == point::what::overdue ? "overdue" : "escalate";
+    c.by = scheduler_actor;
+    c.at = pt.at;
+    c.silent = silent;
+    auto r = stage(c, b);
+    if (!r) spdlog::warn("scheduler: {}/{} {} refused: {}", p.id, d.def->id, c.event, r.err().message);
+  };
+  auto remind = [&](const point& pt, const char* reason) {
+    json payload{{"title", d.def->title}, {"deadline", p.format(*view.deadline)}};
+    if (pt.kind == point::what::reminder) payload["before"] = pt.detail;
+    else payload["repeat"] = pt.detail;
+    queue_notification(b, ps, d, reason, view.owner, pt.at, std::move(payload));
+    view.reminded_until = std::max(view.reminded_until, pt.at);
+  };
+
+  // Points that fell due while dutyflowd was not running are one catch-up, not a burst.
+  // (A deadline set since the start cannot have missed anything: reminded_until is then
+  // later than the start.)
+  std::vector<point> missed, live;
+  for (const auto& pt : due) {
+    if (!pending(pt)) continue;
+    (pt.fire_at < opened_at_ && view.reminded_until < opened_at_ ? missed : live).push_back(pt);
+  }
+  if (!missed.empty()) {
+    json reasons = json::array();
+    instant latest = missed.front().at;
+    for (const auto& pt : missed) {
+      latest = std::max(latest, pt.at);
+      switch (pt.kind) {
+        case point::what::reminder: reasons.push_back("reminder"); break;
+        case point::what::overdue_repeat: reasons.push_back("overdue_repeat"); break;
+        case point::what::due_soon: reasons.push_back("due_soon"); break;
+        case point::what::overdue: reasons.push_back("overdue"); break;
+        case point::what::escalate: reasons.push_back("escalation"); break;
+      }
+      if (pt.kind == point::what::due_soon || pt.kind == point::what::overdue || pt.kind == point::what::escalate) {
+        if (pending(pt)) fire_state(pt, true);
+      }
+    }
+    view.reminded_until = std::max(view.reminded_until, latest);
+    queue_notification(b, ps, d, "catch_up", view.owner, latest,
+                       json{{"title", d.def->title}, {"deadline", p.format(*view.deadline)}, {"missed", reasons},
+                            {"state", view.machine->state().timeliness->name}});
+    spdlog::info("scheduler: {}/{} catch-up for {} point(s) missed while stopped", p.id, d.def->id, missed.size());
+  }
+  for (const auto& pt : live) {
+    if (!pending(pt)) continue;  // an earlier point of this run may have moved the machine past it
+    switch (pt.kind) {
+      case point::what::reminder: remind(pt, "reminder"); break;
+      case point::what::overdue_repeat: remind(pt, "overdue"); break;
+      case point::what::due_soon:
+      case point::what::overdue:
+      case point::what::escalate: fire_state(pt, false); break;
+    }
+  }
+  auto st = view.machine->state();
+  b.writes.duties.push_back(duty_row{p.id, d.def->id, d.def->kind, view.owner, std::string(st.progress->name),
+                                     std::string(st.timeliness->name), view.version, view.deadline, now,
+                                     view.finished_at, view.finished_late, view.reminded_until});
+}
+
+void engine::run_due(instant now) {
+  std::vector<live_duty*> due;
+  std::set<live_duty*> seen;
+  while (!heap_.empty() && heap_.front().fire_at <= now) {
+    std::pop_heap(heap_.begin(), heap_.end(), std::greater<>());
+    auto entry = heap_.back();
+    heap_.pop_back();
+    if (entry.gen != entry.duty->schedule_gen) continue;  // rescheduled since
+    if (seen.insert(entry.duty).second) due.push_back(entry.duty);
+  }
+  if (due.empty()) return;
+  // Fire in order of the duties' earliest points so the journal reads chronologically.
+  batch b;
+  for (auto* d : due) fire_points(b, *d->plan, *d, now);
+  if (b.writes.empty()) {
+    for (auto* d : due) schedule(*d->plan, *d);
+    return;
+  }
+  if (auto s = commit(b); !s) {
+    spdlog::error("scheduler: commit of {} due duty(ies) failed, retrying in 5 s: {}", due.size(), s.err().message);
+    for (auto* d : due) {
+      d->schedule_gen += 1;
+      heap_.push_back(timer_entry{now + std::chrono::seconds(5), d, d->plan, d->schedule_gen});
+      std::push_heap(heap_.begin(), heap_.end(), std::greater<>());
+    }
+    return;
+  }
+  // commit() rescheduled every duty it changed; a duty whose points all turned out to be
+  // done already still needs its next entry.
+  for (auto* d : due)
+    if (!b.changes.contains(d)) schedule(*d->plan, *d);
+  spdlog::debug("scheduler: fired points of {} duty(ies), {} notification(s)", due.size(), b.writes.outbox.size());
+}
+
+}  // namespace dutyflow

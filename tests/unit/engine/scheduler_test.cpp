@@ -1,0 +1,201 @@
+// The scheduler with a manual clock: every reminder point, office hours, cancellation,
+// moved milestones, catch-up after downtime, no duplicates across restarts.
+#include "engine/engine.h"
+
+#include "tests/support/temp_dir.h"
+#include "workflows/registry.h"
+
+#include <gtest/gtest.h>
+
+using namespace dutyflow;
+using dutyflow::testing::temp_dir;
+using nlohmann::json;
+
+namespace {
+
+const char* plan_text = R"({
+  "id": "hn", "number": "5/KH-UBND", "title": "Hội nghị thử", "issuer": "UBND huyện Phong Thổ",
+  "issued_on": "2023-06-05", "coordinator": "noi-vu",
+  "milestones": [{"id": "conference", "title": "Hội nghị", "at": null}],
+  "units": [{"id": "noi-vu", "name": "Phòng Nội vụ"}, {"id": "xa-a", "name": "Xã A"}],
+  "defaults": {"reminders": {"before": ["3d", "1d"], "overdue_every": "1d", "escalate_after": "1d"}},
+  "duties": [
+    {"id": "bao-cao", "kind": "report", "title": "Báo cáo", "owner": "xa-a",
+     "due": {"milestone": "conference", "offset": "-3wd"}}
+  ]})";
+
+const actor coordinator{"dieu-phoi", role::coordinator, "noi-vu"};
+const actor unit_a{"xa-a", role::unit, "xa-a"};
+
+instant at(const char* iso) { return *parse_instant(iso); }
+std::string local(instant t) { return format_instant(t, std::chrono::minutes(420)); }
+
+class SchedulerTest : public ::testing::Test {
+ protected:
+  SchedulerTest() : clock_(at("2023-06-05T08:00:00+07:00")) {
+    store_ = std::move(open_sqlite_store({dir_.file("journal.db")}).value());
+    restart();
+    auto loaded = load_plan(json::parse(plan_text), builtin_kinds());
+    EXPECT_TRUE(eng_->load(loaded->value, actor{"dutyflowd", role::system, ""}));
+  }
+
+  void restart() {
+    eng_.reset();
+    eng_ = std::make_unique<engine>(*store_, builtin_kinds(), clock_, calendar_);
+    auto s = eng_->open();
+    ASSERT_TRUE(s) << s.err().message;
+  }
+
+  void set_conference(const char* iso) {
+    auto r = eng_->set_milestone("hn", "conference", at(iso), coordinator);
+    ASSERT_TRUE(r) << r.err().message;
+  }
+
+  // Moves the clock and runs the scheduler the way the daemon does: at every due instant
+  // on the way, in order.
+  void advance_to(const char* iso) {
+    const instant target = at(iso);
+    while (auto next = eng_->next_due()) {
+      if (*next > target) break;
+      ASSERT_TRUE(clock_.set(std::max(*next, clock_.now())));
+      eng_->run_due(clock_.now());
+    }
+    ASSERT_TRUE(clock_.set(target));
+    eng_->run_due(target);
+  }
+
+  // "reason@point" of every notification except the assignment, oldest first.
+  std::vector<std::string> sent() {
+    auto rows = *eng_->notifications({});
+    std::vector<std::string> out;
+    for (auto it = rows.rbegin(); it != rows.rend(); ++it)
+      if (it->reason != "assigned") out.push_back(it->reason + "@" + local(it->point));
+    return out;
+  }
+
+  json duty() { return *eng_->duty_json("hn", "bao-cao", nullptr, true); }
+
+  temp_dir dir_;
+  manual_clock clock_;
+  working_calendar calendar_;
+  std::unique_ptr<store> store_;
+  std::unique_ptr<engine> eng_;
+};
+
+}  // namespace
+
+TEST_F(SchedulerTest, APendingDeadlineFiresNothing) {
+  EXPECT_FALSE(eng_->next_due());
+  advance_to("2023-07-31T08:00:00+07:00");
+  EXPECT_TRUE(sent().empty());
+  EXPECT_EQ(duty()["state"]["timeliness"], "OnTrack");
+}
+
+TEST_F(SchedulerTest, EveryPointFiresOnceInOrderInOfficeHours) {
+  // Conference Tuesday 20/6; -3wd: the report is due at 24:00 on Thursday 15/6.
+  set_conference("2023-06-20T08:00:00+07:00");
+  EXPECT_EQ(duty()["deadline"], "2023-06-16T00:00:00+07:00");
+  EXPECT_EQ(sent(), std::vector<std::string>{"deadline_set@2023-06-05T08:00:00+07:00"});
+  // Day by day, as a coordinator would watch it.
+  for (const char* day : {"2023-06-12T12:00:00+07:00", "2023-06-13T12:00:00+07:00", "2023-06-14T12:00:00+07:00",
+                          "2023-06-15T12:00:00+07:00", "2023-06-16T12:00:00+07:00", "2023-06-17T12:00:00+07:00",
+                          "2023-06-18T12:00:00+07:00", "2023-06-19T12:00:00+07:00"})
+    advance_to(day);
+  std::vector<std::string> expected = {
+      "deadline_set@2023-06-05T08:00:00+07:00",
+      "reminder@2023-06-13T00:00:00+07:00",  // 3 days before: sent at 07:30 on Tuesday
+      "due_soon@2023-06-14T00:00:00+07:00",  // 2 working days before the end of Thursday
+      "reminder@2023-06-15T00:00:00+07:00",  // 1 day before
+      "overdue@2023-06-16T00:00:00+07:00",   // the deadline itself
+      "escalation@2023-06-17T00:00:00+07:00",  // a day later, to the coordinator, held to Monday
+      "overdue@2023-06-17T00:00:00+07:00",   // the weekend's repeats wait for Monday 07:30
+      "overdue@2023-06-18T00:00:00+07:00",
+      "overdue@2023-06-19T00:00:00+07:00",
+  };
+  EXPECT_EQ(sent(), expected);
+  EXPECT_EQ(duty()["state"]["timeliness"], "Escalated");
+  auto rows = *eng_->notifications({});
+  for (const auto& r : rows) {
+    if (r.reason == "escalation") {
+      EXPECT_EQ(r.unit, "noi-vu");
+    }
+    // Nothing is queued outside 07:30-17:00 on working days.
+    auto created = local(r.created_at);
+    if (r.reason != "assigned" && r.reason != "deadline_set") {
+      EXPECT_EQ(created.substr(11, 5), "07:30") << created;
+    }
+  }
+  // The journal holds the timeliness events with the scheduler as the actor.
+  std::vector<std::string> events;
+  const auto history = duty()["history"];
+  for (const auto& h : history) events.push_back(h["event"].get<std::string>() + "/" + h["actor"].get<std::string>());
+  EXPECT_EQ(events, (std::vector<std::string>{"assigned/dutyflowd", "deadline_changed/dieu-phoi", "due_soon/scheduler",
+                                              "overdue/scheduler", "escalate/scheduler"}));
+}
+
+TEST_F(SchedulerTest, FinishingADutyCancelsItsPendingReminders) {
+  set_conference("2023-06-20T08:00:00+07:00");
+  advance_to("2023-06-13T12:00:00+07:00");
+  for (const char* e : {"acknowledge", "start", "submit"}) {
+    command c;
+    c.plan = "hn";
+    c.duty = "bao-cao";
+    c.event = e;
+    c.by = unit_a;
+    ASSERT_TRUE(eng_->apply(c));
+  }
+  command approve;
+  approve.plan = "hn";
+  approve.duty = "bao-cao";
+  approve.event = "approve";
+  approve.by = coordinator;
+  ASSERT_TRUE(eng_->apply(approve));
+  advance_to("2023-06-30T12:00:00+07:00");
+  EXPECT_EQ(sent(), (std::vector<std::string>{"deadline_set@2023-06-05T08:00:00+07:00",
+                                              "reminder@2023-06-13T00:00:00+07:00",
+                                              "approved@2023-06-13T12:00:00+07:00"}));
+  EXPECT_FALSE(eng_->next_due());
+  EXPECT_EQ(duty()["status"], "done_on_time");
+}
+
+TEST_F(SchedulerTest, MovingTheConferenceReschedulesAndDoesNotResendPastPoints) {
+  set_conference("2023-06-20T08:00:00+07:00");
+  advance_to("2023-06-13T12:00:00+07:00");  // the 3-day reminder went out
+  ASSERT_EQ(sent().back(), "reminder@2023-06-13T00:00:00+07:00");
+  // Postponed a week: Tuesday 27/6, due at 24:00 on Thursday 22/6.
+  set_conference("2023-06-27T08:00:00+07:00");
+  EXPECT_EQ(duty()["deadline"], "2023-06-23T00:00:00+07:00");
+  advance_to("2023-06-21T12:00:00+07:00");
+  EXPECT_EQ(sent(), (std::vector<std::string>{
+                        "deadline_set@2023-06-05T08:00:00+07:00", "reminder@2023-06-13T00:00:00+07:00",
+                        "deadline_changed@2023-06-13T12:00:00+07:00", "reminder@2023-06-20T00:00:00+07:00",
+                        "due_soon@2023-06-21T00:00:00+07:00"}));
+}
+
+TEST_F(SchedulerTest, PointsMissedWhileStoppedBecomeOneCatchUp) {
+  set_conference("2023-06-20T08:00:00+07:00");
+  advance_to("2023-06-12T12:00:00+07:00");
+  // dutyflowd is down from Monday 12/6 to Tuesday 20/6.
+  ASSERT_TRUE(clock_.set(at("2023-06-20T09:00:00+07:00")));
+  restart();
+  eng_->run_due(clock_.now());
+  EXPECT_EQ(sent(), (std::vector<std::string>{"deadline_set@2023-06-05T08:00:00+07:00",
+                                              "catch_up@2023-06-20T00:00:00+07:00"}));
+  auto rows = *eng_->notifications({});
+  EXPECT_EQ(rows.front().payload["missed"].size(), 9u) << rows.front().payload.dump();
+  EXPECT_EQ(duty()["state"]["timeliness"], "Escalated") << "the machine still reaches the state it would have";
+  // And from now on it runs normally: the next repeat tomorrow.
+  advance_to("2023-06-21T12:00:00+07:00");
+  EXPECT_EQ(sent().back(), "overdue@2023-06-21T00:00:00+07:00");
+}
+
+TEST_F(SchedulerTest, NothingIsSentTwiceAcrossARestart) {
+  set_conference("2023-06-20T08:00:00+07:00");
+  advance_to("2023-06-16T12:00:00+07:00");
+  auto before = sent();
+  restart();
+  eng_->run_due(clock_.now());
+  EXPECT_EQ(sent(), before);
+  advance_to("2023-06-16T16:00:00+07:00");
+  EXPECT_EQ(sent(), before);
+}
