@@ -243,6 +243,10 @@ int main(int argc, char** argv) {
   s->add_option("--reminders", n);
   s->add_option("--window", window, "seconds");
   common(s);
+  auto* pl = app.add_subcommand("plan", "write a plan with N report duties (for the HTTP benchmark)");
+  std::string out_path = "bench-plan.json";
+  pl->add_option("--duties", n);
+  pl->add_option("--out", out_path);
   auto* q = app.add_subcommand("sqlite", "raw SQLite batched inserts");
   q->add_option("--rows", n);
   q->add_option("--batch", batch);
@@ -253,6 +257,10 @@ int main(int argc, char** argv) {
     if (t->parsed()) return bench_transitions(n, batch, single, dir, sync);
     if (s->parsed()) return bench_scheduler(n, window, dir, sync);
     if (q->parsed()) return bench_sqlite(n, batch, dir, sync);
+    if (pl->parsed()) {
+      std::ofstream(out_path) << make_plan(n, {}, std::chrono::minutes(420))->canonical;
+      return 0;
+    }
   } catch (const std::exception& e) {
     std::cerr << "dutyflow-bench: " << e.what() << "\n";
     return 1;
