@@ -42,6 +42,9 @@ dutyflow_build() {
   local dir="${1:-$DUTYFLOW_ROOT/build}"
   shift || true
   export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
+  # Paths below the checkout are hashed relative to it, so another clone of the same
+  # sources (CI's) reuses the cache.
+  export CCACHE_BASEDIR="$DUTYFLOW_ROOT"
   if [[ ! -f "$dir/build.ninja" ]]; then
     cmake -S "$DUTYFLOW_ROOT" -B "$dir" -G Ninja "$@" >/dev/null
   fi
