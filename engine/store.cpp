@@ -100,7 +100,8 @@ error storage_error(const char* what, const std::exception& e) {
 class sqlite_store final : public store {
  public:
   explicit sqlite_store(const sqlite_options& o)
-      : db_(o.path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX) {
+      // One thread uses a store (its contract), so SQLite's own mutexes are pure cost.
+      : db_(o.path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX) {
     db_.setBusyTimeout(o.busy_timeout_ms);
     db_.exec("PRAGMA journal_mode=WAL");
     db_.exec(o.synchronous == "normal" ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL");
