@@ -245,7 +245,20 @@ result<plan_load> load_plan(const json& doc, const kind_registry& kinds) {
             static const std::set<std::string, std::less<>> channels = {"email", "webhook", "file", "log"};
             if (!channel.empty() && !channels.contains(channel))
               c.fail(cp + ".channel", "unknown channel \"" + channel + "\" (known: email, file, log, webhook)");
-            if (channel != "log") c.string_field(ct, cp, "to");
+            c.known_keys(ct, cp, {"channel", "to", "secret_ref", "note"});
+            // A plan file is shared and journaled: a signing secret would leak with it.
+            if (ct.contains("secret"))
+              c.fail(cp + ".secret", "secrets do not belong in plan files; name the entry of the webhook secrets "
+                                     "file with \"secret_ref\"");
+            const auto to = channel != "log" ? c.string_field(ct, cp, "to") : std::string();
+            if (channel == "email" && !to.empty() &&
+                (to.find('@') == std::string::npos || to.find_first_of(" <>,;\"") != std::string::npos))
+              c.fail(cp + ".to", "not an e-mail address: \"" + to + "\"");
+            if (channel == "webhook" && !to.empty() && !to.starts_with("http://") && !to.starts_with("https://"))
+              c.fail(cp + ".to", "a webhook needs an http:// or https:// URL: \"" + to + "\"");
+            if (ct.contains("secret_ref") && (channel != "webhook" || !ct["secret_ref"].is_string() ||
+                                              ct["secret_ref"].get<std::string>().empty()))
+              c.fail(cp + ".secret_ref", "must be a non-empty name, and only on a webhook contact");
           }
           def.contacts = *it;
         }

@@ -69,7 +69,11 @@ void engine_runner::run_batch(std::vector<pending_command>& cmds) {
   std::vector<command> batch;
   batch.reserve(cmds.size());
   for (auto& c : cmds) batch.push_back(std::move(c.cmd));
+  // Real elapsed time on purpose: this measures the program, not the plan's clock.
+  const auto started = std::chrono::steady_clock::now();
   auto results = engine_.apply_batch(batch);
+  metrics_.commit_seconds.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  metrics_.batch_size.observe(static_cast<double>(cmds.size()));
   {
     std::lock_guard lock(mutex_);
     stats_.batches += 1;
@@ -141,7 +145,10 @@ void engine_runner::run() {
     if (due && next) {
       auto at = next(engine_);
       auto now = clock_.now();
-      if (at && *at <= now) due(engine_, now);
+      if (at && *at <= now) {
+        metrics_.scheduler_lag_seconds.set(std::chrono::duration<double>(now - *at).count());
+        due(engine_, now);
+      }
     }
   }
 }

@@ -8,6 +8,7 @@
 
 #include "engine/clock.h"
 #include "engine/engine.h"
+#include "engine/metrics.h"
 
 #include <atomic>
 #include <condition_variable>
@@ -51,6 +52,8 @@ class engine_runner {
   void poke();
 
   runner_stats stats() const;
+  // Commit latency, batch sizes and scheduler lag for /metrics; any thread.
+  runner_metrics& metrics() { return metrics_; }
 
  private:
   struct pending_command {
@@ -73,6 +76,7 @@ class engine_runner {
   next_fn next_;
   due_fn due_;
   runner_stats stats_;
+  runner_metrics metrics_;
   std::thread thread_;
 };
 

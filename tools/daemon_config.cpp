@@ -20,7 +20,8 @@ status read_daemon_config(const std::string& path, daemon_options& out) {
   };
   const field fields[] = {{"listen", &out.listen},   {"db", &out.db},         {"plans", &out.plans},
                           {"tokens", &out.tokens},   {"calendar", &out.calendar}, {"clock", &out.clock},
-                          {"synchronous", &out.synchronous}, {"log_level", &out.log_level}};
+                          {"synchronous", &out.synchronous}, {"log_level", &out.log_level},
+                          {"calendar_key", &out.calendar_key}};
   for (const auto& [key, value] : doc.items()) {
     bool known = false;
     for (const auto& f : fields) {

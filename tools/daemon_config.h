@@ -25,6 +25,9 @@ struct daemon_options {
   std::string synchronous = "full";
   // spdlog level: trace, debug, info (default), warn, error.
   std::string log_level = "info";
+  // Secret file of the signed calendar links (calendar.ics?exp=&sig=); created with mode
+  // 0600 on first start. Default: "" (calendar.key next to the database, in var/).
+  std::string calendar_key;
 };
 
 // Reads a JSON config file into `out` (keys absent from the file keep their value).

@@ -8,4 +8,9 @@ DUTYFLOW_BUILD_PACKAGES=(
 )
 DUTYFLOW_TEST_PACKAGES=(
   python3 curl
+  # The notification tests' real peers: an SMTP server (aiosmtpd) and a self-signed
+  # certificate for its STARTTLS (openssl).
+  python3-aiosmtpd openssl
+  # The dashboard's tests: headless Chromium for tests/e2e, and real parsers of its feeds.
+  chromium python3-icalendar python3-prometheus-client
 )

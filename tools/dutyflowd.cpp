@@ -1,8 +1,10 @@
 // dutyflowd: loads the config and plans, opens the journal, replays it, and serves until
 // SIGTERM. Thin by design: it parses arguments and wires the components together.
+#include "adapters/http/ack_link.h"
 #include "adapters/http/auth.h"
 #include "adapters/http/router.h"
 #include "adapters/http/server.h"
+#include "adapters/http/views.h"
 #include "engine/calendar.h"
 #include "engine/clock.h"
 #include "engine/engine.h"
@@ -10,6 +12,7 @@
 #include "engine/runner.h"
 #include "engine/store.h"
 #include "tools/daemon_config.h"
+#include "tools/notify_setup.h"
 #include "workflows/registry.h"
 
 #include <CLI/CLI.hpp>
@@ -150,6 +153,39 @@ int main(int argc, char** argv) {
 
   engine_runner runner(eng, **clock);
   http::context ctx{runner, builtin_kinds(), dynamic_cast<manual_clock*>(clock->get()), {}, {}};
+  // The dashboard's live stream, calendar feeds, report and metrics (adapters/http/views.h).
+  const std::string key_path = opts.calendar_key.empty()
+                                   ? (fs::path(opts.db).parent_path() / "calendar.key").string()
+                                   : opts.calendar_key;
+  auto calendar_key = http::load_or_create_secret(key_path);
+  if (!calendar_key) {
+    spdlog::error("calendar links: {}", calendar_key.err().message);
+    return 2;
+  }
+  const http::link_signer calendar_links(*calendar_key, "calendar");
+  http::event_hub hub;
+  http::view_services views{hub, calendar_links, **clock, &*calendar};
+  ctx.views = &views;
+  eng.add_observer([&hub](const std::vector<event_row>& committed) { hub.publish(committed); });
+  hub.start();
+  // Notifications (adapters/notify): the one-click link key now, the dispatcher once the
+  // port is known (links point at it unless notify.base_url says otherwise).
+  notify_settings notify_opts;
+  if (auto s = read_notify_settings(config_path, notify_opts); !s) {
+    spdlog::error("{}", s.err().message);
+    return 2;
+  }
+  auto ack_signer = load_link_signer(notify_opts, opts.db);
+  if (!ack_signer) {
+    spdlog::error("notify: {}", ack_signer.err().message);
+    return 2;
+  }
+  http::ack_links acks{**ack_signer};
+  ctx.acks = &acks;
+  std::unique_ptr<notify::dispatcher> notifier;
+  eng.add_observer([&notifier](const std::vector<event_row>&) {
+    if (notifier) notifier->poke();  // new outbox rows go out now, not at the next poll
+  });
   http::router router(ctx, std::make_shared<const http::token_store>(std::move(*tokens)));
   http::server_options server_opts;
   server_opts.listen = opts.listen;
@@ -158,7 +194,26 @@ int main(int argc, char** argv) {
     spdlog::error("http: {}", s.err().message);
     return 2;
   }
+  if (notify_opts.enabled) {
+    auto link_host = opts.listen.substr(0, opts.listen.rfind(':'));
+    if (link_host.empty() || link_host == "0.0.0.0") link_host = "127.0.0.1";
+    auto made = make_dispatcher(notify_opts, opts.db, opts.synchronous, *ack_signer, **clock, builtin_kinds(),
+                                "http://" + link_host + ":" + std::to_string(server.port()));
+    if (!made) {
+      spdlog::error("notify: {}", made.err().message);
+      return 2;
+    }
+    notifier = std::move(*made);
+  } else {
+    spdlog::warn("notify: disabled (notify.enabled is false); notifications stay pending in the outbox");
+  }
+  // The scheduler runs on the engine thread: one timer at the earliest due instant.
+  const clock_source& clk = **clock;
+  runner.set_timer([](engine& e) { return e.next_due(); }, [](engine& e, instant now) { e.run_due(now); });
+  // After the admin endpoint moves a manual clock, fire what became due before answering.
+  ctx.after_clock_move = [&clk](engine& e) { e.run_due(clk.now()); };
   runner.start();
+  if (notifier) notifier->start();
   auto host = opts.listen.substr(0, opts.listen.rfind(':'));
   spdlog::info("http: listening on http://{}:{}", host.empty() ? "0.0.0.0" : host, server.port());
 
@@ -202,6 +257,8 @@ int main(int argc, char** argv) {
   signals.async_wait(on_signal);
   spdlog::info("dutyflowd ready (pid {})", static_cast<long>(::getpid()));
   io.run();
+  if (notifier) notifier->stop();  // deliveries under way finish and are recorded first
+  hub.stop();
   runner.stop();
   server.stop();
   spdlog::info("dutyflowd stopped");

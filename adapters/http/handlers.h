@@ -14,6 +14,9 @@ namespace dutyflow::http {
 
 using respond_fn = std::function<void(response)>;
 
+struct view_services;
+struct ack_links;
+
 // What the handlers work with. Owned by the daemon; outlives every request.
 struct context {
   engine_runner& runner;
@@ -24,6 +27,10 @@ struct context {
   std::function<void(engine&)> after_clock_move;
   // Runs on the engine thread after a plan or milestone changed deadlines.
   std::function<void(engine&)> after_deadlines_change;
+  // The dashboard, stream, feeds and metrics (views.h); null: those routes answer 404.
+  view_services* views = nullptr;
+  // One-click acknowledgement links (ack_link.h); null: /a/{token} answers 404.
+  ack_links* acks = nullptr;
 };
 
 void get_health(const request& req, const respond_fn& respond);

@@ -7,7 +7,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -29,11 +31,29 @@ struct request {
   bool from_loopback = false;
 };
 
+// The writing end of a response body that goes on (Server-Sent Events). The session owns
+// the connection; whoever holds the sink writes from any thread. Writes never block:
+// each connection queues at most server_options::stream_queue_bytes, and a client that
+// lets its queue overflow is dropped.
+class stream_sink {
+ public:
+  virtual ~stream_sink() = default;
+  // Queues `chunk`. Returns false once the client is gone, too slow (queue full) or
+  // close() was called; the chunk is then discarded and the sink should be let go.
+  virtual bool write(std::string chunk) = 0;
+  virtual bool is_open() const = 0;
+  // Ends the response and closes the connection after what is queued.
+  virtual void close() = 0;
+};
+
 struct response {
   int status = 200;
   std::string content_type = "application/json; charset=utf-8";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // Set for a streamed body: the session sends the status and headers (chunked), then
+  // calls `stream` once, on an I/O thread, with the sink for the body; `body` is ignored.
+  std::function<void(std::shared_ptr<stream_sink>)> stream;
 };
 
 // {"error": {"code", "message", "details"}} with the HTTP status of `err.code`.

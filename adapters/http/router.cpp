@@ -1,4 +1,6 @@
 #include "adapters/http/router.h"
+#include "adapters/http/ack_link.h"
+#include "adapters/http/views.h"
 
 #include <spdlog/spdlog.h>
 
@@ -50,6 +52,14 @@ void router::handle(const request& req, respond_fn respond) {
     if (m != "GET" && m != "HEAD") return respond(method_not_allowed("GET"));
     return get_health(req, respond);
   }
+  // One-click links from notifications: the signed token is the credential.
+  if (parts.size() == 2 && parts[0] == "a") {
+    if (m == "GET") return get_ack_link(ctx_, parts[1], respond);
+    if (m == "POST") return post_ack_link(ctx_, parts[1], respond);
+    return respond(method_not_allowed("GET, POST"));
+  }
+  // The dashboard's assets, /metrics and signed calendar links need no bearer token.
+  if (route_public(ctx_, req, parts, *tokens(), respond)) return;
   if (parts.size() < 2 || parts[0] != "api" || parts[1] != "v1")
     return respond(error_response(404, "not_found", "no such resource: " + req.path));
 
@@ -64,6 +74,7 @@ void router::handle(const request& req, respond_fn respond) {
     return respond(std::move(r));
   }
   spdlog::debug("http: {} {} by {}", m, req.path, caller->name);
+  if (route_views(ctx_, req, parts, *caller, respond)) return;
 
   const std::size_t n = parts.size();
   if (n == 3 && parts[2] == "plans") {

@@ -23,6 +23,9 @@ struct server_options {
   std::size_t header_limit = 16 * 1024;
   // A connection with no complete request for this long is closed. Default: 30 s.
   std::chrono::seconds idle_timeout{30};
+  // Bytes a streamed response (/api/v1/stream) may have queued for a client that reads
+  // slowly; beyond it the client is dropped. Default: 4 MiB.
+  std::size_t stream_queue_bytes = 4 * 1024 * 1024;
 };
 
 class server {

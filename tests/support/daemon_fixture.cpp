@@ -29,7 +29,8 @@ std::string daemon_fixture::add_token(const std::string& name, const std::string
 }
 
 bool daemon_fixture::start() {
-  std::vector<std::string> args = {binary("dutyflowd"), "--config", source_path("config/dutyflowd.json"),
+  const auto config_file = config.empty() ? source_path("config/dutyflowd.json") : config;
+  std::vector<std::string> args = {binary("dutyflowd"), "--config", config_file,
                                    "--db",              db(),       "--plans",
                                    plans_,              "--tokens", tokens(),
                                    "--listen",          "127.0.0.1:" + std::to_string(port_), "--clock", clock_};

@@ -45,6 +45,9 @@ class daemon_fixture {
   std::string db() const { return dir_.file("journal.db"); }
   std::string tokens() const { return dir_.file("tokens.json"); }
   std::vector<std::string> extra_args;  // appended to dutyflowd's command line
+  std::string config;  // --config file; empty: the shipped config/dutyflowd.json
+  // The --clock of the next start (a restart after "downtime" on a manual clock).
+  void set_clock(std::string clock) { clock_ = std::move(clock); }
 
  private:
   temp_dir dir_;

@@ -1,0 +1,564 @@
+#include "adapters/http/views.h"
+#include "adapters/http/assets.h"
+#include "adapters/http/csv.h"
+#include "adapters/http/ics.h"
+#include "adapters/http/prometheus.h"
+
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+
+namespace dutyflow::http {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr std::chrono::minutes display_offset{420};  // the API's +07:00
+
+std::string str(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::optional<instant> instant_of(const json& j, const char* key) {
+  auto text = str(j, key);
+  if (text.empty()) return std::nullopt;
+  auto t = parse_instant(text);
+  return t ? std::optional<instant>(*t) : std::nullopt;
+}
+
+// "2023-06-12T17:00:00+07:00" -> "2023-06-12 17:00" (plan-local, as people read it).
+std::string local_text(const std::string& iso) {
+  if (iso.size() < 16) return iso;
+  return iso.substr(0, 10) + " " + iso.substr(11, 5);
+}
+
+// A deadline as people say it: "hết ngày 15/06/2023" for midnight (Bộ luật Dân sự 2015,
+// Điều 148: a day ends at 24:00), "17:00 ngày 15/06/2023" otherwise. `iso` carries the
+// plan's offset, so its fields are already local.
+std::string human_deadline(const std::string& iso) {
+  auto day = parse_date(std::string_view(iso).substr(0, 10));
+  if (!day || iso.size() < 16) return iso;
+  auto dmy = [](const std::string& s) { return s.substr(8, 2) + "/" + s.substr(5, 2) + "/" + s.substr(0, 4); };
+  if (iso.compare(11, 5, "00:00") == 0)
+    return "hết ngày " + dmy(format_date(date{std::chrono::sys_days{*day} - std::chrono::days{1}}));
+  return iso.substr(11, 5) + " ngày " + dmy(iso);
+}
+
+// "3d" -> "3 ngày", "2wd" -> "2 ngày làm việc", "12h" -> "12 giờ", "30m" -> "30 phút".
+std::string duration_vi(const duration_spec& d) {
+  const auto n = std::to_string(d.amount < 0 ? -d.amount : d.amount);
+  switch (d.unit_) {
+    case duration_spec::unit::minutes:
+      return n + " phút";
+    case duration_spec::unit::hours:
+      return n + " giờ";
+    case duration_spec::unit::days:
+      return n + " ngày";
+    case duration_spec::unit::working_days:
+      return n + " ngày làm việc";
+  }
+  return n;
+}
+
+bool parse_id(std::string_view text, std::int64_t& out) {
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return !text.empty() && ec == std::errc{} && p == text.data() + text.size() && out >= 0;
+}
+
+std::string_view who_name(who w) {
+  switch (w) {
+    case who::owner:
+      return "owner";
+    case who::coordinator:
+      return "coordinator";
+    case who::owner_or_coordinator:
+      return "owner_or_coordinator";
+    case who::system:
+      return "system";
+  }
+  return "system";
+}
+
+std::string_view needs_name(requirement r) {
+  switch (r) {
+    case requirement::none:
+      return "none";
+    case requirement::note:
+      return "note";
+    case requirement::data_string:
+      return "string";
+    case requirement::data_url:
+      return "url";
+    case requirement::data_count:
+      return "count";
+    case requirement::data_unit:
+      return "unit";
+    case requirement::data_list:
+      return "list";
+  }
+  return "none";
+}
+
+view_services* services(context& ctx, const respond_fn& respond) {
+  if (!ctx.views) respond(error_response(404, "not_found", "this daemon serves no views"));
+  return ctx.views;
+}
+
+response method_not_allowed(const char* allow) {
+  auto r = error_response(405, "method_not_allowed", std::string("use ") + allow);
+  r.headers.emplace_back("Allow", allow);
+  return r;
+}
+
+std::optional<actor> bearer(const request& req, const token_store& tokens) {
+  const auto& a = req.authorization;
+  if (a.size() > 7 && (a.starts_with("Bearer ") || a.starts_with("bearer ")))
+    return tokens.authenticate(std::string_view(a).substr(7));
+  return std::nullopt;
+}
+
+bool is_read(const request& req) {
+  return req.method == "GET" || req.method == "HEAD";
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------
+// Routing
+
+bool route_public(context& ctx, const request& req, const std::vector<std::string>& parts, const token_store& tokens,
+                  const respond_fn& respond) {
+  const auto n = parts.size();
+  if (n == 0 || (n == 1 && parts[0] == "index.html") || (n == 2 && parts[0] == "assets")) {
+    if (!is_read(req)) {
+      respond(method_not_allowed("GET"));
+      return true;
+    }
+    respond(get_asset(req));
+    return true;
+  }
+  if (n == 1 && parts[0] == "metrics") {
+    if (!is_read(req)) {
+      respond(method_not_allowed("GET"));
+      return true;
+    }
+    get_metrics(ctx, req, bearer(req, tokens), respond);
+    return true;
+  }
+  // A calendar app cannot send a token: a signed link stands in for one.
+  if (n == 5 && parts[0] == "api" && parts[1] == "v1" && parts[2] == "units" && parts[4] == "calendar.ics" &&
+      req.query.contains("sig") && req.authorization.empty()) {
+    auto* v = services(ctx, respond);
+    if (!v) return true;
+    if (!is_read(req)) {
+      respond(method_not_allowed("GET"));
+      return true;
+    }
+    auto exp = req.query.find("exp");
+    if (exp == req.query.end() ||
+        !v->calendar_links.verify(req.path, exp->second, req.query.at("sig"), v->clock.now())) {
+      respond(error_response(403, "forbidden", "the calendar link is not valid or has expired; ask for a new one"));
+      return true;
+    }
+    get_unit_calendar(ctx, parts[3], respond);
+    return true;
+  }
+  return false;
+}
+
+bool route_views(context& ctx, const request& req, const std::vector<std::string>& parts, const actor& caller,
+                 const respond_fn& respond) {
+  const auto n = parts.size();
+  auto get_only = [&](auto&& fn) {
+    if (is_read(req))
+      fn();
+    else
+      respond(method_not_allowed("GET"));
+    return true;
+  };
+  if (n == 3 && parts[2] == "stream") {
+    if (req.method == "GET")
+      stream_events(ctx, req, caller, respond);
+    else
+      respond(method_not_allowed("GET"));  // not HEAD either: a stream has no end to describe
+    return true;
+  }
+  if (n == 3 && parts[2] == "kinds") return get_only([&] { get_kinds(ctx, respond); });
+  if (n == 3 && parts[2] == "now") return get_only([&] { get_now(ctx, respond); });
+  if (n == 3 && parts[2] == "me") return get_only([&] { respond(get_me(caller)); });
+  if (n == 5 && parts[2] == "units" && parts[4] == "calendar.ics")
+    return get_only([&] { get_unit_calendar(ctx, parts[3], respond); });
+  if (n == 5 && parts[2] == "units" && parts[4] == "calendar-link")
+    return get_only([&] { get_calendar_link(ctx, parts[3], caller, respond); });
+  if (n == 5 && parts[2] == "plans" && parts[4] == "report.csv")
+    return get_only([&] { get_report_csv(ctx, parts[3], respond); });
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------
+// Dashboard assets
+
+response get_asset(const request& req) {
+  std::string_view path = req.path;
+  if (path.starts_with("/assets/")) path.remove_prefix(7);
+  const auto* a = find_asset(path);
+  if (!a) return error_response(404, "not_found", "no such resource: " + req.path);
+  response r;
+  r.content_type = std::string(a->content_type);
+  r.body = std::string(a->body);
+  r.headers.emplace_back("Cache-Control", "no-cache");
+  r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  r.headers.emplace_back("Referrer-Policy", "no-referrer");
+  // Everything comes from this server: no CDN, no inline script, no framing.
+  r.headers.emplace_back("Content-Security-Policy",
+                         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                         "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+  return r;
+}
+
+// ---------------------------------------------------------------------------------------
+// Live stream
+
+void stream_events(context& ctx, const request& req, const actor& caller, const respond_fn& respond) {
+  auto* v = services(ctx, respond);
+  if (!v) return;
+  std::optional<std::int64_t> last;
+  std::string last_text = req.last_event_id;
+  if (last_text.empty()) {
+    if (auto it = req.query.find("last_event_id"); it != req.query.end()) last_text = it->second;
+  }
+  if (!last_text.empty()) {
+    std::int64_t id = 0;
+    if (!parse_id(last_text, id)) {
+      respond(error_response(400, "invalid", "Last-Event-ID must be an event id (a whole number)"));
+      return;
+    }
+    last = id;
+  }
+  spdlog::info("stream: {} connected from {} (last event {})", caller.name, req.remote, last ? *last : -1);
+  response r;
+  r.content_type = "text/event-stream; charset=utf-8";
+  r.headers.emplace_back("X-Accel-Buffering", "no");
+  event_hub& hub = v->hub;
+  engine_runner& runner = ctx.runner;
+  r.stream = [&hub, &runner, last](std::shared_ptr<stream_sink> sink) {
+    if (!sink->write(hub.preamble())) return;
+    // The replay and the join run on the engine thread, where commits publish: nothing
+    // committed in between can fall through or arrive twice.
+    runner.post([&hub, sink, last](engine& e) {
+      if (!last) return hub.join(sink, {});
+      constexpr int page_size = 1000;
+      std::vector<event_row> missed;
+      std::optional<std::int64_t> reset;
+      std::int64_t cursor = *last;
+      while (true) {
+        auto page = e.events_after(cursor, page_size);
+        if (!page) {
+          spdlog::error("stream: cannot replay events after {}: {}", cursor, page.err().message);
+          sink->close();
+          return;
+        }
+        if (page->empty()) break;
+        cursor = page->back().id;
+        if (!reset && missed.size() + page->size() <= static_cast<std::size_t>(hub.options().replay_limit)) {
+          missed.insert(missed.end(), std::make_move_iterator(page->begin()), std::make_move_iterator(page->end()));
+        } else {
+          missed.clear();
+          reset = cursor;
+        }
+        if (page->size() < static_cast<std::size_t>(page_size)) break;
+      }
+      hub.join(sink, missed, reset);
+    });
+  };
+  respond(std::move(r));
+}
+
+// ---------------------------------------------------------------------------------------
+// Dashboard helpers
+
+void get_kinds(context& ctx, const respond_fn& respond) {
+  json kinds = json::array();
+  for (auto name : ctx.kinds.names()) {
+    const auto* k = ctx.kinds.find(name);
+    if (!k) continue;
+    json events = json::array();
+    for (const auto& e : k->events())
+      events.push_back(json{{"name", event_name(e.type)},
+                            {"label", e.label_vi},
+                            {"by", who_name(e.by)},
+                            {"needs", needs_name(e.needs)},
+                            {"field", e.field}});
+    json states = json::array();
+    for (const auto& s : k->states())
+      states.push_back(json{{"name", s.name},
+                            {"label", s.label_vi},
+                            {"region", s.in == region::progress ? "progress" : "timeliness"},
+                            {"terminal", s.terminal}});
+    kinds.push_back(json{{"name", k->name()}, {"label", k->label_vi()}, {"events", events}, {"states", states}});
+  }
+  respond(json_response(200, json{{"kinds", kinds}}));
+}
+
+response get_me(const actor& caller) {
+  return json_response(200, json{{"name", caller.name},
+                                 {"role", role_name(caller.role)},
+                                 {"unit", caller.unit.empty() ? json(nullptr) : json(caller.unit)}});
+}
+
+void get_now(context& ctx, const respond_fn& respond) {
+  auto* v = services(ctx, respond);
+  if (!v) return;
+  respond(
+      json_response(200, json{{"now", format_instant(v->clock.now(), display_offset)}, {"clock", v->clock.mode()}}));
+}
+
+// ---------------------------------------------------------------------------------------
+// iCalendar
+
+std::string_view ics_status(std::string_view progress) {
+  if (progress == "Assigned" || progress == "Returned") return "NEEDS-ACTION";
+  if (progress == "Done") return "COMPLETED";
+  if (progress == "Cancelled" || progress == "Absent") return "CANCELLED";
+  return "IN-PROCESS";
+}
+
+std::string unit_calendar(const std::string& unit_name, const std::vector<json>& duties,
+                          const std::map<std::string, json>& plans, instant now, const working_calendar* calendar) {
+  std::vector<ics_todo> todos;
+  for (const auto& d : duties) {
+    ics_todo t;
+    const auto plan_id = str(d, "plan");
+    const json* plan = nullptr;
+    if (auto it = plans.find(plan_id); it != plans.end()) plan = &it->second;
+    t.uid = plan_id + "/" + str(d, "id") + "@dutyflow";
+    t.summary = str(d, "title");
+    t.sequence = d.value("version", 1) > 0 ? static_cast<int>(d.value("version", 1) - 1) : 0;
+    const auto& st = d.contains("state") ? d["state"] : json::object();
+    t.status = std::string(ics_status(str(st, "progress")));
+    t.due = instant_of(d, "deadline");
+    if (t.status == "COMPLETED") t.completed = instant_of(d, "finished_at");
+    std::string desc;
+    if (plan) desc += "Kế hoạch " + str(*plan, "number") + ": " + str(*plan, "title") + "\n";
+    desc += "Loại: " + str(d, "kind_label") + "\n";
+    desc += "Trạng thái: " + str(st, "progress_label") + " · " + str(st, "timeliness_label") + "\n";
+    desc += "Tình trạng: " + str(d, "status_label") + "\n";
+    desc += "Hạn: " + (t.due ? human_deadline(str(d, "deadline")) : std::string("chờ ấn định"));
+    t.description = desc;
+    t.categories = {str(d, "kind_label")};
+    if (plan) t.categories.push_back(str(*plan, "number"));
+
+    std::chrono::minutes tz = display_offset;
+    if (plan) {
+      if (auto z = parse_timezone(str(*plan, "timezone"))) tz = *z;
+    }
+    const json before = d.contains("reminders") ? d["reminders"].value("before", json::array()) : json::array();
+    for (const auto& b : before) {
+      if (!b.is_string() || !t.due) continue;
+      auto spec = parse_duration(b.get<std::string>());
+      if (!spec) continue;
+      ics_alarm a;
+      const auto amount = spec->amount < 0 ? -spec->amount : spec->amount;
+      a.description = "Nhắc hạn (còn " + duration_vi(*spec) + "): " + t.summary;
+      if (spec->is_working_days()) {
+        if (calendar) {
+          // The same time of day, |amount| working days before the deadline's day.
+          const date day = local_date(*t.due, tz);
+          const auto time_of_day = *t.due - start_of_day(day, tz);
+          const date back = calendar->add_working_days(day, -static_cast<int>(amount));
+          if (back.ok()) a.at = start_of_day(back, tz) + time_of_day;
+        }
+        if (!a.at) a.before_due = std::chrono::hours(24 * amount);
+      } else {
+        auto fixed = std::chrono::duration_cast<std::chrono::seconds>(spec->fixed());
+        a.before_due = fixed.count() < 0 ? -fixed : fixed;
+      }
+      t.alarms.push_back(std::move(a));
+    }
+    todos.push_back(std::move(t));
+  }
+  return ics_calendar("dutyflow — " + unit_name, todos, now);
+}
+
+void get_unit_calendar(context& ctx, const std::string& unit, const respond_fn& respond) {
+  auto* v = services(ctx, respond);
+  if (!v) return;
+  const working_calendar* calendar = v->calendar;
+  const clock_source& clock = v->clock;
+  ctx.runner.post([unit, calendar, &clock, respond](engine& e) {
+    std::string unit_name;
+    std::map<std::string, json> plans;
+    for (const auto& summary : e.plans_json()) {
+      auto id = str(summary, "id");
+      auto full = e.plan_json(id);
+      if (!full) continue;
+      for (const auto& u : (*full)["units"])
+        if (str(u, "id") == unit) unit_name = str(u, "name");
+      plans[id] = std::move(*full);
+    }
+    if (unit_name.empty()) {
+      respond(error_response(404, "not_found", "no plan has a unit \"" + unit + "\""));
+      return;
+    }
+    duty_filter f;
+    f.unit = unit;
+    response r;
+    r.content_type = "text/calendar; charset=utf-8";
+    r.body = unit_calendar(unit_name, e.duties_json(f, nullptr), plans, clock.now(), calendar);
+    r.headers.emplace_back("Content-Disposition", "inline; filename=\"" + unit + ".ics\"");
+    respond(std::move(r));
+  });
+}
+
+void get_calendar_link(context& ctx, const std::string& unit, const actor& caller, const respond_fn& respond) {
+  auto* v = services(ctx, respond);
+  if (!v) return;
+  if (caller.role != role::coordinator && !(caller.role == role::unit && caller.unit == unit)) {
+    respond(error_response(403, "forbidden", "only a coordinator, or the unit itself, may get a unit's calendar link"));
+    return;
+  }
+  const std::string path = "/api/v1/units/" + unit + "/calendar.ics";
+  const instant expires = v->clock.now() + v->calendar_link_ttl;
+  const auto exp = std::chrono::duration_cast<std::chrono::seconds>(expires.time_since_epoch()).count();
+  json body{{"url", path + "?" + v->calendar_links.query(path, exp)},
+            {"expires",
+             format_instant(std::chrono::time_point_cast<std::chrono::microseconds>(instant{std::chrono::seconds{exp}}),
+                            display_offset)}};
+  ctx.runner.post([unit, body, respond](engine& e) {
+    duty_filter f;
+    f.unit = unit;
+    bool known = !e.duties_json(f, nullptr).empty();
+    for (const auto& summary : e.plans_json()) {
+      if (known) break;
+      auto full = e.plan_json(str(summary, "id"));
+      if (!full) continue;
+      for (const auto& u : (*full)["units"]) known = known || str(u, "id") == unit;
+    }
+    respond(known ? json_response(200, body) : error_response(404, "not_found", "no plan has a unit \"" + unit + "\""));
+  });
+}
+
+// ---------------------------------------------------------------------------------------
+// CSV report
+
+std::string plan_report(const json& plan, const std::vector<json>& duties) {
+  std::map<std::string, std::string> unit_names;
+  if (plan.contains("units"))
+    for (const auto& u : plan["units"]) unit_names[str(u, "id")] = str(u, "name");
+  std::string out(utf8_bom);
+  out += csv_row({"Đơn vị", "Mã đơn vị", "Nhiệm vụ", "Mã nhiệm vụ", "Loại", "Tiến độ", "Theo dõi hạn",
+                  "Tình trạng (QĐ 42/2014)", "Hạn hoàn thành", "Hoàn thành lúc"});
+  for (const auto& d : duties) {
+    const auto owner = str(d, "owner");
+    const auto& st = d.contains("state") ? d["state"] : json::object();
+    auto name = unit_names.find(owner);
+    out += csv_row({name != unit_names.end() ? name->second : owner, owner, str(d, "title"), str(d, "id"),
+                    str(d, "kind_label"), str(st, "progress_label"), str(st, "timeliness_label"),
+                    str(d, "status_label"), local_text(str(d, "deadline")), local_text(str(d, "finished_at"))});
+  }
+  return out;
+}
+
+void get_report_csv(context& ctx, const std::string& plan, const respond_fn& respond) {
+  ctx.runner.post([plan, respond](engine& e) {
+    auto p = e.plan_json(plan);
+    if (!p) {
+      respond(error_response(p.err()));
+      return;
+    }
+    duty_filter f;
+    f.plan = plan;
+    response r;
+    r.content_type = "text/csv; charset=utf-8";
+    r.body = plan_report(*p, e.duties_json(f, nullptr));
+    r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + plan + "-bao-cao.csv\"");
+    respond(std::move(r));
+  });
+}
+
+// ---------------------------------------------------------------------------------------
+// Metrics
+
+std::string metrics_body(const metrics_snapshot& s) {
+  metrics_text m;
+  std::map<std::pair<std::string, std::string>, int> by_progress, by_timeliness, by_status;
+  for (const auto& d : s.duties) {
+    const auto plan = str(d, "plan");
+    const auto& st = d.contains("state") ? d["state"] : json::object();
+    ++by_progress[{plan, str(st, "progress")}];
+    ++by_timeliness[{plan, str(st, "timeliness")}];
+    ++by_status[{plan, str(d, "status")}];
+  }
+  auto family = [&](const char* name, const char* label, const char* help, const auto& counts) {
+    m.family(name, "gauge", help);
+    for (const auto& [key, n] : counts) m.sample(name, {{"plan", key.first}, {label, key.second}}, n);
+  };
+  family("dutyflow_duties", "progress", "Duties by progress state.", by_progress);
+  family("dutyflow_duties_by_timeliness", "timeliness", "Duties by timeliness state.", by_timeliness);
+  family("dutyflow_duties_by_status", "status",
+         "Duties by the four-state status of QD 42/2014 (plus pending, cancelled).", by_status);
+  m.family("dutyflow_events_total", "counter", "Events in the journal.");
+  m.sample("dutyflow_events_total", {}, static_cast<double>(s.events));
+  m.family("dutyflow_notifications", "gauge", "Outbox notifications by delivery status.");
+  for (const auto& [status, n] : s.notifications)
+    m.sample("dutyflow_notifications", {{"status", status}}, static_cast<double>(n));
+  m.histogram("dutyflow_commit_duration_seconds", "Time one group commit took.", s.commit_seconds);
+  m.histogram("dutyflow_commit_batch_size", "Commands committed together in one transaction.", s.batch_size);
+  m.family("dutyflow_scheduler_lag_seconds", "gauge", "How far behind its due instant the scheduler last ran.");
+  m.sample("dutyflow_scheduler_lag_seconds", {}, s.scheduler_lag_seconds);
+  m.family("dutyflow_stream_clients", "gauge", "Clients connected to the live event stream.");
+  m.sample("dutyflow_stream_clients", {}, static_cast<double>(s.stream_clients));
+  m.family("dutyflow_stream_dropped_clients_total", "counter", "Stream clients dropped (gone or too slow).");
+  m.sample("dutyflow_stream_dropped_clients_total", {}, static_cast<double>(s.stream_dropped));
+  m.family("dutyflow_clock_seconds", "gauge", "The daemon's clock (system, manual or scaled), unix seconds.");
+  m.sample("dutyflow_clock_seconds", {}, s.clock_seconds);
+  return m.text();
+}
+
+void get_metrics(context& ctx, const request& req, const std::optional<actor>& caller, const respond_fn& respond) {
+  if (!req.from_loopback) {
+    if (!caller) {
+      auto r =
+          error_response(401, "unauthenticated",
+                         req.authorization.empty() ? "a coordinator token is required off loopback" : "unknown token");
+      r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"dutyflow\"");
+      respond(std::move(r));
+      return;
+    }
+    if (caller->role != role::coordinator) {
+      respond(error_response(403, "forbidden", "only a coordinator may read /metrics off loopback"));
+      return;
+    }
+  }
+  auto* v = services(ctx, respond);
+  if (!v) return;
+  event_hub& hub = v->hub;
+  runner_metrics& rm = ctx.runner.metrics();
+  const clock_source& clock = v->clock;
+  ctx.runner.post([&hub, &rm, &clock, respond](engine& e) {
+    metrics_snapshot s;
+    s.duties = e.duties_json(duty_filter{}, nullptr);
+    auto events = e.event_count();
+    auto notes = e.notification_counts();
+    if (!events || !notes) {
+      respond(error_response(events ? notes.err() : events.err()));
+      return;
+    }
+    s.events = *events;
+    s.notifications = std::move(*notes);
+    s.commit_seconds = rm.commit_seconds.read();
+    s.batch_size = rm.batch_size.read();
+    s.scheduler_lag_seconds = rm.scheduler_lag_seconds.get();
+    s.stream_clients = hub.clients();
+    s.stream_dropped = hub.dropped();
+    s.clock_seconds = std::chrono::duration<double>(clock.now().time_since_epoch()).count();
+    response r;
+    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    r.body = metrics_body(s);
+    respond(std::move(r));
+  });
+}
+
+}  // namespace dutyflow::http

@@ -1,0 +1,60 @@
+#include "adapters/notify/local_channels.h"
+
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+namespace dutyflow::notify {
+
+namespace fs = std::filesystem;
+
+delivery log_channel::deliver(const message& m, const contact& c, instant, const std::atomic<bool>&) {
+  // The body is not logged: it holds the one-click link, which acts as the unit.
+  if (why_.empty())
+    spdlog::info("notify: {}/{} {} for {} ({}): \"{}\" [id {}]", m.plan, m.duty, m.reason, m.unit, m.unit_name,
+                 m.subject, m.id);
+  else
+    spdlog::info("notify: {}/{} {} for {} ({}) via log instead of {} ({}): \"{}\" [id {}]", m.plan, m.duty, m.reason,
+                 m.unit, m.unit_name, c.describe(), why_, m.subject, m.id);
+  return delivery::done();
+}
+
+std::string file_channel::path_of(const contact& c) const {
+  const fs::path name(c.to);
+  if (c.to.empty() || name.is_absolute()) return {};
+  for (const auto& part : name.lexically_normal())
+    if (part == "..") return {};
+  return (fs::path(options_.dir) / name).lexically_normal().string();
+}
+
+std::string file_channel::lane(const contact& c) const {
+  return "file:" + path_of(c);
+}
+
+delivery file_channel::deliver(const message& m, const contact& c, instant, const std::atomic<bool>&) {
+  const auto path = path_of(c);
+  if (path.empty())
+    return delivery::fail("file contact \"" + c.to +
+                          "\" must be a relative file name inside the notifications directory");
+  std::error_code ec;
+  fs::create_directories(fs::path(path).parent_path(), ec);
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (fd < 0) return delivery::retry("cannot open " + path + ": " + std::strerror(errno));
+  const auto line = m.document.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  // One write() of the whole line: with O_APPEND, lines from different processes never interleave.
+  const auto written = ::write(fd, line.data(), line.size());
+  const int write_errno = errno;
+  const bool synced = written == static_cast<ssize_t>(line.size()) && ::fsync(fd) == 0;
+  const int sync_errno = errno;
+  ::close(fd);
+  if (written != static_cast<ssize_t>(line.size()))
+    return delivery::retry("cannot write " + path + ": " + std::strerror(written < 0 ? write_errno : EIO));
+  if (!synced) return delivery::retry("cannot fsync " + path + ": " + std::strerror(sync_errno));
+  return delivery::done();
+}
+
+}  // namespace dutyflow::notify

@@ -1,0 +1,277 @@
+#include "adapters/notify/dispatcher.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include "tests/support/daemon_process.h"
+#include "tests/support/temp_dir.h"
+#include "workflows/registry.h"
+
+using namespace dutyflow;
+using namespace dutyflow::notify;
+using namespace std::chrono_literals;
+
+namespace {
+
+instant at(const char* iso) {
+  return *parse_instant(iso);
+}
+
+// A channel that records every attempt and fails the first `failures` ones of each address.
+class recording_channel final : public channel {
+ public:
+  struct call {
+    std::string id, to, subject;
+  };
+  std::string lane(const contact& c) const override { return "rec:" + c.to; }
+  delivery deliver(const message& m, const contact& c, instant, const std::atomic<bool>&) override {
+    std::lock_guard lock(mutex_);
+    calls_.push_back({m.id, c.to, m.subject});
+    if (permanent_.contains(c.to)) return delivery::fail("refused for good");
+    if (failures_[c.to] > 0) {
+      --failures_[c.to];
+      return delivery::retry("connection refused");
+    }
+    return delivery::done();
+  }
+  void fail(const std::string& to, int times) {
+    std::lock_guard lock(mutex_);
+    failures_[to] = times;
+  }
+  void refuse(const std::string& to) {
+    std::lock_guard lock(mutex_);
+    permanent_.insert(to);
+  }
+  std::vector<call> calls() const {
+    std::lock_guard lock(mutex_);
+    return calls_;
+  }
+  int calls_to(const std::string& to) const {
+    int n = 0;
+    for (const auto& c : calls()) n += c.to == to;
+    return n;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<call> calls_;
+  std::map<std::string, int> failures_;
+  std::set<std::string> permanent_;
+};
+
+// Waits (polling, with a safety limit) until `pred` holds.
+template <class Pred>
+bool eventually(Pred pred) {
+  const auto limit = std::chrono::steady_clock::now() + 20s;
+  while (std::chrono::steady_clock::now() < limit) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(5ms);
+  }
+  return pred();
+}
+
+class Dispatcher : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::ifstream in(dutyflow::testing::source_path("config/plans/182-kh-ubnd-2023.json"));
+    std::stringstream buf;
+    buf << in.rdbuf();
+    auto doc = nlohmann::json::parse(buf.str());
+    // Xã Ma Li Pho also takes a webhook, to see contacts retried one by one.
+    for (auto& u : doc["units"])
+      if (u["id"] == "xa-ma-li-pho") u["contacts"].push_back({{"channel", "webhook"}, {"to", "http://hook.example/x"}});
+    auto loaded = load_plan(doc, builtin_kinds());
+    ASSERT_TRUE(loaded) << loaded.err().message;
+    plan_ = loaded->value;
+    auto db = open_sqlite_store({dir_.file("journal.db")});
+    ASSERT_TRUE(db) << db.err().message;
+    writer_ = std::move(*db);
+    write_batch b;
+    b.plans.push_back(plan_row{plan_->id, 1, plan_->canonical, clock_.now()});
+    ASSERT_TRUE(writer_->commit(b));
+  }
+
+  void TearDown() override {
+    if (d_) d_->stop();
+  }
+
+  void start(dispatcher_options options) {
+    auto db = open_sqlite_store({dir_.file("journal.db")});
+    ASSERT_TRUE(db);
+    auto templates = template_set::load(dutyflow::testing::source_path("config/templates/vi"));
+    ASSERT_TRUE(templates) << templates.err().message;
+    channel_map channels{{"email", rec_}, {"webhook", rec_}, {"log", rec_}};
+    d_ = std::make_unique<dispatcher>(options, std::move(*db), builtin_kinds(), clock_, std::move(*templates),
+                                      std::make_shared<link_signer>(std::string(32, 'k')), channels);
+    d_->start();
+  }
+
+  std::int64_t queue(const std::string& duty, const std::string& unit, const std::string& reason) {
+    write_batch b;
+    outbox_row o;
+    o.plan = plan_->id;
+    o.duty = duty;
+    o.unit = unit;
+    o.reason = reason;
+    o.point = clock_.now();
+    o.key = o.plan + "/" + duty + "/" + reason + "/" + format_instant(o.point, std::chrono::minutes(0));
+    o.channel = "email";
+    o.created_at = clock_.now();
+    o.payload = {{"title", "x"}};
+    b.outbox.push_back(o);
+    EXPECT_TRUE(writer_->commit(b));
+    auto rows = writer_->outbox(outbox_filter{});
+    return rows->front().id;
+  }
+
+  outbox_row row(std::int64_t id) {
+    auto rows = writer_->outbox(outbox_filter{});
+    for (const auto& r : *rows)
+      if (r.id == id) return r;
+    return {};
+  }
+
+  static dispatcher_options options() {
+    dispatcher_options o;
+    o.poll_interval = 10ms;
+    o.retry.max_attempts = 3;
+    o.retry.initial_backoff = 60s;
+    o.retry.max_backoff = 600s;
+    o.retry.jitter = 0;
+    return o;
+  }
+
+  dutyflow::testing::temp_dir dir_;
+  manual_clock clock_{at("2023-06-05T08:00:00+07:00")};
+  std::shared_ptr<const plan> plan_;
+  std::unique_ptr<store> writer_;
+  std::shared_ptr<recording_channel> rec_ = std::make_shared<recording_channel>();
+  std::unique_ptr<dispatcher> d_;
+};
+
+}  // namespace
+
+TEST(Backoff, DoublesFromTheInitialWaitUpToTheCap) {
+  retry_options o;
+  o.initial_backoff = 60s;
+  o.max_backoff = 3600s;
+  o.jitter = 0;
+  EXPECT_EQ(backoff_delay(o, 1, 0.5), 60s);
+  EXPECT_EQ(backoff_delay(o, 2, 0.5), 120s);
+  EXPECT_EQ(backoff_delay(o, 3, 0.5), 240s);
+  EXPECT_EQ(backoff_delay(o, 7, 0.5), 3600s);
+  EXPECT_EQ(backoff_delay(o, 500, 0.5), 3600s);
+}
+
+TEST(Backoff, JitterSpreadsTheWaitWithinItsBand) {
+  retry_options o;
+  o.initial_backoff = 100s;
+  o.max_backoff = 10000s;
+  o.jitter = 0.2;
+  EXPECT_EQ(backoff_delay(o, 1, 0.0), 80s);
+  EXPECT_EQ(backoff_delay(o, 1, 0.5), 100s);
+  EXPECT_EQ(backoff_delay(o, 2, 1.0), 240s);
+  // Never past the cap, whatever the draw.
+  EXPECT_LE(backoff_delay(o, 20, 1.0), 10000s);
+}
+
+TEST_F(Dispatcher, DeliversAPendingRowAndRecordsIt) {
+  const auto id = queue("tham-luan-xa-sin-suoi-ho", "xa-sin-suoi-ho", "assigned");
+  start(options());
+  ASSERT_TRUE(eventually([&] { return row(id).status == "delivered"; }));
+  const auto r = row(id);
+  EXPECT_EQ(r.attempts, 1);
+  EXPECT_EQ(r.delivered_at, clock_.now());
+  ASSERT_EQ(rec_->calls().size(), 1u);
+  EXPECT_EQ(rec_->calls()[0].to, "sinsuoiho@phongtho.example");
+  EXPECT_EQ(rec_->calls()[0].id, r.key);
+}
+
+TEST_F(Dispatcher, RetriesFollowTheClockWithBackoffThenDeliverOnce) {
+  rec_->fail("sinsuoiho@phongtho.example", 1);
+  const auto id = queue("tham-luan-xa-sin-suoi-ho", "xa-sin-suoi-ho", "assigned");
+  start(options());
+  ASSERT_TRUE(eventually([&] { return row(id).attempts == 1; }));
+  auto r = row(id);
+  EXPECT_EQ(r.status, "pending");
+  EXPECT_NE(r.last_error.find("connection refused"), std::string::npos) << r.last_error;
+  // The next attempt is due one minute later on the daemon's clock, not before.
+  EXPECT_TRUE(writer_->due_outbox(clock_.now() + 59s, 10)->empty());
+  EXPECT_EQ(writer_->due_outbox(clock_.now() + 60s, 10)->size(), 1u);
+
+  ASSERT_TRUE(clock_.advance(60s));
+  d_->poke();
+  ASSERT_TRUE(eventually([&] { return row(id).status == "delivered"; }));
+  EXPECT_EQ(row(id).attempts, 2);
+  EXPECT_EQ(rec_->calls_to("sinsuoiho@phongtho.example"), 2);
+}
+
+TEST_F(Dispatcher, GivesUpAfterTheLastAttemptWithTheLastError) {
+  rec_->fail("sinsuoiho@phongtho.example", 100);
+  const auto id = queue("tham-luan-xa-sin-suoi-ho", "xa-sin-suoi-ho", "assigned");
+  start(options());
+  ASSERT_TRUE(eventually([&] { return row(id).attempts == 1; }));
+  ASSERT_TRUE(clock_.advance(60s));
+  d_->poke();
+  ASSERT_TRUE(eventually([&] { return row(id).attempts == 2; }));
+  EXPECT_TRUE(writer_->due_outbox(clock_.now() + 119s, 10)->empty());
+  ASSERT_TRUE(clock_.advance(120s));
+  d_->poke();
+  ASSERT_TRUE(eventually([&] { return row(id).status == "failed"; }));
+  const auto r = row(id);
+  EXPECT_EQ(r.attempts, 3);
+  EXPECT_NE(r.last_error.find("sinsuoiho@phongtho.example: connection refused"), std::string::npos) << r.last_error;
+  EXPECT_EQ(rec_->calls_to("sinsuoiho@phongtho.example"), 3);
+}
+
+TEST_F(Dispatcher, APermanentRefusalFailsAtOnce) {
+  rec_->refuse("sinsuoiho@phongtho.example");
+  const auto id = queue("tham-luan-xa-sin-suoi-ho", "xa-sin-suoi-ho", "assigned");
+  start(options());
+  ASSERT_TRUE(eventually([&] { return row(id).status == "failed"; }));
+  EXPECT_EQ(row(id).attempts, 1);
+  EXPECT_NE(row(id).last_error.find("refused for good"), std::string::npos);
+}
+
+TEST_F(Dispatcher, AContactThatTookTheMessageIsNotSentItAgainWhenAnotherIsRetried) {
+  rec_->fail("http://hook.example/x", 1);
+  const auto id = queue("tham-luan-xa-ma-li-pho", "xa-ma-li-pho", "assigned");
+  start(options());
+  ASSERT_TRUE(eventually([&] { return row(id).attempts == 1; }));
+  ASSERT_TRUE(clock_.advance(60s));
+  d_->poke();
+  ASSERT_TRUE(eventually([&] { return row(id).status == "delivered"; }));
+  EXPECT_EQ(rec_->calls_to("malipho@phongtho.example"), 1);
+  EXPECT_EQ(rec_->calls_to("http://hook.example/x"), 2);
+}
+
+TEST_F(Dispatcher, ADeadDestinationDoesNotHoldUpTheOthers) {
+  // A lane that never answers until released.
+  struct stuck_channel final : channel {
+    std::atomic<bool> release{false};
+    std::string lane(const contact&) const override { return "stuck"; }
+    delivery deliver(const message&, const contact&, instant, const std::atomic<bool>& cancel) override {
+      while (!release && !cancel) std::this_thread::sleep_for(1ms);
+      return delivery::retry("released");
+    }
+  };
+  auto stuck = std::make_shared<stuck_channel>();
+  auto db = open_sqlite_store({dir_.file("journal.db")});
+  ASSERT_TRUE(db);
+  auto templates = template_set::load(dutyflow::testing::source_path("config/templates/vi"));
+  ASSERT_TRUE(templates);
+  channel_map channels{{"email", rec_}, {"webhook", stuck}};
+  const auto slow = queue("tham-luan-xa-ma-li-pho", "xa-ma-li-pho", "assigned");
+  const auto fast = queue("tham-luan-xa-sin-suoi-ho", "xa-sin-suoi-ho", "assigned");
+  d_ = std::make_unique<dispatcher>(options(), std::move(*db), builtin_kinds(), clock_, std::move(*templates), nullptr,
+                                    channels);
+  d_->start();
+  ASSERT_TRUE(eventually([&] { return row(fast).status == "delivered"; }));
+  EXPECT_EQ(row(slow).status, "pending");
+  stuck->release = true;
+  ASSERT_TRUE(eventually([&] { return row(slow).attempts == 1; }));
+}

@@ -1,0 +1,191 @@
+#include "adapters/notify/message.h"
+
+#include "tests/support/daemon_process.h"
+#include "workflows/registry.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+using namespace dutyflow;
+using namespace dutyflow::notify;
+
+namespace {
+
+instant at(const char* iso) { return *parse_instant(iso); }
+
+std::shared_ptr<const plan> seed_plan() {
+  auto loaded = load_plan_file(dutyflow::testing::source_path("config/plans/182-kh-ubnd-2023.json"), builtin_kinds());
+  if (!loaded) throw std::runtime_error(loaded.err().message);
+  return loaded->value;
+}
+
+outbox_row row(const std::string& duty, const std::string& unit, const std::string& reason, nlohmann::json payload) {
+  outbox_row r;
+  r.id = 1;
+  r.plan = "182-kh-ubnd-2023";
+  r.duty = duty;
+  r.unit = unit;
+  r.reason = reason;
+  r.point = at("2023-06-05T08:00:00+07:00");
+  r.created_at = r.point;
+  r.key = r.plan + "/" + duty + "/" + reason + "/2023-06-05T01:00:00Z";
+  r.payload = std::move(payload);
+  return r;
+}
+
+const std::string tham_luan_title =
+    "Phát biểu tham luận về một số giải pháp cải thiện, nâng cao chỉ số thuộc lĩnh vực cải cách thủ tục hành chính";
+
+}  // namespace
+
+TEST(Compose, AssignmentToTheOwnerCarriesASignedLinkAndTheVietnameseText) {
+  const auto p = seed_plan();
+  auto templates = template_set::load(dutyflow::testing::source_path("config/templates/vi"));
+  ASSERT_TRUE(templates) << templates.err().message;
+  const link_signer signer(std::string(32, 'k'));
+  compose_options options;
+  options.base_url = "https://dutyflow.phongtho.example/";
+  auto m = compose(row("tham-luan-xa-ma-li-pho", "xa-ma-li-pho", "assigned", {{"title", tham_luan_title}}), *p,
+                   *templates, &signer, options);
+  ASSERT_TRUE(m) << m.err().message;
+  EXPECT_EQ(m->subject, "[182/KH-UBND] Giao nhiệm vụ: " + tham_luan_title);
+  const auto link_at = m->text.find("https://dutyflow.phongtho.example/a/");
+  ASSERT_NE(link_at, std::string::npos) << m->text;
+  const auto token_at = link_at + std::string("https://dutyflow.phongtho.example/a/").size();
+  const auto token = m->text.substr(token_at, m->text.find('\n', token_at) - token_at);
+  auto check = signer.verify(token, at("2023-06-05T09:00:00+07:00"));
+  ASSERT_EQ(check.result, link_check::outcome::ok);
+  EXPECT_EQ(check.claims.unit, "xa-ma-li-pho");
+  EXPECT_EQ(check.claims.duty, "tham-luan-xa-ma-li-pho");
+  EXPECT_EQ(check.claims.expires, at("2023-07-05T08:00:00+07:00"));  // 30 days after it was queued
+
+  std::string text = m->text;
+  text.replace(token_at, token.size(), "TOKEN");
+  EXPECT_EQ(text,
+            "Kính gửi: Xã Ma Li Pho\n"
+            "\n"
+            "Thực hiện Kế hoạch số 182/KH-UBND ngày 05/6/2023 của UBND huyện Phong Thổ\n"
+            "về việc: " + p->title + ",\n"
+            "đơn vị được giao thực hiện nhiệm vụ sau:\n"
+            "\n"
+            "Nhiệm vụ: " + tham_luan_title + "\n"
+            "Thời hạn hoàn thành: chưa xác định; hệ thống sẽ thông báo ngay khi có thời hạn.\n"
+            "\n"
+            "Việc cần làm tiếp theo: xác nhận đơn vị đã nhận nhiệm vụ, triển khai thực hiện và báo cáo kết quả đúng "
+            "thời hạn.\n"
+            "\n"
+            "Xác nhận đã nhận nhiệm vụ (mở liên kết rồi bấm nút \"Xác nhận đã nhận nhiệm vụ\"):\n"
+            "https://dutyflow.phongtho.example/a/TOKEN\n"
+            "Liên kết dùng được đến 08:00 ngày 05/7/2023.\n"
+            "\n"
+            "--\n"
+            "Thư tự động của hệ thống theo dõi nhiệm vụ dutyflow, xin không trả lời thư này.\n"
+            "Mã thông báo: 182-kh-ubnd-2023/tham-luan-xa-ma-li-pho/assigned/2023-06-05T01:00:00Z\n");
+  EXPECT_EQ(m->document["id"], "182-kh-ubnd-2023/tham-luan-xa-ma-li-pho/assigned/2023-06-05T01:00:00Z");
+  EXPECT_EQ(m->document["unit"]["name"], "Xã Ma Li Pho");
+  EXPECT_EQ(m->document["plan"]["number"], "182/KH-UBND");
+  EXPECT_TRUE(m->document["link"].is_string());
+}
+
+TEST(Compose, EscalationGoesWithoutALinkAndNamesTheLateUnit) {
+  const auto p = seed_plan();
+  auto templates = template_set::load(dutyflow::testing::source_path("config/templates/vi"));
+  ASSERT_TRUE(templates);
+  const link_signer signer(std::string(32, 'k'));
+  auto m = compose(row("tham-luan-xa-ma-li-pho", "phong-noi-vu", "escalation",
+                       {{"title", tham_luan_title}, {"deadline", "2023-06-16T00:00:00+07:00"}}),
+                   *p, *templates, &signer, {});
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->subject, "[182/KH-UBND] Nhiệm vụ quá hạn chưa hoàn thành: " + tham_luan_title + " (Xã Ma Li Pho)");
+  EXPECT_NE(m->text.find("Kính gửi: Phòng Nội vụ\n"), std::string::npos);
+  EXPECT_NE(m->text.find("Đơn vị thực hiện: Xã Ma Li Pho\n"), std::string::npos);
+  EXPECT_NE(m->text.find("Thời hạn hoàn thành: 24:00 ngày 15/6/2023\n"), std::string::npos) << m->text;
+  EXPECT_EQ(m->text.find("/a/"), std::string::npos);
+  EXPECT_TRUE(m->document["link"].is_null());
+}
+
+TEST(Compose, DeadlineChangeShowsOldAndNewAndReturnShowsTheReason) {
+  const auto p = seed_plan();
+  auto templates = template_set::load(dutyflow::testing::source_path("config/templates/vi"));
+  ASSERT_TRUE(templates);
+  auto changed = compose(row("tham-luan-xa-ma-li-pho", "xa-ma-li-pho", "deadline_changed",
+                             {{"from", "2023-06-15T17:00:00+07:00"}, {"to", "2023-06-20T17:00:00+07:00"}}),
+                         *p, *templates, nullptr, {});
+  ASSERT_TRUE(changed);
+  EXPECT_NE(changed->text.find("Thời hạn cũ: 17:00 ngày 15/6/2023\nThời hạn mới: 17:00 ngày 20/6/2023\n"),
+            std::string::npos)
+      << changed->text;
+  EXPECT_EQ(changed->document["deadline"], "2023-06-20T17:00:00+07:00");
+
+  auto returned = compose(row("tham-luan-xa-ma-li-pho", "xa-ma-li-pho", "returned",
+                              {{"note", "Bổ sung số liệu quý II"}, {"deadline", "2023-06-15T17:00:00+07:00"}}),
+                          *p, *templates, nullptr, {});
+  ASSERT_TRUE(returned);
+  EXPECT_NE(returned->text.find("Lý do trả lại: Bổ sung số liệu quý II\n"), std::string::npos) << returned->text;
+  EXPECT_NE(returned->text.find("gửi lại kết quả trước 17:00 ngày 15/6/2023."), std::string::npos);
+}
+
+TEST(Compose, CatchUpNamesWhatWasMissedInVietnamese) {
+  const auto p = seed_plan();
+  auto templates = template_set::load(dutyflow::testing::source_path("config/templates/vi"));
+  ASSERT_TRUE(templates);
+  auto m = compose(row("tham-luan-xa-ma-li-pho", "xa-ma-li-pho", "catch_up",
+                       {{"deadline", "2023-06-15T17:00:00+07:00"}, {"missed", {"reminder", "reminder", "due_soon"}}}),
+                   *p, *templates, nullptr, {});
+  ASSERT_TRUE(m);
+  EXPECT_NE(m->text.find("chưa nhận được thông báo (nhắc việc trước hạn, sắp đến hạn) về nhiệm vụ sau"),
+            std::string::npos)
+      << m->text;
+}
+
+TEST(Compose, UnitsWithoutContactsGoToTheLog) {
+  const auto p = seed_plan();
+  auto c = contacts_of(*p, "xa-ma-li-pho");
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].channel, "email");
+  EXPECT_EQ(c[0].to, "malipho@phongtho.example");
+  auto none = contacts_of(*p, "no-such-unit");
+  ASSERT_EQ(none.size(), 1u);
+  EXPECT_EQ(none[0].channel, "log");
+}
+
+TEST(PlanContacts, SecretsStayOutOfPlanFilesAndAddressesAreChecked) {
+  std::ifstream in(dutyflow::testing::source_path("config/plans/182-kh-ubnd-2023.json"));
+  std::stringstream buf;
+  buf << in.rdbuf();
+  const auto seed = nlohmann::json::parse(buf.str());
+  auto with_contacts = [&](nlohmann::json contacts) {
+    auto doc = seed;
+    doc["units"][4]["contacts"] = std::move(contacts);  // xa-ma-li-pho
+    return load_plan(doc, builtin_kinds());
+  };
+  auto ok = with_contacts({{{"channel", "webhook"}, {"to", "https://hooks.example/x"}, {"secret_ref", "ma-li-pho"}},
+                           {{"channel", "file"}, {"to", "ma-li-pho.jsonl"}},
+                           {{"channel", "log"}}});
+  ASSERT_TRUE(ok) << ok.err().details.dump();
+  EXPECT_TRUE(ok->warnings.empty());
+
+  auto errors_of = [](const result<plan_load>& r) {
+    std::string all;
+    for (const auto& i : plan_errors(r.err())) all += i.text() + "\n";
+    return all;
+  };
+  auto secret = with_contacts({{{"channel", "webhook"}, {"to", "https://hooks.example/x"}, {"secret", "s3cr3t"}}});
+  ASSERT_FALSE(secret);
+  EXPECT_NE(errors_of(secret).find("units[4].contacts[0].secret: secrets do not belong in plan files"),
+            std::string::npos)
+      << errors_of(secret);
+  auto bad_url = with_contacts({{{"channel", "webhook"}, {"to", "hooks.example/x"}}});
+  ASSERT_FALSE(bad_url);
+  EXPECT_NE(errors_of(bad_url).find("units[4].contacts[0].to: a webhook needs an http:// or https:// URL"),
+            std::string::npos);
+  auto bad_mail = with_contacts({{{"channel", "email"}, {"to", "malipho"}}});
+  ASSERT_FALSE(bad_mail);
+  EXPECT_NE(errors_of(bad_mail).find("units[4].contacts[0].to: not an e-mail address: \"malipho\""),
+            std::string::npos);
+  auto misplaced = with_contacts({{{"channel", "email"}, {"to", "a@b.vn"}, {"secret_ref", "x"}}});
+  ASSERT_FALSE(misplaced);
+  EXPECT_NE(errors_of(misplaced).find("units[4].contacts[0].secret_ref"), std::string::npos);
+}

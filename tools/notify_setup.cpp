@@ -1,0 +1,316 @@
+#include "tools/notify_setup.h"
+
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace dutyflow {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+std::string beside_db(const std::string& db_path, const std::string& name) {
+  return (fs::path(db_path).parent_path() / name).string();
+}
+
+// Reads a secret file, refusing one that group or others may read.
+result<std::string> read_secret_file(const std::string& path, const char* what) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return make_error(errc::not_found, std::string(what) + ": cannot read " + path);
+  if ((st.st_mode & 077) != 0)
+    return make_error(errc::invalid, std::string(what) + ": " + path + " is readable by others; chmod 600 it");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error(errc::storage, std::string(what) + ": cannot read " + path);
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return buf.str();
+}
+
+// Walks one JSON object of settings: every key must be known.
+class section {
+ public:
+  section(const json& obj, std::string path) : obj_(obj), path_(std::move(path)) {}
+
+  bool check_keys(std::initializer_list<const char*> keys, std::string& error) const {
+    for (const auto& [k, v] : obj_.items()) {
+      bool known = false;
+      for (const char* key : keys) known = known || k == key;
+      if (!known) {
+        error = "unknown setting \"" + path_ + "." + k + "\"";
+        return false;
+      }
+    }
+    return true;
+  }
+  bool string(const char* key, std::string& out, std::string& error) const {
+    auto it = obj_.find(key);
+    if (it == obj_.end()) return true;
+    if (!it->is_string()) return fail(key, "must be a string", error);
+    out = it->get<std::string>();
+    return true;
+  }
+  bool boolean(const char* key, bool& out, std::string& error) const {
+    auto it = obj_.find(key);
+    if (it == obj_.end()) return true;
+    if (!it->is_boolean()) return fail(key, "must be true or false", error);
+    out = it->get<bool>();
+    return true;
+  }
+  bool integer(const char* key, long long min, long long max, long long& out, std::string& error) const {
+    auto it = obj_.find(key);
+    if (it == obj_.end()) return true;
+    if (!it->is_number_integer() || it->get<long long>() < min || it->get<long long>() > max)
+      return fail(key, "must be a whole number from " + std::to_string(min) + " to " + std::to_string(max), error);
+    out = it->get<long long>();
+    return true;
+  }
+  bool number(const char* key, double min, double max, double& out, std::string& error) const {
+    auto it = obj_.find(key);
+    if (it == obj_.end()) return true;
+    if (!it->is_number() || it->get<double>() < min || it->get<double>() > max)
+      return fail(key, "must be a number from " + std::to_string(min) + " to " + std::to_string(max), error);
+    out = it->get<double>();
+    return true;
+  }
+  template <class Duration>
+  bool duration(const char* key, Duration& out, std::string& error) const {
+    auto it = obj_.find(key);
+    if (it == obj_.end()) return true;
+    if (!it->is_string()) return fail(key, "must be a duration such as \"30s\", \"5m\", \"6h\"", error);
+    auto d = parse_setting_duration(it->get<std::string>());
+    if (!d) return fail(key, d.err().message, error);
+    out = std::chrono::duration_cast<Duration>(*d);
+    return true;
+  }
+  const json* object(const char* key, std::string& error) const {
+    auto it = obj_.find(key);
+    if (it == obj_.end()) return nullptr;
+    if (!it->is_object()) fail(key, "must be an object", error);
+    return it->is_object() ? &*it : nullptr;
+  }
+  std::string path(const char* key) const { return path_ + "." + key; }
+
+ private:
+  bool fail(const char* key, const std::string& why, std::string& error) const {
+    error = "\"" + path_ + "." + key + "\" " + why;
+    return false;
+  }
+  const json& obj_;
+  std::string path_;
+};
+
+bool read_smtp(const section& s, notify_settings& out, std::string& error) {
+  auto& o = out.smtp;
+  std::string security, encoding;
+  long long port = o.port;
+  if (!s.check_keys({"host", "port", "security", "verify_certificate", "ca_file", "username", "password_file",
+                     "allow_plaintext_auth", "from_address", "from_name", "helo", "timeout", "body_encoding"},
+                    error) ||
+      !s.string("host", o.host, error) || !s.integer("port", 1, 65535, port, error) ||
+      !s.string("security", security, error) || !s.boolean("verify_certificate", o.verify_certificate, error) ||
+      !s.string("ca_file", o.ca_file, error) || !s.string("username", o.username, error) ||
+      !s.string("password_file", out.smtp_password_file, error) ||
+      !s.boolean("allow_plaintext_auth", o.allow_plaintext_auth, error) ||
+      !s.string("from_address", o.from_address, error) || !s.string("from_name", o.from_name, error) ||
+      !s.string("helo", o.helo, error) || !s.duration("timeout", o.timeout, error) ||
+      !s.string("body_encoding", encoding, error))
+    return false;
+  o.port = static_cast<unsigned short>(port);
+  if (security == "auto")
+    o.security = notify::smtp_security::starttls_if_offered;
+  else if (security == "starttls")
+    o.security = notify::smtp_security::starttls;
+  else if (security == "tls")
+    o.security = notify::smtp_security::tls;
+  else if (security == "none")
+    o.security = notify::smtp_security::none;
+  else if (!security.empty()) {
+    error = "\"" + s.path("security") + "\" must be \"auto\", \"starttls\", \"tls\" or \"none\"";
+    return false;
+  }
+  if (encoding == "quoted-printable")
+    o.encoding = notify::body_encoding::quoted_printable;
+  else if (encoding == "base64")
+    o.encoding = notify::body_encoding::base64;
+  else if (!encoding.empty()) {
+    error = "\"" + s.path("body_encoding") + "\" must be \"quoted-printable\" or \"base64\"";
+    return false;
+  }
+  if (o.timeout.count() <= 0) {
+    error = "\"" + s.path("timeout") + "\" must be at least 1s";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+result<std::chrono::milliseconds> parse_setting_duration(const std::string& text) {
+  std::size_t digits = 0;
+  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
+  const auto unit = text.substr(digits);
+  if (digits == 0 || digits > 9)
+    return make_error(errc::invalid, "\"" + text + "\" is not a duration (500ms, 30s, 5m, 6h, 14d)");
+  const long long n = std::stoll(text.substr(0, digits));
+  using namespace std::chrono;
+  if (unit == "ms") return milliseconds(n);
+  if (unit == "s") return duration_cast<milliseconds>(seconds(n));
+  if (unit == "m") return duration_cast<milliseconds>(minutes(n));
+  if (unit == "h") return duration_cast<milliseconds>(hours(n));
+  if (unit == "d") return duration_cast<milliseconds>(hours(24 * n));
+  return make_error(errc::invalid, "\"" + text + "\" is not a duration (500ms, 30s, 5m, 6h, 14d)");
+}
+
+status read_notify_settings(const std::string& config_path, notify_settings& out) {
+  std::ifstream in(config_path);
+  if (!in) return make_error(errc::not_found, "cannot read config " + config_path);
+  std::stringstream buf;
+  buf << in.rdbuf();
+  auto doc = json::parse(buf.str(), nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) return make_error(errc::invalid, config_path + ": not a JSON object");
+  auto it = doc.find("notify");
+  if (it == doc.end()) return ok_status();
+  if (!it->is_object()) return make_error(errc::invalid, config_path + ": \"notify\" must be an object");
+
+  std::string error;
+  auto bad = [&] { return make_error(errc::invalid, config_path + ": " + error); };
+  const section n(*it, "notify");
+  auto& d = out.dispatcher;
+  long long batch = d.batch;
+  if (!n.check_keys({"enabled", "base_url", "templates", "link_key", "link_ttl", "poll_interval", "batch", "retry",
+                     "smtp", "webhook", "file"},
+                    error) ||
+      !n.boolean("enabled", out.enabled, error) || !n.string("base_url", d.compose.base_url, error) ||
+      !n.string("templates", out.templates, error) || !n.string("link_key", out.link_key, error) ||
+      !n.duration("link_ttl", d.compose.link_ttl, error) || !n.duration("poll_interval", d.poll_interval, error) ||
+      !n.integer("batch", 1, 10000, batch, error))
+    return bad();
+  d.batch = static_cast<int>(batch);
+  if (d.compose.link_ttl.count() <= 0 || d.poll_interval.count() <= 0) {
+    error = "\"notify.link_ttl\" and \"notify.poll_interval\" must be longer than zero";
+    return bad();
+  }
+  if (const auto* r = n.object("retry", error)) {
+    const section rs(*r, "notify.retry");
+    long long attempts = d.retry.max_attempts;
+    if (!rs.check_keys({"max_attempts", "initial_backoff", "max_backoff", "jitter"}, error) ||
+        !rs.integer("max_attempts", 1, 1000, attempts, error) ||
+        !rs.duration("initial_backoff", d.retry.initial_backoff, error) ||
+        !rs.duration("max_backoff", d.retry.max_backoff, error) ||
+        !rs.number("jitter", 0.0, 1.0, d.retry.jitter, error))
+      return bad();
+    d.retry.max_attempts = static_cast<int>(attempts);
+  }
+  if (!error.empty()) return bad();
+  if (const auto* s = n.object("smtp", error)) {
+    if (!read_smtp(section(*s, "notify.smtp"), out, error)) return bad();
+  }
+  if (!error.empty()) return bad();
+  if (const auto* w = n.object("webhook", error)) {
+    const section ws(*w, "notify.webhook");
+    if (!ws.check_keys({"secrets_file", "timeout", "verify_certificate", "ca_file"}, error) ||
+        !ws.string("secrets_file", out.webhook_secrets, error) || !ws.duration("timeout", out.webhook.timeout, error) ||
+        !ws.boolean("verify_certificate", out.webhook.verify_certificate, error) ||
+        !ws.string("ca_file", out.webhook.ca_file, error))
+      return bad();
+    if (out.webhook.timeout.count() <= 0) {
+      error = "\"notify.webhook.timeout\" must be at least 1s";
+      return bad();
+    }
+  }
+  if (!error.empty()) return bad();
+  if (const auto* f = n.object("file", error)) {
+    const section fs_section(*f, "notify.file");
+    if (!fs_section.check_keys({"dir"}, error) || !fs_section.string("dir", out.file.dir, error)) return bad();
+  }
+  if (!error.empty()) return bad();
+  return ok_status();
+}
+
+result<std::shared_ptr<const notify::link_signer>> load_link_signer(const notify_settings& s,
+                                                                    const std::string& db_path) {
+  const auto path = s.link_key.empty() ? beside_db(db_path, "link.key") : s.link_key;
+  bool created = false;
+  auto key = notify::load_or_create_link_key(path, &created);
+  if (!key) return key.err();
+  if (created) spdlog::info("notify: new one-click link key written to {}", path);
+  return std::shared_ptr<const notify::link_signer>(std::make_shared<notify::link_signer>(std::move(*key)));
+}
+
+result<std::unique_ptr<notify::dispatcher>> make_dispatcher(const notify_settings& s, const std::string& db_path,
+                                                            const std::string& synchronous,
+                                                            std::shared_ptr<const notify::link_signer> links,
+                                                            const clock_source& clock, const kind_registry& kinds,
+                                                            const std::string& listen_url) {
+  auto templates = notify::template_set::load(s.templates);
+  if (!templates) return templates.err();
+
+  notify::channel_map channels;
+  channels["log"] = std::make_shared<notify::log_channel>();
+  auto file_opts = s.file;
+  if (file_opts.dir.empty()) file_opts.dir = beside_db(db_path, "notifications");
+  channels["file"] = std::make_shared<notify::file_channel>(file_opts);
+
+  auto smtp = s.smtp;
+  if (smtp.host.empty()) {
+    spdlog::warn("notify: no SMTP relay configured (notify.smtp.host); e-mail contacts are written to the log");
+    channels["email"] = std::make_shared<notify::log_channel>("no SMTP relay configured");
+  } else {
+    if (!s.smtp_password_file.empty()) {
+      auto password = read_secret_file(s.smtp_password_file, "smtp password");
+      if (!password) return password.err();
+      auto p = std::move(*password);
+      while (!p.empty() && (p.back() == '\n' || p.back() == '\r')) p.pop_back();
+      smtp.password = std::move(p);
+    }
+    auto channel = std::make_shared<notify::smtp_channel>(smtp);
+    if (!channel->config_error().empty()) return make_error(errc::invalid, "notify.smtp: " + channel->config_error());
+    spdlog::info("notify: e-mail through {}:{} (security {}, {})", smtp.host, smtp.port,
+                 smtp.security == notify::smtp_security::tls        ? "tls"
+                 : smtp.security == notify::smtp_security::starttls ? "starttls"
+                 : smtp.security == notify::smtp_security::none     ? "none"
+                                                                    : "auto",
+                 smtp.username.empty() ? "no AUTH" : "AUTH as " + smtp.username);
+    channels["email"] = std::move(channel);
+  }
+
+  auto webhook = s.webhook;
+  const auto secrets_path = s.webhook_secrets.empty() ? beside_db(db_path, "webhook-secrets.json") : s.webhook_secrets;
+  if (fs::exists(secrets_path)) {
+    auto text = read_secret_file(secrets_path, "webhook secrets");
+    if (!text) return text.err();
+    auto doc = json::parse(*text, nullptr, false);
+    if (doc.is_discarded() || !doc.is_object())
+      return make_error(errc::invalid,
+                        "webhook secrets: " + secrets_path + " must be a JSON object of names to secrets");
+    for (const auto& [name, secret] : doc.items()) {
+      if (!secret.is_string() || secret.get<std::string>().size() < 16)
+        return make_error(errc::invalid, "webhook secrets: " + secrets_path + ": the secret of \"" + name +
+                                             "\" must be a string of at least 16 characters");
+      webhook.secrets[name] = secret.get<std::string>();
+    }
+    spdlog::info("notify: {} webhook secret(s) from {}", webhook.secrets.size(), secrets_path);
+  } else {
+    spdlog::info("notify: no webhook secrets file {}; webhook contacts cannot be signed and are not sent",
+                 secrets_path);
+  }
+  channels["webhook"] = std::make_shared<notify::webhook_channel>(std::move(webhook));
+
+  auto db = open_sqlite_store(sqlite_options{db_path, synchronous});
+  if (!db) return db.err();
+
+  auto options = s.dispatcher;
+  if (options.compose.base_url.empty()) options.compose.base_url = listen_url;
+  spdlog::info("notify: links point at {}, valid {} day(s)", options.compose.base_url,
+               std::chrono::duration_cast<std::chrono::hours>(options.compose.link_ttl).count() / 24);
+  return std::make_unique<notify::dispatcher>(std::move(options), std::move(*db), kinds, clock, std::move(*templates),
+                                              std::move(links), std::move(channels));
+}
+
+}  // namespace dutyflow
