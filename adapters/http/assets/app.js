@@ -598,12 +598,12 @@ function fieldFor(spec) {
   switch (spec.needs) {
     case 'note': return [h('label', { for: id }, 'Lý do / ghi chú (bắt buộc)'), h('textarea', { id, rows: 3, required: true })];
     case 'url': return [h('label', { for: id }, 'Đường dẫn (http/https)'), h('input', { id, type: 'url', required: true, placeholder: 'https://' })];
-    case 'count': return [h('label', { for: id }, 'Số lượng'), h('input', { id, type: 'number', min: 0, step: 1, required: true })];
+    case 'count': return [h('label', { for: id }, 'Số lượng đề nghị'), h('input', { id, type: 'number', min: 0, step: 1, required: true })];
     case 'list': return [h('label', { for: id }, 'Danh sách (mỗi dòng một người)'), h('textarea', { id, rows: 4, required: true })];
     case 'unit': return [h('label', { for: id }, 'Giao cho đơn vị'),
       h('select', { id, required: true }, state.plan.units.map((u) => h('option', { value: u.id }, u.name)))];
     case 'string': {
-      const labels = { name: 'Họ và tên', title: 'Tên bài tham luận', decision: 'Quyết định' };
+      const labels = { name: 'Họ và tên phóng viên', title: 'Tên bài tham luận', decision: 'Số, ngày quyết định khen thưởng' };
       return [h('label', { for: id }, labels[spec.field] || spec.field), h('input', { id, type: 'text', required: true })];
     }
     default: return [];
