@@ -253,18 +253,12 @@ class sqlite_store final : public store {
 
   result<std::vector<event_row>> history(const std::string& plan, const std::string& duty) override {
     try {
-      std::vector<event_row> out;
       SQLite::Statement st(db_,
                            "SELECT id, plan, duty, seq, type, actor, at, note, data FROM events"
                            " WHERE plan = ? AND duty = ? ORDER BY seq");
       st.bind(1, plan);
       st.bind(2, duty);
-      while (st.executeStep()) {
-        event_row e;
-        read_event(st, e);
-        out.push_back(std::move(e));
-      }
-      return out;
+      return read_events(st);
     } catch (const std::exception& e) {
       return storage_error("reading history failed", e);
     }
@@ -364,18 +358,12 @@ class sqlite_store final : public store {
 
   result<std::vector<event_row>> events_after(std::int64_t after, int limit) override {
     try {
-      std::vector<event_row> out;
       SQLite::Statement st(db_,
                            "SELECT id, plan, duty, seq, type, actor, at, note, data FROM events"
                            " WHERE id > ? ORDER BY id LIMIT ?");
       st.bind(1, after);
       st.bind(2, limit);
-      while (st.executeStep()) {
-        event_row e;
-        read_event(st, e);
-        out.push_back(std::move(e));
-      }
-      return out;
+      return read_events(st);
     } catch (const std::exception& e) {
       return storage_error("reading events failed", e);
     }
@@ -447,6 +435,16 @@ class sqlite_store final : public store {
   }
 
  private:
+  static std::vector<event_row> read_events(SQLite::Statement& st) {
+    std::vector<event_row> out;
+    while (st.executeStep()) {
+      event_row e;
+      read_event(st, e);
+      out.push_back(std::move(e));
+    }
+    return out;
+  }
+
   static void read_event(SQLite::Statement& st, event_row& e) {
     e.id = st.getColumn(0).getInt64();
     e.plan = st.getColumn(1).getString();
