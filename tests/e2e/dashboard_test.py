@@ -93,6 +93,7 @@ class Daemon:
             return json.loads(res.read().decode())
 
     def stop(self):
+        """SIGTERM; returns the exit code (a sanitizer's report makes it non-zero)."""
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
@@ -100,6 +101,7 @@ class Daemon:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        return self.proc.returncode if self.proc else None
 
 
 # ------------------------------------------------------------------------------------------
@@ -430,6 +432,8 @@ def run(args, workdir):
             print("screenshots in " + args.artifacts)
         finally:
             browser.close()
+        code = daemon.stop()
+        check(code == 0, f"dutyflowd exited with {code} on SIGTERM")
     finally:
         daemon.stop()
 
