@@ -1,5 +1,7 @@
 #include "adapters/http/auth.h"
 
+#include "adapters/http/link_signing.h"
+
 #include <fcntl.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -43,20 +45,7 @@ result<std::string> generate_token() {
   std::array<unsigned char, 32> raw{};
   if (RAND_bytes(raw.data(), static_cast<int>(raw.size())) != 1)
     return make_error(errc::internal, "no randomness available for a token");
-  static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out = "dft_";
-  std::uint32_t acc = 0;
-  int bits = 0;
-  for (unsigned char b : raw) {
-    acc = (acc << 8) | b;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out.push_back(alphabet[(acc >> bits) & 0x3F]);
-    }
-  }
-  if (bits > 0) out.push_back(alphabet[(acc << (6 - bits)) & 0x3F]);
-  return out;
+  return "dft_" + base64url(std::string_view(reinterpret_cast<const char*>(raw.data()), raw.size()));
 }
 
 namespace {

@@ -26,6 +26,9 @@ std::string hmac_sha256(std::string_view key, std::string_view data) {
   return std::string(reinterpret_cast<const char*>(out.data()), len);
 }
 
+
+}  // namespace
+
 std::string base64url(std::string_view raw) {
   static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   std::string out;
@@ -42,8 +45,6 @@ std::string base64url(std::string_view raw) {
   if (bits > 0) out.push_back(alphabet[(acc << (6 - bits)) & 0x3F]);
   return out;
 }
-
-}  // namespace
 
 link_signer::link_signer(std::string_view key, std::string_view purpose)
     : key_(hmac_sha256(key, std::string("dutyflow link key: ") + std::string(purpose))) {}

@@ -36,4 +36,7 @@ class link_signer {
 // group or others is refused (errc::invalid); errc::storage when it cannot be read or written.
 result<std::string> load_or_create_secret(const std::string& path);
 
+// Unpadded base64url (RFC 4648 §5) of raw bytes: what tokens and signatures are written in.
+std::string base64url(std::string_view raw);
+
 }  // namespace dutyflow::http
