@@ -4,8 +4,10 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 #include <regex>
 #include <set>
+#include <thread>
 
 namespace dutyflow {
 
@@ -300,7 +302,8 @@ result<applied> engine::stage(const command& cmd, batch& b) {
 
   b.writes.duties.push_back(duty_row{e.plan, e.duty, d->def->kind, view.owner, std::string(st.progress->name),
                                      std::string(st.timeliness->name), view.version, view.deadline, now,
-                                     view.finished_at, view.finished_late, std::nullopt});
+                                     view.finished_at, view.finished_late, std::nullopt,
+                                     type == event_type::reassign ? duty_row::how::update_owner : duty_row::how::update});
   applied out{ps->def->id, d->def->id, view.version, 0, json(), false};
   if (cmd.want_answer || !idem_key.empty()) {
     out.answer = duty_summary(*ps, *d->def, view, &cmd.by);
@@ -481,7 +484,8 @@ result<json> engine::set_milestone(const std::string& plan_id, const std::string
     auto st = view.machine->state();
     b.writes.duties.push_back(duty_row{p.id, c.d->def->id, c.d->def->kind, view.owner, std::string(st.progress->name),
                                        std::string(st.timeliness->name), view.version, view.deadline, now,
-                                       view.finished_at, view.finished_late, view.reminded_until});
+                                       view.finished_at, view.finished_late, view.reminded_until,
+                                       duty_row::how::update});
     queue_notification(b, ps, *c.d, from ? "deadline_changed" : "deadline_set", view.owner, now,
                        json{{"title", c.d->def->title}, {"from", ev["from"]}, {"to", ev["to"]}});
     changed.push_back(json{{"duty", c.d->def->id}, {"from", ev["from"]}, {"to", ev["to"]}});
@@ -496,19 +500,32 @@ result<json> engine::set_milestone(const std::string& plan_id, const std::string
   return json{{"plan", p.id}, {"milestone", milestone}, {"at", p.format(at)}, {"changed", changed}};
 }
 
-void engine::replay_event(const event_row& e) {
-  auto pit = plans_.find(e.plan);
-  if (pit == plans_.end()) {
-    ++replay_mismatches_;
-    spdlog::error("replay: event {} names unknown plan {}", e.id, e.plan);
-    return;
+void engine::replay_event(const event_view& e) {
+  // Events of one plan come in runs (a plan load, a batch): look the plan up once per run.
+  if (!replay_plan_ || replay_plan_->def->id != e.plan) {
+    auto pit = plans_.find(e.plan);
+    if (pit == plans_.end()) {
+      ++replay_mismatches_;
+      spdlog::error("replay: event {} names unknown plan {}", e.id, e.plan);
+      return;
+    }
+    replay_plan_ = pit->second.get();
   }
-  auto& ps = *pit->second;
+  auto& ps = *replay_plan_;
+  // Only these events carry data the replay needs; the rest are never parsed.
+  auto data = [&] { return json::parse(e.data, nullptr, false); };
+  auto instant_in = [](const json& obj, const char* key) -> std::optional<instant> {
+    auto it = obj.is_object() ? obj.find(key) : obj.end();
+    if (it == obj.end() || !it->is_string()) return std::nullopt;
+    auto t = parse_instant(it->get<std::string>());
+    return t ? std::optional<instant>(*t) : std::nullopt;
+  };
   if (e.duty.empty()) {
     ps.plan_seq = e.seq;
     if (e.type == "milestone_set") {
-      auto at = parse_instant(e.data.value("at", ""));
-      auto it = ps.milestones.find(e.data.value("milestone", ""));
+      const json d = data();
+      auto at = instant_in(d, "at");
+      auto it = d.is_object() ? ps.milestones.find(d.value("milestone", "")) : ps.milestones.end();
       if (at && it != ps.milestones.end()) it->second = *at;
     }
     return;
@@ -525,14 +542,21 @@ void engine::replay_event(const event_row& e) {
     spdlog::error("replay: {}/{} seq {} after version {}", e.plan, e.duty, e.seq, st.version);
   }
   st.version = e.seq;
-  auto parse_deadline = [](const json& v) -> std::optional<instant> {
-    if (!v.is_string()) return std::nullopt;
-    auto t = parse_instant(v.get<std::string>());
-    return t ? std::optional<instant>(*t) : std::nullopt;
-  };
   if (e.type == "assigned") {
     d->assigned_at = e.at;
-    st.deadline = parse_deadline(e.data.value("deadline", json(nullptr)));
+    // Written by load() as {"deadline": ..., "owner": ...} (sorted keys): read the deadline
+    // without building a document, one per duty on every restart; anything else is parsed.
+    constexpr std::string_view null_deadline = R"({"deadline":null,)";
+    constexpr std::string_view text_deadline = R"({"deadline":")";
+    if (e.data.starts_with(null_deadline)) {
+      st.deadline.reset();
+    } else if (auto end = e.data.find('"', text_deadline.size());
+               e.data.starts_with(text_deadline) && end != std::string_view::npos) {
+      auto t = parse_instant(e.data.substr(text_deadline.size(), end - text_deadline.size()));
+      st.deadline = t ? std::optional<instant>(*t) : std::nullopt;
+    } else {
+      st.deadline = instant_in(data(), "deadline");
+    }
     return;
   }
   event_type type{};
@@ -542,8 +566,11 @@ void engine::replay_event(const event_row& e) {
     spdlog::error("replay: {}/{} event {} ({}) refused by the machine", e.plan, e.duty, e.seq, e.type);
     return;
   }
-  if (type == event_type::reassign) st.owner = e.data.value("unit", st.owner);
-  if (type == event_type::deadline_changed) st.deadline = parse_deadline(e.data.value("to", json(nullptr)));
+  if (type == event_type::reassign) {
+    const json j = data();
+    if (j.is_object()) st.owner = j.value("unit", st.owner);
+  }
+  if (type == event_type::deadline_changed) st.deadline = instant_in(data(), "to");
   if (st.machine->state().terminal() && !st.finished_at) {
     st.finished_at = e.at;
     st.finished_late = st.deadline && e.at > *st.deadline;
@@ -552,21 +579,35 @@ void engine::replay_event(const event_row& e) {
 
 status engine::open() {
   heap_.clear();
+  replay_plan_ = nullptr;
   plans_.clear();
   answers_.clear();
   replay_mismatches_ = 0;
   auto rows = store_.plans();
   if (!rows) return rows.err();
-  for (const auto& row : *rows) {
-    json doc = json::parse(row.content, nullptr, false);
-    auto loaded = load_plan(doc, kinds_);
-    if (!loaded)
-      return make_error(errc::internal, "stored plan " + row.id + " no longer loads: " + loaded.err().message);
+  // Parsing and checking the stored plans is half of a restart with large plans, and each
+  // plan is independent: spread them over the cores (load_stored_plan only reads shared state).
+  std::vector<std::optional<result<plan_load>>> loaded(rows->size());
+  {
+    std::atomic<std::size_t> next{0};
+    auto work = [&] {
+      for (std::size_t i; (i = next.fetch_add(1)) < rows->size();)
+        loaded[i].emplace(load_stored_plan(std::move((*rows)[i].content), kinds_));
+    };
+    const std::size_t extra = std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()), rows->size()) - 1;
+    std::vector<std::jthread> helpers;
+    for (std::size_t k = 0; k < extra && rows->size() > 1; ++k) helpers.emplace_back(work);
+    work();
+  }
+  for (std::size_t i = 0; i < rows->size(); ++i) {
+    auto& l = *loaded[i];
+    if (!l)
+      return make_error(errc::internal, "stored plan " + (*rows)[i].id + " no longer loads: " + l.err().message);
     auto ps = std::make_unique<plan_state>();
-    build_plan_state(loaded->value, *ps);
+    build_plan_state(l->value, *ps);
     plans_.emplace(ps->def->id, std::move(ps));
   }
-  if (auto s = store_.replay([this](const event_row& e) { replay_event(e); }); !s) return s;
+  if (auto s = store_.scan_journal([this](const event_view& e) { replay_event(e); }); !s) return s;
 
   // The duties table is written in the same transactions as the journal; a difference
   // means a bug, so say so loudly instead of trusting either silently.

@@ -71,7 +71,8 @@ struct engine_options {
   std::string fallback_channel = "log";
   // How long an Idempotency-Key's first answer is kept. Default: 48 h (at least the 24 h promised).
   std::chrono::hours idempotency_ttl{48};
-  // The scheduler: a duty becomes "due soon" this many working days before its deadline. Default: 2.
+  // The scheduler: a duty becomes "due soon" this many working days before its deadline
+  // (0: never; it goes straight from on time to overdue). Default: 2.
   int due_soon_working_days = 2;
   // Reminders go out in office hours of working days only; a point outside them waits for
   // the next opening. Default: 07:30-17:00 local time of the plan.
@@ -171,7 +172,8 @@ class engine {
                               const actor* caller) const;
   std::vector<std::string> allowed_events(const duty_def& def, const duty_state& st, const actor* caller) const;
   void build_plan_state(std::shared_ptr<const plan> p, plan_state& ps) const;
-  void replay_event(const event_row& e);
+  void replay_event(const event_view& e);
+  plan_state* replay_plan_ = nullptr;  // the plan of the previous replayed event
   void queue_notification(batch& b, const plan_state& ps, const live_duty& d, std::string_view reason,
                           const std::string& unit, instant point, nlohmann::json payload);
 

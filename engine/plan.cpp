@@ -6,6 +6,8 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <unordered_map>
+#include <unordered_set>
 
 namespace dutyflow {
 
@@ -93,19 +95,19 @@ class checker {
   static std::string index(const std::string& path, std::size_t i) { return path + "[" + std::to_string(i) + "]"; }
 
   // A required non-empty string; returns it, or empty after recording the error.
+  // (The path is only built for a finding: a large plan has hundreds of thousands of fields.)
   std::string string_field(const json& obj, const std::string& path, std::string_view key, bool required = true) {
-    auto p = join(path, key);
     auto it = obj.find(key);
     if (it == obj.end() || it->is_null()) {
-      if (required) fail(p, "is required");
+      if (required) fail(join(path, key), "is required");
       return {};
     }
     if (!it->is_string()) {
-      fail(p, "must be a string, got " + quote(*it));
+      fail(join(path, key), "must be a string, got " + quote(*it));
       return {};
     }
     auto s = it->get<std::string>();
-    if (required && s.empty()) fail(p, "must not be empty");
+    if (required && s.empty()) fail(join(path, key), "must not be empty");
     return s;
   }
 
@@ -180,7 +182,10 @@ std::string known_kind_list(const kind_registry& kinds) {
 
 }  // namespace
 
-result<plan_load> load_plan(const json& doc, const kind_registry& kinds) {
+namespace {
+
+// `canonical`: the document's text when the caller has it already as doc.dump() wrote it.
+result<plan_load> load_plan(const json& doc, const kind_registry& kinds, std::optional<std::string> canonical) {
   checker c;
   auto p = std::make_shared<plan>();
   if (!doc.is_object()) {
@@ -392,7 +397,9 @@ result<plan_load> load_plan(const json& doc, const kind_registry& kinds) {
   if (duties == doc.end() || !duties->is_array() || duties->empty()) {
     c.fail("duties", "must be a non-empty list of duties");
   } else {
-    std::map<std::string, std::string> seen;
+    std::unordered_map<std::string, std::string> seen;  // duty id -> where it was first defined
+    seen.reserve(duties->size());
+    pending.reserve(duties->size());
     for (std::size_t i = 0; i < duties->size(); ++i) {
       auto path = checker::index("duties", i);
       const auto& d = (*duties)[i];
@@ -520,14 +527,15 @@ result<plan_load> load_plan(const json& doc, const kind_registry& kinds) {
 
   // Fan out and resolve dependencies by the ids written in the file: a dependency on a
   // group duty means every member's copy.
-  std::map<std::string, std::vector<std::string>> expanded;  // written id -> duty ids
+  std::unordered_map<std::string, std::vector<std::string>> expanded;  // written id -> duty ids
+  expanded.reserve(pending.size());
   for (const auto& pd : pending) {
     auto& ids = expanded[pd.def.id];
     if (pd.def.group.empty()) ids.push_back(pd.def.id);
     else
       for (const auto& u : pd.owners) ids.push_back(pd.def.id + "." + u);
   }
-  std::map<std::string, std::vector<std::string>> graph;  // written id -> written deps
+  std::unordered_map<std::string, std::vector<std::string>> graph;  // written id -> written deps
   for (auto& pd : pending) {
     std::vector<std::string> deps;
     for (const auto& [dep, dpath] : pd.deps) {
@@ -546,7 +554,7 @@ result<plan_load> load_plan(const json& doc, const kind_registry& kinds) {
     pd.def.depends_on = std::move(deps);
   }
   // Cycle detection over the written ids (depth-first, three colours).
-  std::map<std::string, int> colour;
+  std::unordered_map<std::string, int> colour;
   std::set<std::string> reported;
   std::function<bool(const std::string&, std::vector<std::string>&)> visit =
       [&](const std::string& id, std::vector<std::string>& stack) -> bool {
@@ -572,7 +580,7 @@ result<plan_load> load_plan(const json& doc, const kind_registry& kinds) {
   };
   for (const auto& pd : pending) {
     std::vector<std::string> stack;
-    if (colour[pd.def.id] == 0) visit(pd.def.id, stack);
+    if (graph.contains(pd.def.id) && colour[pd.def.id] == 0) visit(pd.def.id, stack);  // a cycle needs an edge
   }
 
   if (!c.errors.empty()) {
@@ -597,7 +605,8 @@ result<plan_load> load_plan(const json& doc, const kind_registry& kinds) {
       }
     }
   }
-  std::set<std::string> ids;
+  std::unordered_set<std::string_view> ids;
+  ids.reserve(p->duties.size());
   for (const auto& d : p->duties) {
     if (!ids.insert(d.id).second) {
       return make_error(errc::invalid, "duty id \"" + d.id + "\" appears twice after group fan-out",
@@ -605,8 +614,18 @@ result<plan_load> load_plan(const json& doc, const kind_registry& kinds) {
                                                           {"message", "duty id \"" + d.id + "\" appears twice after group fan-out"}}})}});
     }
   }
-  p->canonical = doc.dump();
+  p->canonical = canonical ? std::move(*canonical) : doc.dump();
   return plan_load{std::move(p), std::move(c.warnings)};
+}
+
+}  // namespace
+
+result<plan_load> load_plan(const json& doc, const kind_registry& kinds) { return load_plan(doc, kinds, std::nullopt); }
+
+result<plan_load> load_stored_plan(std::string canonical, const kind_registry& kinds) {
+  json doc = json::parse(canonical, nullptr, false);
+  if (doc.is_discarded()) return make_error(errc::invalid, "stored plan is not valid JSON");
+  return load_plan(doc, kinds, std::move(canonical));
 }
 
 result<plan_load> load_plan_file(const std::string& path, const kind_registry& kinds) {

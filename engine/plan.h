@@ -108,6 +108,10 @@ struct plan_load {
 // {"errors": [{"path", "message"}...]} listing every problem found.
 result<plan_load> load_plan(const nlohmann::json& doc, const kind_registry& kinds);
 
+// A plan as the store keeps it: `canonical` is the text load_plan() produced (plan::canonical)
+// when the plan was first loaded, so it is parsed and checked but not re-serialized.
+result<plan_load> load_stored_plan(std::string canonical, const kind_registry& kinds);
+
 // Reads and parses a file, then load_plan(); unreadable files and bad JSON are errors too.
 result<plan_load> load_plan_file(const std::string& path, const kind_registry& kinds);
 

@@ -67,8 +67,9 @@ std::vector<engine::point> engine::points_of(const plan_state& ps, const live_du
   };
   const auto& policy = d.def->reminders;
   for (const auto& b : policy.before) add(before(b), point::what::reminder, b.text());
-  add(before(duration_spec{options_.due_soon_working_days, duration_spec::unit::working_days}), point::what::due_soon,
-      "");
+  if (options_.due_soon_working_days > 0)
+    add(before(duration_spec{options_.due_soon_working_days, duration_spec::unit::working_days}),
+        point::what::due_soon, "");
   add(deadline, point::what::overdue, "");
   if (policy.overdue_every)
     for (int k = 1; k <= options_.overdue_repeat_limit; ++k)
@@ -119,6 +120,7 @@ std::optional<instant> engine::next_due() const {
 void engine::fire_points(batch& b, plan_state& ps, live_duty& d, instant now) {
   duty_state& view = b.view(d);
   const auto& p = *ps.def;
+  const std::size_t rows_before = b.writes.duties.size();
   std::vector<point> due;
   for (auto& pt : points_of(ps, d, view))
     if (pt.fire_at <= now) due.push_back(pt);
@@ -194,10 +196,18 @@ void engine::fire_points(batch& b, plan_state& ps, live_duty& d, instant now) {
       case point::what::escalate: fire_state(pt, false); break;
     }
   }
+  // One row per duty and run: the state events above each staged one; the last already
+  // holds the final state and only needs the reminders' progress.
+  auto& rows = b.writes.duties;
+  if (rows.size() > rows_before) {
+    rows.erase(rows.begin() + static_cast<std::ptrdiff_t>(rows_before), rows.end() - 1);
+    rows.back().reminded_until = view.reminded_until;
+    return;
+  }
   auto st = view.machine->state();
-  b.writes.duties.push_back(duty_row{p.id, d.def->id, d.def->kind, view.owner, std::string(st.progress->name),
-                                     std::string(st.timeliness->name), view.version, view.deadline, now,
-                                     view.finished_at, view.finished_late, view.reminded_until});
+  rows.push_back(duty_row{p.id, d.def->id, d.def->kind, view.owner, std::string(st.progress->name),
+                          std::string(st.timeliness->name), view.version, view.deadline, now, view.finished_at,
+                          view.finished_late, view.reminded_until, duty_row::how::update});
 }
 
 void engine::run_due(instant now) {

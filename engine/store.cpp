@@ -1,10 +1,14 @@
 #include "engine/store.h"
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <sqlite3.h>
 #include <spdlog/spdlog.h>
 
 #include <array>
+#include <condition_variable>
 #include <limits>
+#include <mutex>
+#include <thread>
 
 namespace dutyflow {
 namespace {
@@ -97,6 +101,77 @@ error storage_error(const char* what, const std::exception& e) {
   return make_error(errc::storage, std::string(what) + ": " + e.what());
 }
 
+// WAL checkpoints copy committed pages into the database file and fsync it. SQLite's
+// automatic checkpoint runs inside whichever commit pushes the WAL past 1,000 pages, i.e.
+// on the engine thread while a command or a reminder waits for its commit: the slowest
+// commits of all. This thread does them instead on its own connection, PASSIVE so that it
+// never blocks the writer. The writer's WAL hook wakes it; if the WAL still outgrows
+// `backstop_pages` (the checkpointer cannot keep up), the writer checkpoints inline as
+// SQLite would have.
+class checkpointer {
+ public:
+  static constexpr int wake_pages = 1000;
+  static constexpr int backstop_pages = 64 * 1024;  // 256 MiB of 4 KiB pages
+
+  explicit checkpointer(std::string path) : path_(std::move(path)), thread_([this] { run(); }) {}
+  ~checkpointer() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_one();
+    thread_.join();
+  }
+  checkpointer(const checkpointer&) = delete;
+  checkpointer& operator=(const checkpointer&) = delete;
+
+  // Installed as the writer connection's WAL hook (replacing SQLite's autocheckpoint).
+  static int on_commit(void* self, sqlite3* db, const char* schema, int pages) {
+    auto* c = static_cast<checkpointer*>(self);
+    if (pages >= backstop_pages) {
+      sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    } else if (pages >= wake_pages) {
+      {
+        std::lock_guard lock(c->mutex_);
+        c->due_ = true;
+      }
+      c->wake_.notify_one();
+    }
+    return SQLITE_OK;
+  }
+
+ private:
+  void run() {
+    std::unique_ptr<SQLite::Database> db;
+    while (true) {
+      {
+        std::unique_lock lock(mutex_);
+        wake_.wait(lock, [&] { return due_ || stopping_; });
+        if (stopping_) return;
+        due_ = false;
+      }
+      try {
+        if (!db) {
+          db = std::make_unique<SQLite::Database>(path_, SQLite::OPEN_READWRITE | SQLite::OPEN_NOMUTEX);
+          db->setBusyTimeout(5000);
+        }
+        db->exec("PRAGMA wal_checkpoint(PASSIVE)");
+      } catch (const std::exception& e) {
+        // The writer's backstop keeps the WAL bounded; a failed checkpoint is retried on the next wake.
+        spdlog::warn("store: background checkpoint failed: {}", e.what());
+        db.reset();
+      }
+    }
+  }
+
+  std::string path_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool due_ = false;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
 class sqlite_store final : public store {
  public:
   explicit sqlite_store(const sqlite_options& o)
@@ -106,6 +181,11 @@ class sqlite_store final : public store {
     db_.exec("PRAGMA journal_mode=WAL");
     db_.exec(o.synchronous == "normal" ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL");
     db_.exec("PRAGMA foreign_keys=ON");
+    db_.exec("PRAGMA cache_size=-" + std::to_string(o.cache_kib));
+    if (o.background_checkpoints) {
+      checkpointer_ = std::make_unique<checkpointer>(o.path);
+      sqlite3_wal_hook(db_.getHandle(), &checkpointer::on_commit, checkpointer_.get());
+    }
     migrate();
     insert_event_ = std::make_unique<SQLite::Statement>(
         db_, "INSERT INTO events (plan, duty, seq, type, actor, at, note, data) VALUES (?,?,?,?,?,?,?,?)");
@@ -118,6 +198,15 @@ class sqlite_store final : public store {
         " deadline=excluded.deadline, updated_at=excluded.updated_at, finished_at=excluded.finished_at,"
         " finished_late=excluded.finished_late,"
         " reminded_until=COALESCE(excluded.reminded_until, duties.reminded_until)");
+    // Most writes change an existing duty's state and leave its owner alone: an UPDATE that
+    // does not name `owner` spares the owner index (an upsert rewrites every column).
+    const char* update_set =
+        "progress=?, timeliness=?, version=?, deadline=?, updated_at=?, finished_at=?, finished_late=?,"
+        " reminded_until=COALESCE(?, reminded_until)";
+    update_duty_ = std::make_unique<SQLite::Statement>(
+        db_, std::string("UPDATE duties SET ") + update_set + " WHERE plan=? AND duty=?");
+    update_duty_owner_ = std::make_unique<SQLite::Statement>(
+        db_, std::string("UPDATE duties SET ") + update_set + ", owner=? WHERE plan=? AND duty=?");
     insert_outbox_ = std::make_unique<SQLite::Statement>(
         db_,
         "INSERT INTO outbox (key, plan, duty, unit, reason, point, channel, status, attempts, last_error,"
@@ -129,6 +218,12 @@ class sqlite_store final : public store {
     insert_plan_ = std::make_unique<SQLite::Statement>(
         db_, "INSERT INTO plans (id, version, content, loaded_at) VALUES (?,?,?,?)");
   }
+
+  ~sqlite_store() override {
+    if (checkpointer_) sqlite3_wal_hook(db_.getHandle(), nullptr, nullptr);
+  }
+  sqlite_store(const sqlite_store&) = delete;
+  sqlite_store& operator=(const sqlite_store&) = delete;
 
   status commit(write_batch& batch) override {
     if (batch.empty()) return ok_status();
@@ -157,26 +252,7 @@ class sqlite_store final : public store {
         st.exec();
         e.id = db_.getLastInsertRowid();
       }
-      for (const auto& d : batch.duties) {
-        auto& st = *upsert_duty_;
-        st.reset();
-        st.bind(1, d.plan);
-        st.bind(2, d.duty);
-        st.bind(3, d.kind);
-        st.bind(4, d.owner);
-        st.bind(5, d.progress);
-        st.bind(6, d.timeliness);
-        st.bind(7, d.version);
-        if (d.deadline) st.bind(8, micros(*d.deadline));
-        else st.bind(8);
-        st.bind(9, micros(d.updated_at));
-        if (d.finished_at) st.bind(10, micros(*d.finished_at));
-        else st.bind(10);
-        st.bind(11, d.finished_late ? 1 : 0);
-        if (d.reminded_until) st.bind(12, micros(*d.reminded_until));
-        else st.bind(12);
-        st.exec();
-      }
+      for (const auto& d : batch.duties) write_duty(d);
       for (const auto& o : batch.outbox) {
         auto& st = *insert_outbox_;
         st.reset();
@@ -213,7 +289,8 @@ class sqlite_store final : public store {
       return ok_status();
     } catch (const std::exception& e) {
       // The transaction rolled back on scope exit; reset statements so the next commit starts clean.
-      for (auto* st : {insert_plan_.get(), insert_event_.get(), upsert_duty_.get(), insert_outbox_.get(), insert_idem_.get()}) {
+      for (auto* st : {insert_plan_.get(), insert_event_.get(), upsert_duty_.get(), update_duty_.get(),
+                       update_duty_owner_.get(), insert_outbox_.get(), insert_idem_.get()}) {
         try {
           st->reset();
         } catch (const std::exception&) {
@@ -249,6 +326,35 @@ class sqlite_store final : public store {
     } catch (const std::exception& ex) {
       return storage_error("replaying the journal failed", ex);
     }
+  }
+
+  status scan_journal(const std::function<void(const event_view&)>& fn) override {
+    // Straight from SQLite's row buffers through the C API (SQLiteCpp copies each column
+    // into a Column): a restart reads every event once, and copying was most of its time.
+    sqlite3_stmt* raw = nullptr;
+    const char* sql = "SELECT id, plan, duty, seq, type, at, data FROM events ORDER BY id";
+    if (sqlite3_prepare_v2(db_.getHandle(), sql, -1, &raw, nullptr) != SQLITE_OK)
+      return make_error(errc::storage, std::string("replaying the journal failed: ") + sqlite3_errmsg(db_.getHandle()));
+    std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> guard(raw, sqlite3_finalize);
+    auto text = [raw](int col) {
+      const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(raw, col));
+      return p ? std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(raw, col))) : std::string_view{};
+    };
+    event_view e;
+    int rc = SQLITE_ROW;
+    while ((rc = sqlite3_step(raw)) == SQLITE_ROW) {
+      e.id = sqlite3_column_int64(raw, 0);
+      e.plan = text(1);
+      e.duty = text(2);
+      e.seq = sqlite3_column_int64(raw, 3);
+      e.type = text(4);
+      e.at = from_micros(sqlite3_column_int64(raw, 5));
+      e.data = text(6);
+      fn(e);
+    }
+    if (rc != SQLITE_DONE)
+      return make_error(errc::storage, std::string("replaying the journal failed: ") + sqlite3_errmsg(db_.getHandle()));
+    return ok_status();
   }
 
   result<std::vector<event_row>> history(const std::string& plan, const std::string& duty) override {
@@ -435,6 +541,49 @@ class sqlite_store final : public store {
   }
 
  private:
+  // Throws (rolling the transaction back) if an update finds no row: the engine and the
+  // table disagree, and committing half of that would hide it.
+  void write_duty(const duty_row& d) {
+    auto bind_opt = [](SQLite::Statement& st, int i, const std::optional<instant>& t) {
+      if (t) st.bind(i, micros(*t));
+      else st.bind(i);
+    };
+    if (d.write == duty_row::how::upsert) {
+      auto& st = *upsert_duty_;
+      st.reset();
+      st.bind(1, d.plan);
+      st.bind(2, d.duty);
+      st.bind(3, d.kind);
+      st.bind(4, d.owner);
+      st.bind(5, d.progress);
+      st.bind(6, d.timeliness);
+      st.bind(7, d.version);
+      bind_opt(st, 8, d.deadline);
+      st.bind(9, micros(d.updated_at));
+      bind_opt(st, 10, d.finished_at);
+      st.bind(11, d.finished_late ? 1 : 0);
+      bind_opt(st, 12, d.reminded_until);
+      st.exec();
+      return;
+    }
+    const bool with_owner = d.write == duty_row::how::update_owner;
+    auto& st = with_owner ? *update_duty_owner_ : *update_duty_;
+    st.reset();
+    st.bind(1, d.progress);
+    st.bind(2, d.timeliness);
+    st.bind(3, d.version);
+    bind_opt(st, 4, d.deadline);
+    st.bind(5, micros(d.updated_at));
+    bind_opt(st, 6, d.finished_at);
+    st.bind(7, d.finished_late ? 1 : 0);
+    bind_opt(st, 8, d.reminded_until);
+    int i = 9;
+    if (with_owner) st.bind(i++, d.owner);
+    st.bind(i++, d.plan);
+    st.bind(i, d.duty);
+    if (st.exec() != 1) throw std::runtime_error("no duties row for " + d.plan + "/" + d.duty);
+  }
+
   static std::vector<event_row> read_events(SQLite::Statement& st) {
     std::vector<event_row> out;
     while (st.executeStep()) {
@@ -473,7 +622,10 @@ class sqlite_store final : public store {
   }
 
   SQLite::Database db_;
-  std::unique_ptr<SQLite::Statement> insert_event_, upsert_duty_, insert_outbox_, insert_plan_, insert_idem_;
+  // Declared after db_: destroyed (joined) before the writer connection closes.
+  std::unique_ptr<checkpointer> checkpointer_;
+  std::unique_ptr<SQLite::Statement> insert_event_, upsert_duty_, update_duty_, update_duty_owner_, insert_outbox_,
+      insert_plan_, insert_idem_;
 };
 
 }  // namespace
@@ -485,6 +637,13 @@ result<std::vector<event_row>> store::events_after(std::int64_t after, int limit
   });
   if (!s) return s.err();
   return out;
+}
+
+status store::scan_journal(const std::function<void(const event_view&)>& fn) {
+  return replay([&](const event_row& e) {
+    const std::string data = e.data.dump(-1, ' ', false, json::error_handler_t::replace);
+    fn(event_view{e.id, e.plan, e.duty, e.seq, e.type, e.at, data});
+  });
 }
 
 result<std::map<std::string, std::int64_t>> store::outbox_counts() {

@@ -33,6 +33,19 @@ struct event_row {
   nlohmann::json data = nlohmann::json::object();
 };
 
+// One journaled event as scan_journal() hands it out: views into the row being read, valid
+// only during the callback. `data` is the stored JSON text, parsed only by who needs it:
+// a restart replays every event, and most carry nothing the replay reads.
+struct event_view {
+  std::int64_t id = 0;
+  std::string_view plan;
+  std::string_view duty;
+  std::int64_t seq = 0;
+  std::string_view type;
+  instant at{};
+  std::string_view data;
+};
+
 // The current state of one duty, kept in step with the journal for queries and tools.
 struct duty_row {
   std::string plan;
@@ -49,6 +62,11 @@ struct duty_row {
   // The scheduler has sent every reminder whose point is up to here. Null in a row
   // means "unchanged" on write (most writes are not the scheduler's).
   std::optional<instant> reminded_until;
+  // How commit() writes the row: upsert (any row), or update an existing row's state
+  // (with or without its owner; `kind` never changes). An update that finds no row fails
+  // the commit.
+  enum class how : std::uint8_t { upsert, update, update_owner };
+  how write = how::upsert;
 };
 
 // A notification to deliver. `key` is unique: (plan/duty, reason, point).
@@ -117,6 +135,9 @@ class store {
   virtual result<std::vector<plan_row>> plans() = 0;
   // Calls `fn` for every event in journal order. Returns errc::storage on failure.
   virtual status replay(const std::function<void(const event_row&)>& fn) = 0;
+  // The same walk as replay() without copying: what a restart uses. The default adapts
+  // replay(); backends override it to hand out views of their rows.
+  virtual status scan_journal(const std::function<void(const event_view&)>& fn);
   // The events of one duty in seq order.
   virtual result<std::vector<event_row>> history(const std::string& plan, const std::string& duty) = 0;
   virtual result<std::vector<duty_row>> duty_rows(const std::string& plan) = 0;
@@ -147,6 +168,12 @@ struct sqlite_options {
   std::string synchronous = "full";
   // How long a writer waits for a lock held by another connection (a backup). Default: 5 s.
   int busy_timeout_ms = 5000;
+  // SQLite's page cache in KiB. The journal's indexes grow with every duty; with the 2 MiB
+  // default a plan of 100,000 duties spends its commits reading index pages back. Default: 64 MiB.
+  int cache_kib = 64 * 1024;
+  // WAL checkpoints on a thread of the store's own instead of inside a commit (see
+  // store.cpp). Default: on.
+  bool background_checkpoints = true;
 };
 
 // Opens (creating and migrating as needed) the SQLite store. Returns errc::storage

@@ -2,6 +2,7 @@
 //   transitions  W1 in-process: N duties through acknowledge, start, submit, approve,
 //                durable in SQLite, group commit vs one transaction per transition
 //   scheduler    W2: N duties falling due within a window on the system clock; lateness
+//   restart      open() of a journal with N duties and 6 events each: replay time, memory
 //   sqlite       the raw SQLite batched insert rate on the same disk, for reference
 #include "engine/clock.h"
 #include "engine/engine.h"
@@ -11,12 +12,14 @@
 
 #include <CLI/CLI.hpp>
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <sqlite3.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <filesystem>
+#include <malloc.h>
 #include <fstream>
 #include <iostream>
 #include <mutex>
@@ -40,16 +43,25 @@ long rss_kib() {
   return 0;
 }
 
+// Bytes the allocator has handed out and not had back (what live objects occupy, which RSS
+// overstates once freed memory stays mapped), less SQLite's page cache: that is bounded by
+// its cache_size whatever the number of duties.
+std::size_t heap_in_use() {
+  const auto mi = mallinfo2();
+  return mi.uordblks + mi.hblkhd - static_cast<std::size_t>(sqlite3_memory_used());
+}
+
 // A plan with `n` report duties owned by one unit, due at the given instants (or pending).
-std::shared_ptr<const plan> make_plan(std::size_t n, const std::vector<instant>& due, std::chrono::minutes tz) {
+std::shared_ptr<const plan> make_plan(std::size_t n, const std::vector<instant>& due, std::chrono::minutes tz,
+                                      const std::string& id = "bench", std::size_t first = 0) {
   json duties = json::array();
   for (std::size_t i = 0; i < n; ++i) {
-    json d{{"id", "d" + std::to_string(i)}, {"kind", "report"}, {"title", "Báo cáo số " + std::to_string(i)},
+    json d{{"id", "d" + std::to_string(first + i)}, {"kind", "report"}, {"title", "Báo cáo số " + std::to_string(first + i)},
            {"owner", "xa-a"}};
     d["due"] = i < due.size() ? json{{"at", format_instant(due[i], tz)}} : json{{"milestone", "conference"}, {"offset", "-1wd"}};
     duties.push_back(std::move(d));
   }
-  json doc{{"id", "bench"},          {"number", "1/KH-BENCH"},
+  json doc{{"id", id},          {"number", "1/KH-BENCH"},
            {"title", "Đo hiệu năng"}, {"issuer", "UBND huyện Phong Thổ"},
            {"issued_on", "2023-06-05"}, {"coordinator", "noi-vu"},
            {"milestones", json::array({json{{"id", "conference"}, {"title", "Hội nghị"}, {"at", nullptr}}})},
@@ -115,7 +127,16 @@ int bench_transitions(std::size_t n, std::size_t batch, bool single, const std::
   return refused == 0 ? 0 : 1;
 }
 
-int bench_scheduler(std::size_t n, double window_s, const std::string& dir, const std::string& sync) {
+// W2 as ../shared/peers/README.md defines it: N reminders due at t0 + U(0, window) in
+// random order, submitted in `chunk`-sized batches (one plan of `chunk` duties each, loaded
+// in one transaction) while the executor runs. t0 = start of scheduling + `lead`: with
+// lead 0 this is W2 exactly (reminders due before their plan commits are late by design);
+// with a lead longer than scheduling takes, all N are pending when the window opens
+// (issue 4's "100,000 pending reminders due within 10 s"). A reminder fires as the duty's
+// `overdue` event (journal + duty row + outbox row in one transaction); its fire time is
+// when the observer sees the commit, so lateness includes the fsync.
+int bench_scheduler(std::size_t n, double window_s, double lead_s, std::size_t chunk, const std::string& dir,
+                    const std::string& sync) {
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   auto st = open_sqlite_store({dir + "/bench.db", sync});
@@ -124,73 +145,157 @@ int bench_scheduler(std::size_t n, double window_s, const std::string& dir, cons
   working_calendar cal;
   engine_options opts;
   opts.office_hours_only = false;  // W2 fires around the clock
+  opts.due_soon_working_days = 0;  // one point per reminder, as W2 has: its deadline
   engine eng(**st, builtin_kinds(), clock, cal, opts);
   if (!eng.open()) throw std::runtime_error("open failed");
-  long rss0 = rss_kib();
-  // Deadlines at t0 + U(0, window), in random order; scheduled by loading one plan.
+  const std::size_t heap0 = heap_in_use();
+
   std::mt19937_64 rng(42);
   std::uniform_real_distribution<double> u(0, window_s);
-  const instant t0 = clock.now() + std::chrono::seconds(2);  // leave time to load
-  std::vector<instant> due(n);
-  for (auto& d : due) d = t0 + std::chrono::microseconds(static_cast<std::int64_t>(u(rng) * 1e6));
-  auto p = make_plan(n, due, std::chrono::minutes(420));
-  auto ts = steady::now();
-  if (!eng.load(p, actor{"bench", role::system, ""})) throw std::runtime_error("load failed");
-  double schedule_s = seconds_since(ts);
-  long rss1 = rss_kib();
+  std::vector<std::chrono::microseconds> offset(n);
+  for (auto& o : offset) o = std::chrono::microseconds(static_cast<std::int64_t>((lead_s + u(rng)) * 1e6));
 
-  // Lateness = when the engine thread fires the overdue event - its deadline. Dispatch
-  // latency = fire - max(deadline, when the plan holding it was committed): what is left
-  // once the points that fell due during the load are discounted, as W2 defines it.
-  const instant loaded_at = clock.now();
+  std::vector<instant> due(n);
+  std::vector<instant> committed(n);
   std::vector<double> lateness, dispatch;
   lateness.reserve(n);
   dispatch.reserve(n);
   std::mutex m;
   std::condition_variable cv;
-  std::atomic<std::size_t> fired{0};
-  std::unordered_map<std::string, instant> deadline_of;
-  for (std::size_t i = 0; i < n; ++i) deadline_of["d" + std::to_string(i)] = due[i];
+  std::size_t fired = 0, loads = 0;
+  instant first_fire{}, last_fire{};
   eng.add_observer([&](const std::vector<event_row>& events) {
+    const instant now = clock.now();
+    std::lock_guard lock(m);
     for (const auto& e : events) {
       if (e.type != "overdue") continue;
-      const instant d = deadline_of[e.duty];
-      lateness.push_back(std::chrono::duration<double, std::milli>(e.at - d).count());
-      dispatch.push_back(std::chrono::duration<double, std::milli>(e.at - std::max(d, loaded_at)).count());
-      if (fired.fetch_add(1) + 1 == n) cv.notify_all();
+      const std::size_t i = std::stoul(e.duty.substr(1));
+      lateness.push_back(std::chrono::duration<double, std::milli>(now - due[i]).count());
+      dispatch.push_back(std::chrono::duration<double, std::milli>(now - std::max(due[i], committed[i])).count());
+      if (fired++ == 0) first_fire = now;
+      last_fire = now;
     }
+    if (fired == n) cv.notify_all();
   });
   engine_runner runner(eng, clock);
   runner.set_timer([](engine& e) { return e.next_due(); }, [](engine& e, instant now) { e.run_due(now); });
   runner.start();
+
+  const auto ts = steady::now();
+  const instant t_start = clock.now();
+  for (std::size_t first = 0; first < n; first += chunk) {
+    const std::size_t count = std::min(chunk, n - first);
+    for (std::size_t i = first; i < first + count; ++i) due[i] = t_start + offset[i];
+    auto p = make_plan(count, {due.begin() + first, due.begin() + first + count}, std::chrono::minutes(420),
+                       "p" + std::to_string(first / chunk), first);
+    runner.post([&, p, first, count](engine& e) {
+      if (!e.load(p, actor{"bench", role::system, ""})) throw std::runtime_error("load failed");
+      const instant now = clock.now();
+      std::lock_guard lock(m);
+      for (std::size_t i = first; i < first + count; ++i) committed[i] = now;
+      if (++loads * chunk >= n) cv.notify_all();
+    });
+  }
+  double schedule_s = 0;
+  std::size_t heap1 = 0;
   {
     std::unique_lock lock(m);
-    cv.wait_for(lock, std::chrono::duration<double>(window_s + 30), [&] { return fired.load() == n; });
+    cv.wait(lock, [&] { return loads * chunk >= n; });
+    schedule_s = seconds_since(ts);
+    heap1 = heap_in_use();
+    cv.wait_for(lock, std::chrono::duration<double>(lead_s + window_s + 60), [&] { return fired == n; });
   }
   runner.stop();
+  std::lock_guard lock(m);
   std::sort(lateness.begin(), lateness.end());
   std::sort(dispatch.begin(), dispatch.end());
-  auto pct_of = [](const std::vector<double>& v, double q) {
+  auto pct = [](const std::vector<double>& v, double q) {
     return v.empty() ? 0.0 : v[std::min(v.size() - 1, static_cast<std::size_t>(q * static_cast<double>(v.size())))];
   };
-  auto pct = [&](double q) { return pct_of(lateness, q); };
   auto stats = runner.stats();
+  const double drain_s = std::chrono::duration<double>(last_fire - first_fire).count();
   json out{{"bench", "scheduler"},
            {"reminders", n},
            {"window_s", window_s},
+           {"lead_s", lead_s},
+           {"chunk", chunk},
            {"synchronous", sync},
-           {"fired", fired.load()},
+           {"fired", fired},
            {"schedule_s", schedule_s},
            {"schedule_per_s", static_cast<double>(n) / schedule_s},
-           {"lateness_ms", {{"p50", pct(0.50)}, {"p99", pct(0.99)}, {"max", lateness.empty() ? 0.0 : lateness.back()}}},
+           {"drain_per_s", drain_s > 0 ? static_cast<double>(fired) / drain_s : 0.0},
+           {"lateness_ms", {{"p50", pct(lateness, 0.50)}, {"p99", pct(lateness, 0.99)}, {"max", pct(lateness, 1.0)}}},
            {"dispatch_latency_ms",
-            {{"p50", pct_of(dispatch, 0.5)}, {"p99", pct_of(dispatch, 0.99)}, {"max", dispatch.empty() ? 0.0 : dispatch.back()}}},
-           {"rss_kib_before_plan", rss0},
-           {"rss_kib_after_plan", rss1},
-           {"bytes_per_duty", static_cast<double>(rss1 - rss0) * 1024.0 / static_cast<double>(n)},
+            {{"p50", pct(dispatch, 0.5)}, {"p99", pct(dispatch, 0.99)}, {"max", pct(dispatch, 1.0)}}},
+           {"heap_bytes_per_duty", static_cast<double>(heap1 - heap0) / static_cast<double>(n)},
+           {"rss_kib", rss_kib()},
            {"engine_thread_batches", stats.batches}};
   std::cout << out.dump() << std::endl;
-  return fired.load() == n ? 0 : 1;
+  return fired == n ? 0 : 1;
+}
+
+// Restart: a journal of `n` open duties with `per_duty` events each (assigned, then the
+// report cycle acknowledge, start, submit, return, submit, ...) is written once; then a
+// fresh store and engine open it, replaying every event through the machines and
+// cross-checking the duties table. Reports open() wall time and the heap it keeps.
+int bench_restart(std::size_t n, std::size_t per_duty, std::size_t chunk, const std::string& dir) {
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string path = dir + "/bench.db";
+  system_clock_source clock;
+  working_calendar cal;
+  const auto t_setup = steady::now();
+  {
+    auto st = open_sqlite_store({path, "normal"});  // setup only: durability is not measured here
+    if (!st) throw std::runtime_error(st.err().message);
+    engine eng(**st, builtin_kinds(), clock, cal);
+    if (!eng.open()) throw std::runtime_error("open failed");
+    const actor unit{"xa-a", role::unit, "xa-a"};
+    const actor coord{"noi-vu", role::coordinator, "noi-vu"};
+    // acknowledge, start, then submit and return by turns: the duty stays open (live).
+    const char* opening[] = {"acknowledge", "start"};
+    for (std::size_t first = 0; first < n; first += chunk) {
+      const std::size_t count = std::min(chunk, n - first);
+      const std::string plan_id = "p" + std::to_string(first / chunk);
+      if (!eng.load(make_plan(count, {}, std::chrono::minutes(420), plan_id, first), actor{"bench", role::system, ""}))
+        throw std::runtime_error("load failed");
+      for (std::size_t k = 0; k + 1 < per_duty; ++k) {
+        std::vector<command> cmds;
+        for (std::size_t i = first; i < first + count; ++i) {
+          command c;
+          c.plan = plan_id;
+          c.duty = "d" + std::to_string(i);
+          c.event = k < 2 ? opening[k] : (k % 2 == 0 ? "submit" : "return");
+          c.by = c.event == "return" ? coord : unit;
+          if (c.event == "return") c.note = "Bổ sung số liệu";
+          cmds.push_back(std::move(c));
+        }
+        for (auto& r : eng.apply_batch(cmds))
+          if (!r) throw std::runtime_error("setup event refused: " + r.err().message);
+      }
+    }
+  }
+  const double setup_s = seconds_since(t_setup);
+  auto st = open_sqlite_store({path, "full"});
+  if (!st) throw std::runtime_error(st.err().message);
+  engine eng(**st, builtin_kinds(), clock, cal);
+  const std::size_t heap0 = heap_in_use();
+  const auto t0 = steady::now();
+  if (auto s = eng.open(); !s) throw std::runtime_error("open failed: " + s.err().message);
+  const double open_s = seconds_since(t0);
+  const std::size_t heap1 = heap_in_use();
+  auto events = eng.event_count();
+  json out{{"bench", "restart"},
+           {"duties", eng.duty_count()},
+           {"plans", eng.plan_count()},
+           {"events", events ? *events : -1},
+           {"setup_s", setup_s},
+           {"open_s", open_s},
+           {"heap_bytes_per_duty", static_cast<double>(heap1 - heap0) / static_cast<double>(eng.duty_count())},
+           {"rss_kib", rss_kib()},
+           {"db_mib", static_cast<double>(std::filesystem::file_size(path)) / (1 << 20)}};
+  std::cout << out.dump() << std::endl;
+  return 0;
 }
 
 int bench_sqlite(std::size_t n, std::size_t batch, const std::string& dir, const std::string& sync) {
@@ -226,8 +331,8 @@ int bench_sqlite(std::size_t n, std::size_t batch, const std::string& dir, const
 int main(int argc, char** argv) {
   CLI::App app{"dutyflow-bench: benchmark programs (see BENCHMARKS.md)"};
   app.require_subcommand(1);
-  std::size_t n = 10000, batch = 1000;
-  double window = 10;
+  std::size_t n = 10000, batch = 1000, chunk = 1000, per_duty = 6;
+  double window = 10, lead = 0;
   bool single = false;
   std::string dir = "/tmp/dutyflow-bench", sync = "full";
   auto common = [&](CLI::App* s) {
@@ -242,7 +347,14 @@ int main(int argc, char** argv) {
   auto* s = app.add_subcommand("scheduler", "W2: reminders due within a window");
   s->add_option("--reminders", n);
   s->add_option("--window", window, "seconds");
+  s->add_option("--lead", lead, "seconds from the start of scheduling to the window (0: W2 exactly)");
+  s->add_option("--chunk", chunk, "reminders per plan (W2's BATCH)");
   common(s);
+  auto* r = app.add_subcommand("restart", "open() of a journal with N duties");
+  r->add_option("--duties", n);
+  r->add_option("--events-per-duty", per_duty);
+  r->add_option("--chunk", chunk, "duties per plan");
+  r->add_option("--dir", dir, "scratch directory (wiped)");
   auto* pl = app.add_subcommand("plan", "write a plan with N report duties (for the HTTP benchmark)");
   std::string out_path = "bench-plan.json";
   pl->add_option("--duties", n);
@@ -255,7 +367,8 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::warn);
   try {
     if (t->parsed()) return bench_transitions(n, batch, single, dir, sync);
-    if (s->parsed()) return bench_scheduler(n, window, dir, sync);
+    if (s->parsed()) return bench_scheduler(n, window, lead, chunk, dir, sync);
+    if (r->parsed()) return bench_restart(n, per_duty, chunk, dir);
     if (q->parsed()) return bench_sqlite(n, batch, dir, sync);
     if (pl->parsed()) {
       std::ofstream(out_path) << make_plan(n, {}, std::chrono::minutes(420))->canonical;
