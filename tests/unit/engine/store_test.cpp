@@ -175,3 +175,68 @@ TEST(Store, DueOutboxAndRecordedAttempts) {
   EXPECT_EQ(row.attempts, 2);
   EXPECT_FALSE((*s)->record_attempt(9999, "delivered", 1, "", now, std::nullopt));
 }
+
+TEST(Store, ScanJournalHandsOutWhatReplayReads) {
+  temp_dir dir;
+  auto s = open_sqlite_store({dir.file("j.db")});
+  ASSERT_TRUE(s);
+  auto b = sample_batch();
+  ASSERT_TRUE((*s)->commit(b));
+  std::vector<event_row> full;
+  ASSERT_TRUE((*s)->replay([&](const event_row& e) { full.push_back(e); }));
+  std::size_t i = 0;
+  ASSERT_TRUE((*s)->scan_journal([&](const event_view& e) {
+    ASSERT_LT(i, full.size());
+    EXPECT_EQ(e.id, full[i].id);
+    EXPECT_EQ(e.plan, full[i].plan);
+    EXPECT_EQ(e.duty, full[i].duty);
+    EXPECT_EQ(e.seq, full[i].seq);
+    EXPECT_EQ(e.type, full[i].type);
+    EXPECT_EQ(e.at, full[i].at);
+    EXPECT_EQ(nlohmann::json::parse(e.data), full[i].data);
+    ++i;
+  }));
+  EXPECT_EQ(i, full.size());
+}
+
+TEST(Store, AnUpdateOfADutyWithNoRowFailsTheWholeCommit) {
+  temp_dir dir;
+  auto s = open_sqlite_store({dir.file("j.db")});
+  ASSERT_TRUE(s);
+  auto first = sample_batch();
+  ASSERT_TRUE((*s)->commit(first));
+
+  write_batch b;
+  b.events.push_back(event_row{0, "p", "d", 3, "start", "xa-a", at("2023-06-05T10:00:00+07:00"), "", {}});
+  b.duties.push_back(duty_row{"p", "d", "report", "xa-a", "InProgress", "OnTrack", 3, std::nullopt,
+                              at("2023-06-05T10:00:00+07:00"), std::nullopt, false, std::nullopt,
+                              duty_row::how::update});
+  b.duties.push_back(duty_row{"p", "ghost", "report", "xa-a", "InProgress", "OnTrack", 2, std::nullopt,
+                              at("2023-06-05T10:00:00+07:00"), std::nullopt, false, std::nullopt,
+                              duty_row::how::update});
+  auto r = (*s)->commit(b);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.err().code, errc::storage);
+  EXPECT_NE(r.err().message.find("p/ghost"), std::string::npos) << r.err().message;
+  auto count = (*s)->event_count();
+  ASSERT_TRUE(count);
+  EXPECT_EQ(*count, 2);  // the start event rolled back with the bad row
+  auto duties = (*s)->duty_rows("p");
+  ASSERT_TRUE(duties);
+  ASSERT_EQ(duties->size(), 1u);
+  EXPECT_EQ((*duties)[0].progress, "Acknowledged");
+
+  // An update that names the owner moves it; one that does not leaves it.
+  write_batch moved;
+  moved.duties.push_back(duty_row{"p", "d", "report", "xa-b", "Assigned", "OnTrack", 3, std::nullopt,
+                                  at("2023-06-05T10:00:00+07:00"), std::nullopt, false, std::nullopt,
+                                  duty_row::how::update_owner});
+  moved.duties.push_back(duty_row{"p", "d", "report", "ignored", "Acknowledged", "OnTrack", 4, std::nullopt,
+                                  at("2023-06-05T10:00:00+07:00"), std::nullopt, false, std::nullopt,
+                                  duty_row::how::update});
+  ASSERT_TRUE((*s)->commit(moved));
+  duties = (*s)->duty_rows("p");
+  ASSERT_TRUE(duties);
+  EXPECT_EQ((*duties)[0].owner, "xa-b");
+  EXPECT_EQ((*duties)[0].version, 4);
+}
