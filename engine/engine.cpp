@@ -389,7 +389,7 @@ void engine::build_plan_state(std::shared_ptr<const plan> p, plan_state& ps) con
     d.st.machine = def.machine_kind->create();
     ps.duties.push_back(std::move(d));
   }
-  for (std::size_t i = 0; i < ps.duties.size(); ++i) ps.index.emplace(ps.duties[i].def->id, i);
+  ps.index.build(ps.duties.size(), [&](std::size_t i) -> std::string_view { return ps.duties[i].def->id; });
 }
 
 result<bool> engine::load(std::shared_ptr<const plan> p, const actor& by) {
@@ -560,8 +560,8 @@ void engine::replay_event(const event_view& e) {
     return;
   }
   event_type type{};
-  std::vector<effect> ignored;  // replay never re-sends: the outbox rows were written when it happened
-  if (!parse_event_name(e.type, type) || !st.machine->fire(type, ignored)) {
+  replay_effects_.clear();  // replay never re-sends: the outbox rows were written when it happened
+  if (!parse_event_name(e.type, type) || !st.machine->fire(type, replay_effects_)) {
     ++replay_mismatches_;
     spdlog::error("replay: {}/{} event {} ({}) refused by the machine", e.plan, e.duty, e.seq, e.type);
     return;

@@ -174,6 +174,7 @@ class engine {
   void build_plan_state(std::shared_ptr<const plan> p, plan_state& ps) const;
   void replay_event(const event_view& e);
   plan_state* replay_plan_ = nullptr;  // the plan of the previous replayed event
+  std::vector<effect> replay_effects_;  // reused: replay discards what events would send
   void queue_notification(batch& b, const plan_state& ps, const live_duty& d, std::string_view reason,
                           const std::string& unit, instant point, nlohmann::json payload);
 

@@ -6,6 +6,7 @@
 #include "engine/engine.h"
 
 #include <functional>
+#include <optional>
 #include <unordered_map>
 
 namespace dutyflow {
@@ -54,20 +55,55 @@ struct engine::timer_entry {
   bool operator>(const timer_entry& o) const { return fire_at > o.fire_at; }
 };
 
+// Duty id -> position in plan_state::duties: open addressing over one array of 32-bit
+// slots holding position + 1 (0 = empty), at most half full. A node-based map cost 56 bytes
+// and a pointer chase per duty; this costs 8-16 bytes, and every journal event of a
+// restart looks a duty up here. Built once per plan (duties never change after load).
+class duty_index {
+ public:
+  template <class Id>  // Id(i) -> std::string_view of duty i
+  void build(std::size_t n, Id id) {
+    std::size_t cap = 16;
+    while (cap < 2 * n) cap *= 2;
+    slots_.assign(cap, 0);
+    for (std::size_t i = 0; i < n; ++i) {
+      std::size_t s = hash(id(i)) & (cap - 1);
+      while (slots_[s] != 0) s = (s + 1) & (cap - 1);
+      slots_[s] = static_cast<std::uint32_t>(i + 1);
+    }
+  }
+  template <class Id>
+  std::optional<std::size_t> find(std::string_view key, Id id) const {
+    if (slots_.empty()) return std::nullopt;
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t s = hash(key) & mask; slots_[s] != 0; s = (s + 1) & mask)
+      if (id(slots_[s] - 1) == key) return slots_[s] - 1;
+    return std::nullopt;
+  }
+
+ private:
+  static std::size_t hash(std::string_view key) {  // FNV-1a: ids are short
+    std::uint64_t h = 1469598103934665603ull;
+    for (unsigned char c : key) h = (h ^ c) * 1099511628211ull;
+    return static_cast<std::size_t>(h ^ (h >> 29));
+  }
+  std::vector<std::uint32_t> slots_;
+};
+
 struct engine::plan_state {
   std::shared_ptr<const plan> def;
   std::vector<live_duty> duties;
-  std::unordered_map<std::string_view, std::size_t> index;  // views into def's strings
+  duty_index index;
   std::map<std::string, std::optional<instant>, std::less<>> milestones;
   std::int64_t plan_seq = 0;  // seq of the plan-level event stream (duty "")
 
   live_duty* find(std::string_view id) {
-    auto it = index.find(id);
-    return it == index.end() ? nullptr : &duties[it->second];
+    auto i = index.find(id, [this](std::size_t k) -> std::string_view { return duties[k].def->id; });
+    return i ? &duties[*i] : nullptr;
   }
   const live_duty* find(std::string_view id) const {
-    auto it = index.find(id);
-    return it == index.end() ? nullptr : &duties[it->second];
+    auto i = index.find(id, [this](std::size_t k) -> std::string_view { return duties[k].def->id; });
+    return i ? &duties[*i] : nullptr;
   }
 };
 

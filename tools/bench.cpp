@@ -20,6 +20,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <malloc.h>
+#include <sys/resource.h>
 #include <fstream>
 #include <iostream>
 #include <mutex>
@@ -33,6 +34,15 @@ namespace {
 
 double seconds_since(steady::time_point t0) {
   return std::chrono::duration<double>(steady::now() - t0).count();
+}
+
+// CPU seconds of the whole process (all threads): on a machine shared with other work this
+// says what a step costs even when its wall time does not.
+double cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  auto sec = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  return sec(u.ru_utime) + sec(u.ru_stime);
 }
 
 long rss_kib() {
@@ -281,8 +291,10 @@ int bench_restart(std::size_t n, std::size_t per_duty, std::size_t chunk, const 
   engine eng(**st, builtin_kinds(), clock, cal);
   const std::size_t heap0 = heap_in_use();
   const auto t0 = steady::now();
+  const double cpu0 = cpu_seconds();
   if (auto s = eng.open(); !s) throw std::runtime_error("open failed: " + s.err().message);
   const double open_s = seconds_since(t0);
+  const double open_cpu_s = cpu_seconds() - cpu0;
   const std::size_t heap1 = heap_in_use();
   auto events = eng.event_count();
   json out{{"bench", "restart"},
@@ -291,6 +303,7 @@ int bench_restart(std::size_t n, std::size_t per_duty, std::size_t chunk, const 
            {"events", events ? *events : -1},
            {"setup_s", setup_s},
            {"open_s", open_s},
+           {"open_cpu_s", open_cpu_s},
            {"heap_bytes_per_duty", static_cast<double>(heap1 - heap0) / static_cast<double>(eng.duty_count())},
            {"rss_kib", rss_kib()},
            {"db_mib", static_cast<double>(std::filesystem::file_size(path)) / (1 << 20)}};
