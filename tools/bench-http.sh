@@ -11,26 +11,19 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 n=${1:-120000}
 secs=${2:-5}
 sync=${SYNCHRONOUS:-full}
-b="$root/build/tools"
+DUTYFLOW_ROOT=$root
+# shellcheck source=tools/bench-daemon.sh
+source "$root/tools/bench-daemon.sh"
 tmp=$(mktemp -d)
-pid=""
-trap '[[ -n $pid ]] && kill -TERM $pid 2>/dev/null && wait $pid 2>/dev/null; rm -rf "$tmp"' EXIT
-mkdir -p "$tmp/plans"
-"$b/dutyflow-bench" plan --duties "$n" --out "$tmp/plans/bench.json"
-token=$("$b/dutyflow" token add --tokens "$tmp/tokens.json" --name xa-a --role unit --unit xa-a)
-port=$((20000 + RANDOM % 20000))
-# The plan load queues one "assigned" notification per duty; the dispatcher delivering
-# 120,000 of them would compete for the journal's write lock during the measurement, so
-# this run measures the engine and HTTP path with delivery switched off.
-sed -e 's/"enabled": true/"enabled": false/' -e "s/\"synchronous\": \"full\"/\"synchronous\": \"$sync\"/" \
-  "$root/config/dutyflowd.json" >"$tmp/dutyflowd.json"
-"$b/dutyflowd" --config "$tmp/dutyflowd.json" --db "$tmp/j.db" --plans "$tmp/plans" \
-  --tokens "$tmp/tokens.json" --listen "127.0.0.1:$port" >"$tmp/daemon.log" 2>&1 &
-pid=$!
-until grep -q "dutyflowd ready" "$tmp/daemon.log"; do
-  kill -0 $pid 2>/dev/null || { cat "$tmp/daemon.log" >&2; exit 1; }
-  sleep 0.2
-done
+trap 'bench_daemon_stop; rm -rf "$tmp"' EXIT
+mkdir -p "$tmp/d/plans"
+"$BENCH_BIN/dutyflow-bench" plan --duties "$n" --out "$tmp/d/plans/bench.json"
+# Notification delivery is off (bench-daemon.sh): the plan load queues one "assigned" row
+# per duty, and delivering 120,000 of them would compete for the journal's write lock
+# during the measurement. This measures the engine and HTTP path.
+bench_daemon_start "$tmp/d" "$sync"
+token=$(cat "$tmp/d/unit.token")
+port=${BENCH_DAEMON_URL##*:}
 # wrk's done() writes the figures as one JSON object; the shell adds what was measured.
 report='
 function done(summary, latency, requests)
@@ -67,4 +60,4 @@ measure() { # NAME ARGS...: runs wrk, prints its JSON line with the setting adde
 }
 measure healthz -s "$tmp/health.lua" "http://127.0.0.1:$port/healthz"
 measure acknowledge -s "$tmp/ack.lua" "http://127.0.0.1:$port"
-echo "== journal: $(sqlite3 "$tmp/j.db" "select count(*) from events where type='acknowledge'") acknowledge events" >&2
+echo "== journal: $(sqlite3 "file:$tmp/d/j.db?mode=ro" "select count(*) from events where type='acknowledge'") acknowledge events" >&2
