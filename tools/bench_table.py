@@ -445,12 +445,16 @@ def render(lines):
     res = Results(lines)
     out = []
     header(res, out)
-    reference(res, out)
-    w1(res, out)
-    w2(res, out)
-    restart_memory(res, out)
-    w3(res, out)
-    problems(res, out)
+    for section in (reference, w1, w2, restart_memory, w3, problems):
+        # A program whose output changed shape spoils its own section, not the whole table.
+        part = []
+        try:
+            section(res, part)
+        except (KeyError, TypeError, ValueError) as e:
+            part.append(f"**`{section.__name__}`: the results do not have the expected shape ({e!r}); "
+                        "see build/bench/results.jsonl.**")
+            part.append("")
+        out.extend(part)
     return "\n".join(out).rstrip() + "\n"
 
 
