@@ -51,7 +51,9 @@ using steady = std::chrono::steady_clock;
 
 namespace {
 
-double seconds_since(steady::time_point t0) { return std::chrono::duration<double>(steady::now() - t0).count(); }
+double seconds_since(steady::time_point t0) {
+  return std::chrono::duration<double>(steady::now() - t0).count();
+}
 
 long rss_kib(long pid) {
   if (pid <= 0) return -1;
@@ -165,7 +167,9 @@ struct settings {
 
 constexpr const char* steps[] = {"acknowledge", "start", "submit", "approve"};
 
-std::string plan_id(const settings& s, std::size_t i) { return s.prefix + "-" + std::to_string(i / s.create_chunk); }
+std::string plan_id(const settings& s, std::size_t i) {
+  return s.prefix + "-" + std::to_string(i / s.create_chunk);
+}
 
 // The plan holding instances [first, first + count): report duties owned by xa-a, the
 // deadline pending on a milestone that is never set (W1 has no time events).
@@ -184,8 +188,8 @@ std::string plan_body(const settings& s, std::size_t first, std::size_t count) {
            {"issued_on", "2023-06-05"},
            {"coordinator", "noi-vu"},
            {"milestones", json::array({json{{"id", "conference"}, {"title", "Hội nghị"}, {"at", nullptr}}})},
-           {"units", json::array({json{{"id", "noi-vu"}, {"name", "Phòng Nội vụ"}},
-                                  json{{"id", "xa-a"}, {"name", "Xã A"}}})},
+           {"units",
+            json::array({json{{"id", "noi-vu"}, {"name", "Phòng Nội vụ"}}, json{{"id", "xa-a"}, {"name", "Xã A"}}})},
            {"defaults",
             {{"reminders", {{"before", json::array()}, {"overdue_every", nullptr}, {"escalate_after", nullptr}}}}},
            {"duties", duties}};
@@ -207,7 +211,9 @@ struct tally {
 json percentiles(std::vector<double>& v) {
   if (v.empty()) return nullptr;
   std::sort(v.begin(), v.end());
-  auto pct = [&](double q) { return v[std::min(v.size() - 1, static_cast<std::size_t>(q * static_cast<double>(v.size())))]; };
+  auto pct = [&](double q) {
+    return v[std::min(v.size() - 1, static_cast<std::size_t>(q * static_cast<double>(v.size())))];
+  };
   return json{{"p50", pct(0.5)}, {"p99", pct(0.99)}, {"max", v.back()}};
 }
 
@@ -247,8 +253,8 @@ class run {
   }
 
   void step(client& c, tally& t, std::size_t i, int k) {
-    static const std::string bodies[] = {R"({"event":"acknowledge"})", R"({"event":"start"})",
-                                         R"({"event":"submit"})", R"({"event":"approve"})"};
+    static const std::string bodies[] = {R"({"event":"acknowledge"})", R"({"event":"start"})", R"({"event":"submit"})",
+                                         R"({"event":"approve"})"};
     const std::string target = "/api/v1/plans/" + plan_id(s_, i) + "/duties/d" + std::to_string(i) + "/events";
     timed(c, t.step_ms, bhttp::verb::post, target, k == 3 ? s_.coordinator_token : s_.unit_token, bodies[k], 200,
           k == 3 ? R"("progress":"Done")" : nullptr);
@@ -416,8 +422,12 @@ int main(int argc, char** argv) {
     const double healthz = r.healthz_rate(s.healthz_s);
     json out = s.order == "sequential" ? r.sequential() : r.phased();
     out["verified_done"] = r.verify_done();
-    json head{{"bench", "w1_http"},       {"order", s.order},   {"connection", s.connection},
-              {"clients", s.clients},     {"create_chunk", s.create_chunk}, {"duties_target", s.duties},
+    json head{{"bench", "w1_http"},
+              {"order", s.order},
+              {"connection", s.connection},
+              {"clients", s.clients},
+              {"create_chunk", s.create_chunk},
+              {"duties_target", s.duties},
               {"healthz_seq_per_s", healthz}};
     head.update(out);
     std::cout << head.dump() << std::endl;
