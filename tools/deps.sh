@@ -14,3 +14,12 @@ DUTYFLOW_TEST_PACKAGES=(
   # The dashboard's tests: headless Chromium for tests/e2e, and real parsers of its feeds.
   chromium python3-icalendar python3-prometheus-client
 )
+# tools/bench-all: load generator (wrk), result handling (jq, python3), W3's plan upload
+# (curl). The peers' own packages (taskwarrior, PostgreSQL 15) are installed by their
+# setup_apt.sh; their npm packages need node, npm and a C++ toolchain (node-gyp).
+DUTYFLOW_BENCH_PACKAGES=(
+  wrk jq python3 curl sqlite3 procps
+)
+DUTYFLOW_PEER_PACKAGES=(
+  make python3 g++
+)

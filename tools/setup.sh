@@ -48,6 +48,9 @@ dutyflow_build() {
   if [[ ! -f "$dir/build.ninja" ]]; then
     cmake -S "$DUTYFLOW_ROOT" -B "$dir" -G Ninja "$@" >/dev/null
   fi
-  # Two cores; MSM and Beast translation units need about 1 GiB each.
-  cmake --build "$dir" -j "${DUTYFLOW_JOBS:-2}"
+  # Two cores; MSM and Beast translation units need about 1 GiB each. DUTYFLOW_TARGETS
+  # (space-separated) builds only those targets, e.g. the benchmarks without the tests.
+  local targets=()
+  [[ -n "${DUTYFLOW_TARGETS:-}" ]] && read -r -a targets <<<"$DUTYFLOW_TARGETS"
+  cmake --build "$dir" -j "${DUTYFLOW_JOBS:-2}" ${targets[@]+--target "${targets[@]}"}
 }
