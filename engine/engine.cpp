@@ -672,24 +672,26 @@ json engine::duty_summary(const plan_state& ps, const duty_def& def, const duty_
   return j;
 }
 
+json engine::plan_summary(const plan_state& ps) const {
+  auto j = ps.def->header_json();
+  int total = 0, done = 0, overdue = 0, pending = 0;
+  json by_status = json::object();
+  for (const auto& d : ps.duties) {
+    ++total;
+    auto s = status_of(d.st);
+    by_status[std::string(s.code)] = by_status.value(std::string(s.code), 0) + 1;
+    if (s.code == "done_on_time" || s.code == "done_late") ++done;
+    if (s.code == "open_overdue") ++overdue;
+    if (s.code == "pending") ++pending;
+  }
+  j["counts"] =
+      json{{"total", total}, {"done", done}, {"overdue", overdue}, {"pending", pending}, {"by_status", by_status}};
+  return j;
+}
+
 std::vector<json> engine::plans_json() const {
   std::vector<json> out;
-  for (const auto& [id, ps] : plans_) {
-    auto j = ps->def->header_json();
-    int total = 0, done = 0, overdue = 0, pending = 0;
-    json by_status = json::object();
-    for (const auto& d : ps->duties) {
-      ++total;
-      auto s = status_of(d.st);
-      by_status[std::string(s.code)] = by_status.value(std::string(s.code), 0) + 1;
-      if (s.code == "done_on_time" || s.code == "done_late") ++done;
-      if (s.code == "open_overdue") ++overdue;
-      if (s.code == "pending") ++pending;
-    }
-    j["counts"] =
-        json{{"total", total}, {"done", done}, {"overdue", overdue}, {"pending", pending}, {"by_status", by_status}};
-    out.push_back(std::move(j));
-  }
+  for (const auto& [id, ps] : plans_) out.push_back(plan_summary(*ps));
   return out;
 }
 
@@ -697,9 +699,8 @@ result<json> engine::plan_json(const std::string& plan_id) const {
   auto it = plans_.find(plan_id);
   if (it == plans_.end()) return make_error(errc::not_found, "unknown plan \"" + plan_id + "\"");
   const auto& ps = *it->second;
-  json j;
-  for (auto& summary : plans_json())
-    if (summary["id"] == plan_id) j = std::move(summary);
+  // This plan's counts only: answering for one plan must not cost a walk over all of them.
+  json j = plan_summary(ps);
   json ms = json::array();
   for (const auto& m : ps.def->milestones) {
     auto cur = ps.milestones.at(m.id);

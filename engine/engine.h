@@ -168,6 +168,7 @@ class engine {
   const live_duty* find(const std::string& plan, const std::string& duty, const plan_state** ps = nullptr) const;
   std::optional<instant> resolve_deadline(const plan_state& ps, const live_duty& d) const;
   four_state status_of(const duty_state& st) const;
+  nlohmann::json plan_summary(const plan_state& ps) const;  // header + counts
   nlohmann::json duty_summary(const plan_state& ps, const duty_def& def, const duty_state& st,
                               const actor* caller) const;
   std::vector<std::string> allowed_events(const duty_def& def, const duty_state& st, const actor* caller) const;
