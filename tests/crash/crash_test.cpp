@@ -15,6 +15,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <random>
@@ -275,6 +276,18 @@ TEST(Crash, AnsweredEventsAndReminderPointsSurviveSigkillUnderLoad) {
       clock_answered = std::max(clock_answered, target);
     }
   });
+  // However the test ends (an ASSERT included), no client is left waiting for a daemon
+  // that will not come back, and the driver is joined.
+  struct on_exit {
+    std::function<void()> fn;
+    ~on_exit() { fn(); }
+  } wind_down{[&] {
+    driver_stop = true;
+    load.abandon();
+    gate.open();
+    load.stop();
+    if (driver.joinable()) driver.join();
+  }};
   load.start();
 
   for (int round = 0; round < s.rounds; ++round) {

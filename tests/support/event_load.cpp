@@ -156,6 +156,15 @@ void event_load::stop() {
   threads_.clear();
 }
 
+void event_load::abandon() {
+  {
+    std::lock_guard lock(mutex_);
+    abandoned_ = true;
+    stopping_ = true;
+  }
+  progress_.notify_all();
+}
+
 bool event_load::wait_for_calls(std::uint64_t n, std::chrono::milliseconds limit) {
   std::unique_lock lock(mutex_);
   return progress_.wait_for(lock, limit, [&] { return stats_.calls >= n; });
@@ -221,6 +230,7 @@ std::optional<reply> event_load::call_until_answered(const std::string& method, 
     // The daemon went away mid-request (the test killed it): the answer is unknown until
     // a new daemon is up; the gate says when.
     lost = true;
+    if (abandoned_) return std::nullopt;
     gate_.wait_past(gen, std::chrono::seconds(10));
   }
 }

@@ -99,6 +99,9 @@ class event_load {
   void start();
   // Each client finishes the request it is in (retrying until answered), then stops.
   void stop();
+  // From now on a lost connection is given up instead of retried: for a test on its way
+  // out with no daemon to come back. stop() still joins the clients.
+  void abandon();
 
   // Waits until `n` HTTP requests have been started in all (the killer's random moment),
   // up to `limit`; false if the load stalled.
@@ -130,6 +133,7 @@ class event_load {
   std::uint64_t seed_;
   int clients_;
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> abandoned_{false};
   std::vector<std::thread> threads_;
   mutable std::mutex mutex_;
   std::condition_variable progress_;
