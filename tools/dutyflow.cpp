@@ -1,6 +1,7 @@
 // dutyflow: the command-line tool. Offline commands (validate, show-plan, calendar,
-// import-plan) work on files; the rest are clients of dutyflowd's HTTP API.
+// import-plan, backup) work on files; the rest are clients of dutyflowd's HTTP API.
 #include "engine/plan.h"
+#include "tools/cli_backup.h"
 #include "tools/cli_calendar.h"
 #include "tools/cli_client.h"
 #include "tools/cli_import.h"
@@ -123,6 +124,7 @@ int main(int argc, char** argv) {
 
   add_calendar_command(app, exit_code);
   add_import_command(app, exit_code);
+  add_backup_command(app, exit_code);
   add_client_commands(app, exit_code);
   add_token_command(app, exit_code);
   // Global options (--server, --token) may also follow the subcommand.

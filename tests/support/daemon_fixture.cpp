@@ -29,6 +29,11 @@ std::string daemon_fixture::add_token(const std::string& name, const std::string
 }
 
 bool daemon_fixture::start() {
+  spawn();
+  return wait_ready();
+}
+
+void daemon_fixture::spawn() {
   const auto config_file = config.empty() ? source_path("config/dutyflowd.json") : config;
   std::vector<std::string> args = {binary("dutyflowd"), "--config", config_file,
                                    "--db",              db(),       "--plans",
@@ -36,7 +41,12 @@ bool daemon_fixture::start() {
                                    "--listen",          "127.0.0.1:" + std::to_string(port_), "--clock", clock_};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   proc_ = std::make_unique<process>(args, dir_.file("daemon-" + std::to_string(++starts_) + ".log"), source_path(""));
-  if (!proc_->wait_for_log("dutyflowd ready")) return false;
+}
+
+bool daemon_fixture::wait_for_log(const std::string& text) { return proc_ && proc_->wait_for_log(text); }
+
+bool daemon_fixture::wait_ready() {
+  if (!proc_ || !proc_->wait_for_log("dutyflowd ready")) return false;
   // Port 0 on the first start picks a free port; later starts reuse it.
   std::smatch m;
   auto text = proc_->log();
@@ -54,12 +64,16 @@ reply daemon_fixture::call(const std::string& method, const std::string& target,
                            const std::string& body, const std::vector<std::pair<std::string, std::string>>& headers) {
   auto r = http_call(url(), method, target, token, body, headers);
   if (!r) throw std::runtime_error(r.err().message);
+  return make_reply(*r);
+}
+
+reply make_reply(const http_reply& r) {
   reply out;
-  out.status = r->status;
-  out.raw = r->body;
-  out.body = nlohmann::json::parse(r->body, nullptr, false);
+  out.status = r.status;
+  out.raw = r.body;
+  out.body = nlohmann::json::parse(r.body, nullptr, false);
   if (out.body.is_discarded()) out.body = nullptr;
-  for (const auto& [k, v] : r->headers) {
+  for (const auto& [k, v] : r.headers) {
     std::string key = k;
     for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     out.headers[key] = v;

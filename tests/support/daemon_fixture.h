@@ -23,6 +23,9 @@ struct reply {
   std::map<std::string, std::string> headers;
 };
 
+// The reply as tests read it (header names lower-cased, body parsed when it is JSON).
+reply make_reply(const http_reply& r);
+
 class daemon_fixture {
  public:
   // `clock`: "system" or "manual:ISO". `plans_dir`: defaults to the shipped config/plans.
@@ -33,10 +36,17 @@ class daemon_fixture {
   std::string add_token(const std::string& name, const std::string& role, const std::string& unit = "");
   // Starts dutyflowd and waits until it listens. Returns false (log in log()) if it did not.
   bool start();
+  // start() in two steps, for a test that kills the daemon while it is still starting:
+  // spawn() returns at once; wait_ready() is the rest of start().
+  void spawn();
+  bool wait_ready();
+  // Waits until this start's log contains `text` or the daemon exits; true if found.
+  bool wait_for_log(const std::string& text);
   // SIGTERM; returns the exit code.
   int stop();
   int kill9();
   std::string log() const;
+  bool running() const { return proc_ && proc_->running(); }
 
   reply call(const std::string& method, const std::string& target, const std::string& token = "",
              const std::string& body = "", const std::vector<std::pair<std::string, std::string>>& headers = {});
