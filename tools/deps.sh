@@ -14,3 +14,6 @@ DUTYFLOW_TEST_PACKAGES=(
   # The dashboard's tests: headless Chromium for tests/e2e, and real parsers of its feeds.
   chromium python3-icalendar python3-prometheus-client
 )
+# The sanitizer build (tools/test, tools/fuzz): clang with libFuzzer and the sanitizer
+# runtimes, and llvm-symbolizer for readable stack traces.
+DUTYFLOW_SANITIZE_PACKAGES=(clang-14 libclang-rt-14-dev llvm-14)
