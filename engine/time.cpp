@@ -97,7 +97,15 @@ result<instant> parse_instant(std::string_view text) {
   }
   if (pos != text.size()) return bad("trailing characters in date-time", text);
   auto local = sys_days{day} + hours{hh} + minutes{mm} + seconds{ss} + microseconds{micros};
-  return instant{local - minutes{offset_minutes}};
+  const instant at{local - minutes{offset_minutes}};
+  // The journal stores instants (milestones, deadlines) as ISO-8601 text that replay parses
+  // back, with four-digit years. Far from year 0 and 9999, an instant stays writable at any
+  // offset and so does every deadline derived from it (offsets are at most 3660 days, or
+  // that many working days): "9999-12-31T17:57-14:00" would be year 10000 in UTC and its
+  // milestone would vanish at the next restart.
+  const auto utc_year = static_cast<int>(date{floor<days>(at)}.year());
+  if (utc_year < 1000 || utc_year > 8999) return bad("date-time out of range (years 1000 to 8999)", text);
+  return at;
 }
 
 std::string format_instant(instant at, minutes offset) {

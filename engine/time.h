@@ -17,9 +17,9 @@ using instant = std::chrono::sys_time<std::chrono::microseconds>;
 // A calendar day with no time of day (issued_on, holidays, milestone windows).
 using date = std::chrono::year_month_day;
 
-// "2023-06-15T17:00:00+07:00", "2023-06-15T10:00:00Z", fractional seconds allowed.
-// An offset is required: an instant without one would mean different things on
-// different machines. Fails with errc::invalid.
+// "2023-06-15T17:00:00+07:00", "2023-06-15T10:00:00Z", fractions allowed; an offset is
+// required (without one it means different things on different machines). Years 1000 to
+// 8999 (UTC) only, so that it and its deadlines write back. Fails with errc::invalid.
 result<instant> parse_instant(std::string_view text);
 
 // Formats with the given offset, e.g. "2023-06-15T17:00:00+07:00"; fractions of a

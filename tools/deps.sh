@@ -23,3 +23,6 @@ DUTYFLOW_BENCH_PACKAGES=(
 DUTYFLOW_PEER_PACKAGES=(
   make python3 g++
 )
+# The sanitizer build (tools/test, tools/fuzz): clang with libFuzzer and the sanitizer
+# runtimes, and llvm-symbolizer for readable stack traces.
+DUTYFLOW_SANITIZE_PACKAGES=(clang-14 libclang-rt-14-dev llvm-14)

@@ -136,37 +136,28 @@ void get_duty(context& ctx, const std::string& plan, const std::string& duty, co
   });
 }
 
-void post_event(context& ctx, const request& req, const std::string& plan, const std::string& duty,
-                const actor& caller, const respond_fn& respond) {
-  json doc;
-  if (!parse_object(req, doc, respond)) return;
+result<command> parse_event_request(const request& req, const std::string& plan, const std::string& duty,
+                                    const actor& caller) {
+  auto invalid = [](std::string message) { return make_error(errc::invalid, std::move(message)); };
+  json doc = json::parse(req.body, nullptr, false);
+  if (doc.is_discarded()) return invalid("body is not valid JSON");
+  if (!doc.is_object()) return invalid("body must be a JSON object");
   command cmd;
   cmd.plan = plan;
   cmd.duty = duty;
   cmd.by = caller;
   cmd.want_answer = true;
   auto ev = doc.find("event");
-  if (ev == doc.end() || !ev->is_string() || ev->get<std::string>().empty()) {
-    respond(error_response(400, "invalid", "body needs \"event\": the name of the event"));
-    return;
-  }
+  if (ev == doc.end() || !ev->is_string() || ev->get<std::string>().empty())
+    return invalid("body needs \"event\": the name of the event");
   cmd.event = ev->get<std::string>();
   if (auto n = doc.find("note"); n != doc.end() && !n->is_null()) {
-    if (!n->is_string()) {
-      respond(error_response(400, "invalid", "\"note\" must be a string"));
-      return;
-    }
+    if (!n->is_string()) return invalid("\"note\" must be a string");
     cmd.note = n->get<std::string>();
-    if (cmd.note.size() > 10000) {
-      respond(error_response(400, "invalid", "\"note\" is longer than 10000 bytes"));
-      return;
-    }
+    if (cmd.note.size() > 10000) return invalid("\"note\" is longer than 10000 bytes");
   }
   if (auto d = doc.find("data"); d != doc.end() && !d->is_null()) {
-    if (!d->is_object()) {
-      respond(error_response(400, "invalid", "\"data\" must be an object"));
-      return;
-    }
+    if (!d->is_object()) return invalid("\"data\" must be an object");
     cmd.data = *d;
   }
   if (!req.if_match.empty()) {
@@ -175,20 +166,25 @@ void post_event(context& ctx, const request& req, const std::string& plan, const
     if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
     std::int64_t version = 0;
     auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), version);
-    if (ec != std::errc{} || p != v.data() + v.size() || version < 0) {
-      respond(error_response(400, "invalid", "If-Match must be a duty version such as \"3\""));
-      return;
-    }
+    if (ec != std::errc{} || p != v.data() + v.size() || version < 0)
+      return invalid("If-Match must be a duty version such as \"3\"");
     cmd.expected_version = version;
   }
   if (!req.idempotency_key.empty()) {
-    if (req.idempotency_key.size() > 255) {
-      respond(error_response(400, "invalid", "Idempotency-Key is longer than 255 characters"));
-      return;
-    }
+    if (req.idempotency_key.size() > 255) return invalid("Idempotency-Key is longer than 255 characters");
     cmd.idempotency_key = req.idempotency_key;
   }
-  ctx.runner.submit(std::move(cmd), [respond](result<applied> r) {
+  return cmd;
+}
+
+void post_event(context& ctx, const request& req, const std::string& plan, const std::string& duty,
+                const actor& caller, const respond_fn& respond) {
+  auto cmd = parse_event_request(req, plan, duty, caller);
+  if (!cmd) {
+    respond(error_response(cmd.err()));
+    return;
+  }
+  ctx.runner.submit(std::move(*cmd), [respond](result<applied> r) {
     if (!r) {
       respond(error_response(r.err()));
       return;

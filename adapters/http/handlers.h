@@ -43,6 +43,11 @@ void get_duty(context& ctx, const std::string& plan, const std::string& duty, co
               const respond_fn& respond);
 void post_event(context& ctx, const request& req, const std::string& plan, const std::string& duty,
                 const actor& caller, const respond_fn& respond);
+// The command a POST .../events asks for: the body {"event", "note", "data"} and the
+// If-Match and Idempotency-Key headers, checked for shape only (the engine decides the
+// rest). Fails with errc::invalid naming what is wrong.
+result<command> parse_event_request(const request& req, const std::string& plan, const std::string& duty,
+                                    const actor& caller);
 void list_duties(context& ctx, const request& req, const actor& caller, const respond_fn& respond);
 void list_notifications(context& ctx, const request& req, const actor& caller, const respond_fn& respond);
 void admin_clock(context& ctx, const request& req, const actor& caller, const respond_fn& respond);

@@ -21,6 +21,44 @@ using tcp = net::ip::tcp;
 
 namespace {
 
+using beast_request = bhttp::request<bhttp::string_body>;
+
+// The answer to a request that could not be read (garbage, limits): the session sends it
+// and closes.
+response read_error_response(beast::error_code ec, const server_options& options) {
+  if (ec == bhttp::error::body_limit)
+    return error_response(413, "too_large",
+                          "request body is larger than " + std::to_string(options.body_limit) + " bytes");
+  if (ec == bhttp::error::header_limit)
+    return error_response(431, "headers_too_large",
+                          "request headers are larger than " + std::to_string(options.header_limit) + " bytes");
+  return error_response(400, "invalid", "malformed HTTP request: " + ec.message());
+}
+
+void limit(bhttp::request_parser<bhttp::string_body>& parser, const server_options& options) {
+  parser.body_limit(options.body_limit);
+  parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
+}
+
+// The handlers' view of a request read off the wire; false (and a 400 in `refusal`) when
+// its target's percent-encoding is bad.
+bool to_request(beast_request&& msg, request& req, response& refusal) {
+  req.method = std::string(msg.method_string());
+  req.target = std::string(msg.target());
+  req.body = std::move(msg.body());
+  auto header = [&](bhttp::field f) { return std::string(msg[f]); };
+  req.authorization = header(bhttp::field::authorization);
+  req.if_match = header(bhttp::field::if_match);
+  req.content_type = header(bhttp::field::content_type);
+  req.idempotency_key = std::string(msg["Idempotency-Key"]);
+  req.last_event_id = std::string(msg["Last-Event-ID"]);
+  if (!parse_target(req.target, req.path, req.query)) {
+    refusal = error_response(400, "invalid", "bad percent-encoding in the request target");
+    return false;
+  }
+  return true;
+}
+
 class session : public std::enable_shared_from_this<session> {
  public:
   session(tcp::socket&& socket, router& r, const server_options& options, std::atomic<std::size_t>& in_flight)
@@ -38,8 +76,7 @@ class session : public std::enable_shared_from_this<session> {
  private:
   void do_read() {
     parser_.emplace();
-    parser_->body_limit(options_.body_limit);
-    parser_->header_limit(static_cast<std::uint32_t>(options_.header_limit));
+    limit(*parser_, options_);
     stream_.expires_after(options_.idle_timeout);
     bhttp::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&session::on_read, shared_from_this()));
   }
@@ -51,21 +88,10 @@ class session : public std::enable_shared_from_this<session> {
     }
     if (ec) {
       // The request could not be read: answer what we can, then close.
-      int status = 400;
-      std::string code = "invalid", message = "malformed HTTP request: " + ec.message();
-      if (ec == bhttp::error::body_limit) {
-        status = 413;
-        code = "too_large";
-        message = "request body is larger than " + std::to_string(options_.body_limit) + " bytes";
-      } else if (ec == bhttp::error::header_limit) {
-        status = 431;
-        code = "headers_too_large";
-        message = "request headers are larger than " + std::to_string(options_.header_limit) + " bytes";
-      }
       keep_alive_ = false;
       drain_ = true;
       ++in_flight_;
-      return write(error_response(status, code, message), 11);
+      return write(read_error_response(ec, options_), 11);
     }
     auto msg = parser_->release();
     keep_alive_ = msg.keep_alive();
@@ -73,21 +99,11 @@ class session : public std::enable_shared_from_this<session> {
     head_ = msg.method() == bhttp::verb::head;
 
     request req;
-    req.method = std::string(msg.method_string());
-    req.target = std::string(msg.target());
-    req.body = std::move(msg.body());
+    response refusal;
     req.remote = remote_;
     req.from_loopback = loopback_;
-    auto header = [&](bhttp::field f) { return std::string(msg[f]); };
-    req.authorization = header(bhttp::field::authorization);
-    req.if_match = header(bhttp::field::if_match);
-    req.content_type = header(bhttp::field::content_type);
-    req.idempotency_key = std::string(msg["Idempotency-Key"]);
-    req.last_event_id = std::string(msg["Last-Event-ID"]);
     ++in_flight_;
-    if (!parse_target(req.target, req.path, req.query)) {
-      return write(error_response(400, "invalid", "bad percent-encoding in the request target"), version_);
-    }
+    if (!to_request(std::move(msg), req, refusal)) return write(std::move(refusal), version_);
     // Stop the idle timer while the engine works on the answer.
     stream_.expires_never();
     router_.handle(req, [self = shared_from_this()](response r) {
@@ -294,6 +310,42 @@ class session : public std::enable_shared_from_this<session> {
 };
 
 }  // namespace
+
+read_result read_request(std::string_view bytes, const server_options& options) {
+  read_result out;
+  bhttp::request_parser<bhttp::string_body> parser;
+  limit(parser, options);
+  parser.eager(true);
+  beast::error_code ec;
+  // Offered whole, as if the session's buffer held everything the client sent.
+  std::size_t used = 0;
+  while (!ec && !parser.is_done() && used < bytes.size()) {
+    auto n = parser.put(net::buffer(bytes.data() + used, bytes.size() - used), ec);
+    used += n;
+    if (ec == bhttp::error::need_more) ec = {};
+    if (n == 0) break;
+  }
+  if (!ec && !parser.is_done()) {
+    if (bytes.empty()) return out;  // nothing was sent: the session closes without a word
+    // The client stopped sending mid-request: the session's read meets the end of the stream.
+    parser.put_eof(ec);
+    if (!ec && !parser.is_done()) ec = bhttp::error::partial_message;
+  }
+  if (ec) {
+    out.answer = read_error_response(ec, options);
+    return out;
+  }
+  out.rest = bytes.substr(used);
+  out.keep_alive = parser.get().keep_alive();
+  request req;
+  response refusal;
+  if (!to_request(parser.release(), req, refusal)) {
+    out.answer = std::move(refusal);
+    return out;
+  }
+  out.req = std::move(req);
+  return out;
+}
 
 void start_session(tcp::socket socket, router& r, const server_options& options, std::atomic<std::size_t>& in_flight) {
   std::make_shared<session>(std::move(socket), r, options, in_flight)->run();

@@ -173,3 +173,28 @@ TEST_F(Views, StreamRefusesABadLastEventId) {
   EXPECT_EQ(ok.content_type, "text/event-stream; charset=utf-8");
   EXPECT_TRUE(static_cast<bool>(ok.stream));
 }
+
+// Found by tests/fuzz (time): a milestone at an instant whose UTC year is 10000 was
+// accepted, journaled as text replay cannot read, and gone after a restart. It is refused
+// now, and the journal is left as it was.
+TEST_F(Views, AMilestoneTheJournalCouldNotWriteBackIsRefused) {
+  auto count = [&] {
+    std::int64_t n = -1;
+    env.call([&](respond_fn respond) {
+      env.runner->post([&n, respond](engine& e) {
+        n = e.event_count().value();
+        respond(response{});
+      });
+    });
+    return n;
+  };
+  const auto before = count();
+  request req;
+  req.method = "PUT";
+  req.body = R"({"at": "9999-12-31T17:57-14:00"})";
+  auto r = env.call([&](respond_fn respond) {
+    put_milestone(*env.ctx, req, "182-kh-ubnd-2023", "conference", coordinator(), respond);
+  });
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(count(), before);
+}
