@@ -73,7 +73,7 @@ void router::handle(const request& req, respond_fn respond) {
     r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"dutyflow\"");
     return respond(std::move(r));
   }
-  spdlog::debug("http: {} {} by {}", m, req.path, caller->name);
+  spdlog::debug("http: {} {} by {}", log_safe(m), log_safe(req.path), caller->name);
   if (route_views(ctx_, req, parts, *caller, respond)) return;
 
   const std::size_t n = parts.size();

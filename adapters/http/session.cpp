@@ -86,7 +86,12 @@ class session : public std::enable_shared_from_this<session> {
     req.last_event_id = std::string(msg["Last-Event-ID"]);
     ++in_flight_;
     if (!parse_target(req.target, req.path, req.query)) {
-      return write(error_response(400, "invalid", "bad percent-encoding in the request target"), version_);
+      // No client of ours sends such a target: whatever else it sends is not worth reading.
+      keep_alive_ = false;
+      return write(error_response(400, "invalid",
+                                  "the request target has bad percent-encoding, control characters or bytes that are "
+                                  "not UTF-8"),
+                   version_);
     }
     // Stop the idle timer while the engine works on the answer.
     stream_.expires_never();
