@@ -186,10 +186,18 @@ int main(int argc, char** argv) {
   eng.add_observer([&notifier](const std::vector<event_row>&) {
     if (notifier) notifier->poke();  // new outbox rows go out now, not at the next poll
   });
-  http::router router(ctx, std::make_shared<const http::token_store>(std::move(*tokens)));
   http::server_options server_opts;
+  if (auto s = read_http_settings(config_path, server_opts); !s) {
+    spdlog::error("{}", s.err().message);
+    return 2;
+  }
   server_opts.listen = opts.listen;
+  http::router router(ctx, std::make_shared<const http::token_store>(std::move(*tokens)));
   http::server server(router, server_opts);
+  views.http = [&server] {
+    const auto s = server.stats();
+    return http::http_stats{s.connections, s.connections_refused, s.timeouts, s.bad_requests};
+  };
   if (auto s = server.start(); !s) {
     spdlog::error("http: {}", s.err().message);
     return 2;
@@ -216,6 +224,9 @@ int main(int argc, char** argv) {
   if (notifier) notifier->start();
   auto host = opts.listen.substr(0, opts.listen.rfind(':'));
   spdlog::info("http: listening on http://{}:{}", host.empty() ? "0.0.0.0" : host, server.port());
+  spdlog::info("http: at most {} connections; request head within {} ms, body within {} ms, keep-alive {} ms",
+               server_opts.max_connections, server_opts.header_timeout.count(), server_opts.body_timeout.count(),
+               server_opts.keep_alive_timeout.count());
 
   boost::asio::io_context io;
   boost::asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);

@@ -514,6 +514,21 @@ std::string metrics_body(const metrics_snapshot& s) {
   m.sample("dutyflow_stream_dropped_clients_total", {}, static_cast<double>(s.stream_dropped));
   m.family("dutyflow_clock_seconds", "gauge", "The daemon's clock (system, manual or scaled), unix seconds.");
   m.sample("dutyflow_clock_seconds", {}, s.clock_seconds);
+  if (s.http) {
+    const auto& h = *s.http;
+    auto one = [&](const char* name, const char* type, const char* help, double value) {
+      m.family(name, type, help);
+      m.sample(name, {}, value);
+    };
+    one("dutyflow_http_connections", "gauge", "HTTP connections open.", static_cast<double>(h.connections));
+    one("dutyflow_http_connections_refused_total", "counter",
+        "Connections answered 503 and closed because http.max_connections were open.",
+        static_cast<double>(h.connections_refused));
+    one("dutyflow_http_timeouts_total", "counter",
+        "Connections closed by the header, body, keep-alive or send timeout.", static_cast<double>(h.timeouts));
+    one("dutyflow_http_bad_requests_total", "counter",
+        "Requests refused before routing: malformed (400), too large (413, 431).", static_cast<double>(h.bad_requests));
+  }
   return m.text();
 }
 
@@ -537,8 +552,11 @@ void get_metrics(context& ctx, const request& req, const std::optional<actor>& c
   event_hub& hub = v->hub;
   runner_metrics& rm = ctx.runner.metrics();
   const clock_source& clock = v->clock;
-  ctx.runner.post([&hub, &rm, &clock, respond](engine& e) {
+  std::optional<http_stats> http;
+  if (v->http) http = v->http();
+  ctx.runner.post([&hub, &rm, &clock, http, respond](engine& e) {
     metrics_snapshot s;
+    s.http = http;
     s.duties = e.duties_json(duty_filter{}, nullptr);
     auto events = e.event_count();
     auto notes = e.notification_counts();

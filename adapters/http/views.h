@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -20,6 +21,15 @@
 
 namespace dutyflow::http {
 
+// The HTTP server's own figures, shown by /metrics: its connections and what it refused
+// before routing.
+struct http_stats {
+  std::size_t connections = 0;
+  std::uint64_t connections_refused = 0;
+  std::uint64_t timeouts = 0;
+  std::uint64_t bad_requests = 0;
+};
+
 // Services the views need beyond the handlers' context. Owned by the daemon; outlives
 // every request. Reached through context::views.
 struct view_services {
@@ -30,6 +40,8 @@ struct view_services {
   const working_calendar* calendar = nullptr;
   // How long a signed calendar link stays valid. Default: 365 days.
   std::chrono::hours calendar_link_ttl{24 * 365};
+  // Reads the server's figures (any I/O thread); empty: /metrics leaves them out.
+  std::function<http_stats()> http{};
 };
 
 // Routes that answer without a bearer token, or decide about one themselves: the dashboard
@@ -87,6 +99,7 @@ struct metrics_snapshot {
   std::size_t stream_clients = 0;
   std::uint64_t stream_dropped = 0;
   double clock_seconds = 0;  // the engine clock, unix seconds
+  std::optional<http_stats> http;
 };
 std::string metrics_body(const metrics_snapshot& s);
 
