@@ -40,7 +40,7 @@ status read_daemon_config(const std::string& path, daemon_options& out) {
   return ok_status();
 }
 
-status read_http_settings(const std::string& path, http::server_options& server) {
+status read_http_settings(const std::string& path, http::server_options& server, http::auth_limit_options& auth) {
   std::ifstream in(path);
   if (!in) return make_error(errc::not_found, "cannot read config " + path);
   std::stringstream buf;
@@ -58,7 +58,7 @@ status read_http_settings(const std::string& path, http::server_options& server)
   long long header_limit = static_cast<long long>(server.header_limit);
   long long body_limit = static_cast<long long>(server.body_limit);
   if (!h.check_keys({"threads", "max_connections", "header_timeout", "body_timeout", "keep_alive_timeout",
-                     "send_timeout", "header_limit", "body_limit"},
+                     "send_timeout", "header_limit", "body_limit", "auth_failures"},
                     error) ||
       !h.integer("threads", 1, 64, threads, error) || !h.integer("max_connections", 1, 1000000, max_connections, error) ||
       !h.duration("header_timeout", server.header_timeout, error) ||
@@ -82,6 +82,20 @@ status read_http_settings(const std::string& path, http::server_options& server)
   server.max_connections = static_cast<std::size_t>(max_connections);
   server.header_limit = static_cast<std::size_t>(header_limit);
   server.body_limit = static_cast<std::size_t>(body_limit);
+  if (const auto* a = h.object("auth_failures", error)) {
+    const config_section as(*a, "http.auth_failures");
+    long long limit = auth.limit, tracked = static_cast<long long>(auth.tracked_clients);
+    if (!as.check_keys({"limit", "window", "tracked_clients"}, error) || !as.integer("limit", 0, 1000000, limit, error) ||
+        !as.duration("window", auth.window, error) || !as.integer("tracked_clients", 1, 10000000, tracked, error))
+      return bad();
+    if (auth.window.count() <= 0) {
+      error = "\"http.auth_failures.window\" must be longer than zero";
+      return bad();
+    }
+    auth.limit = static_cast<int>(limit);
+    auth.tracked_clients = static_cast<std::size_t>(tracked);
+  }
+  if (!error.empty()) return bad();
   return ok_status();
 }
 

@@ -21,13 +21,16 @@
 
 namespace dutyflow::http {
 
-// The HTTP server's own figures, shown by /metrics: its connections and what it refused
-// before routing.
+// The HTTP server's own figures, shown by /metrics: its connections, what it refused
+// before routing, and the failed-token limiter (auth_limit.h).
 struct http_stats {
   std::size_t connections = 0;
   std::uint64_t connections_refused = 0;
   std::uint64_t timeouts = 0;
   std::uint64_t bad_requests = 0;
+  std::uint64_t auth_failures = 0;
+  std::uint64_t auth_throttled = 0;
+  std::size_t auth_clients_tracked = 0;
 };
 
 // Services the views need beyond the handlers' context. Owned by the daemon; outlives
@@ -46,10 +49,11 @@ struct view_services {
 
 // Routes that answer without a bearer token, or decide about one themselves: the dashboard
 // ("/", "/assets/..."), GET /metrics (loopback, else a coordinator token) and a unit's
-// calendar.ics reached by a signed link (?exp=&sig=). Returns false when `req` is none of
-// these (the router goes on and asks for a token).
-bool route_public(context& ctx, const request& req, const std::vector<std::string>& parts, const token_store& tokens,
-                  const respond_fn& respond);
+// calendar.ics reached by a signed link (?exp=&sig=). `caller` is the request's token
+// once the router checked it (nullopt: none, or not a known one). Returns false when
+// `req` is none of these (the router goes on and asks for a token).
+bool route_public(context& ctx, const request& req, const std::vector<std::string>& parts,
+                  const std::optional<actor>& caller, const respond_fn& respond);
 // This file's routes under /api/v1 for an authenticated caller: stream, kinds, now, me,
 // units/{unit}/calendar.ics, units/{unit}/calendar-link, plans/{plan}/report.csv.
 // Returns false for any other path.
