@@ -50,8 +50,7 @@ bool config_section::boolean(const char* key, bool& out, std::string& error) con
   return true;
 }
 
-bool config_section::integer(const char* key, long long min, long long max, long long& out,
-                             std::string& error) const {
+bool config_section::integer(const char* key, long long min, long long max, long long& out, std::string& error) const {
   auto it = obj_.find(key);
   if (it == obj_.end()) return true;
   if (!it->is_number_integer() || it->get<long long>() < min || it->get<long long>() > max)

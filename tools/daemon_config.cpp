@@ -60,7 +60,8 @@ status read_http_settings(const std::string& path, http::server_options& server,
   if (!h.check_keys({"threads", "max_connections", "header_timeout", "body_timeout", "keep_alive_timeout",
                      "send_timeout", "header_limit", "body_limit", "auth_failures"},
                     error) ||
-      !h.integer("threads", 1, 64, threads, error) || !h.integer("max_connections", 1, 1000000, max_connections, error) ||
+      !h.integer("threads", 1, 64, threads, error) ||
+      !h.integer("max_connections", 1, 1000000, max_connections, error) ||
       !h.duration("header_timeout", server.header_timeout, error) ||
       !h.duration("body_timeout", server.body_timeout, error) ||
       !h.duration("keep_alive_timeout", server.keep_alive_timeout, error) ||
@@ -68,10 +69,11 @@ status read_http_settings(const std::string& path, http::server_options& server,
       !h.integer("header_limit", 1024, 1024 * 1024, header_limit, error) ||
       !h.integer("body_limit", 1024, 1024LL * 1024 * 1024, body_limit, error))
     return bad();
-  const std::pair<const char*, std::chrono::milliseconds> timeouts[] = {{"header_timeout", server.header_timeout},
-                                                                       {"body_timeout", server.body_timeout},
-                                                                       {"keep_alive_timeout", server.keep_alive_timeout},
-                                                                       {"send_timeout", server.send_timeout}};
+  const std::pair<const char*, std::chrono::milliseconds> timeouts[] = {
+      {"header_timeout", server.header_timeout},
+      {"body_timeout", server.body_timeout},
+      {"keep_alive_timeout", server.keep_alive_timeout},
+      {"send_timeout", server.send_timeout}};
   for (const auto& [key, value] : timeouts) {
     if (value.count() <= 0) {
       error = "\"" + h.path(key) + "\" must be longer than zero";
@@ -85,8 +87,9 @@ status read_http_settings(const std::string& path, http::server_options& server,
   if (const auto* a = h.object("auth_failures", error)) {
     const config_section as(*a, "http.auth_failures");
     long long limit = auth.limit, tracked = static_cast<long long>(auth.tracked_clients);
-    if (!as.check_keys({"limit", "window", "tracked_clients"}, error) || !as.integer("limit", 0, 1000000, limit, error) ||
-        !as.duration("window", auth.window, error) || !as.integer("tracked_clients", 1, 10000000, tracked, error))
+    if (!as.check_keys({"limit", "window", "tracked_clients"}, error) ||
+        !as.integer("limit", 0, 1000000, limit, error) || !as.duration("window", auth.window, error) ||
+        !as.integer("tracked_clients", 1, 10000000, tracked, error))
       return bad();
     if (auth.window.count() <= 0) {
       error = "\"http.auth_failures.window\" must be longer than zero";

@@ -227,10 +227,11 @@ int main(int argc, char** argv) {
   if (notifier) notifier->start();
   auto host = opts.listen.substr(0, opts.listen.rfind(':'));
   spdlog::info("http: listening on http://{}:{}", host.empty() ? "0.0.0.0" : host, server.port());
-  spdlog::info("http: at most {} connections; request head within {} ms, body within {} ms, keep-alive {} ms; "
-               "{} failed token checks per client per {} ms",
-               server_opts.max_connections, server_opts.header_timeout.count(), server_opts.body_timeout.count(),
-               server_opts.keep_alive_timeout.count(), auth_limit.limit, auth_limit.window.count());
+  spdlog::info(
+      "http: at most {} connections; request head within {} ms, body within {} ms, keep-alive {} ms; "
+      "{} failed token checks per client per {} ms",
+      server_opts.max_connections, server_opts.header_timeout.count(), server_opts.body_timeout.count(),
+      server_opts.keep_alive_timeout.count(), auth_limit.limit, auth_limit.window.count());
 
   boost::asio::io_context io;
   boost::asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);

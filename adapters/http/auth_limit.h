@@ -57,10 +57,10 @@ class auth_limiter {
   static std::string client_key(std::string_view client);
 
   struct stats {
-    std::size_t tracked = 0;       // clients remembered now
-    std::uint64_t throttled = 0;   // requests answered 429
-    std::uint64_t failures = 0;    // failed token checks
-    std::uint64_t forgotten = 0;   // clients evicted while their window was still open
+    std::size_t tracked = 0;      // clients remembered now
+    std::uint64_t throttled = 0;  // requests answered 429
+    std::uint64_t failures = 0;   // failed token checks
+    std::uint64_t forgotten = 0;  // clients evicted while their window was still open
   };
   stats read() const;
   const auth_limit_options& options() const { return options_; }

@@ -52,9 +52,9 @@ bool name_filter(const request& req, const char* key, std::string& out, const re
     ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
                 c == '.');
   if (!ok)
-    respond(error_response(400, "invalid",
-                           std::string("\"") + key + "\" must be an id or a name (letters, digits, \"-\", \"_\", \".\")",
-                           {{"parameter", key}}));
+    respond(error_response(
+        400, "invalid", std::string("\"") + key + "\" must be an id or a name (letters, digits, \"-\", \"_\", \".\")",
+        {{"parameter", key}}));
   return ok;
 }
 

@@ -49,10 +49,10 @@ struct server_options {
 
 // What the server counts, for /metrics and tests.
 struct server_stats {
-  std::size_t connections = 0;             // open now
-  std::uint64_t connections_refused = 0;   // over max_connections, answered 503
-  std::uint64_t timeouts = 0;              // closed by header, body, keep-alive or send timeout
-  std::uint64_t bad_requests = 0;          // malformed, too large: answered 400, 413 or 431
+  std::size_t connections = 0;            // open now
+  std::uint64_t connections_refused = 0;  // over max_connections, answered 503
+  std::uint64_t timeouts = 0;             // closed by header, body, keep-alive or send timeout
+  std::uint64_t bad_requests = 0;         // malformed, too large: answered 400, 413 or 431
 };
 
 class server {

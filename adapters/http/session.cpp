@@ -53,7 +53,8 @@ class session : public std::enable_shared_from_this<session> {
       return do_read_header();
     }
     stream_.expires_after(options_.keep_alive_timeout);
-    stream_.async_read_some(buffer_.prepare(4096), beast::bind_front_handler(&session::on_first_bytes, shared_from_this()));
+    stream_.async_read_some(buffer_.prepare(4096),
+                            beast::bind_front_handler(&session::on_first_bytes, shared_from_this()));
   }
 
   void on_first_bytes(beast::error_code ec, std::size_t n) {
@@ -64,7 +65,8 @@ class session : public std::enable_shared_from_this<session> {
 
   void do_read_header() {
     stream_.expires_after(options_.header_timeout);
-    bhttp::async_read_header(stream_, buffer_, *parser_, beast::bind_front_handler(&session::on_header, shared_from_this()));
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             beast::bind_front_handler(&session::on_header, shared_from_this()));
   }
 
   void on_header(beast::error_code ec, std::size_t) {
@@ -85,8 +87,8 @@ class session : public std::enable_shared_from_this<session> {
       ++counters_.timeouts;
       return do_close();
     }
-    if (ec == bhttp::error::end_of_stream || ec == net::error::operation_aborted || ec == net::error::connection_reset ||
-        ec == net::error::eof) {
+    if (ec == bhttp::error::end_of_stream || ec == net::error::operation_aborted ||
+        ec == net::error::connection_reset || ec == net::error::eof) {
       return do_close();
     }
     // The request could not be read: answer what we can, then close.

@@ -15,11 +15,11 @@ namespace dutyflow::http {
 
 // Counted across all sessions by the server, which outlives them.
 struct session_counters {
-  std::atomic<std::size_t> in_flight{0};      // requests received whose answer is not written yet
-  std::atomic<std::size_t> connections{0};    // sessions alive
-  std::atomic<std::uint64_t> refused{0};      // connections over max_connections
-  std::atomic<std::uint64_t> timeouts{0};     // connections closed by a timeout
-  std::atomic<std::uint64_t> bad_requests{0}; // requests refused before routing (400, 413, 431)
+  std::atomic<std::size_t> in_flight{0};       // requests received whose answer is not written yet
+  std::atomic<std::size_t> connections{0};     // sessions alive
+  std::atomic<std::uint64_t> refused{0};       // connections over max_connections
+  std::atomic<std::uint64_t> timeouts{0};      // connections closed by a timeout
+  std::atomic<std::uint64_t> bad_requests{0};  // requests refused before routing (400, 413, 431)
 };
 
 // Starts serving `socket`. The caller has counted it in `counters.connections`; the

@@ -44,7 +44,9 @@ raw_client::raw_client(unsigned short port, const std::string& source) {
   }
 }
 
-raw_client::~raw_client() { close(); }
+raw_client::~raw_client() {
+  close();
+}
 
 raw_client::raw_client(raw_client&& other) noexcept
     : fd_(other.fd_), buffer_(std::move(other.buffer_)), eof_(other.eof_) {

@@ -26,8 +26,8 @@ TEST(Target, DecodesVietnameseAndKeepsPlusInThePath) {
 
 TEST(Target, BytesThatAreNotUtf8TextNeverReachARoute) {
   EXPECT_FALSE(target_ok("/api/v1/plans/%FF"));
-  EXPECT_FALSE(target_ok("/api/v1/plans/%C0%AF"));        // overlong "/"
-  EXPECT_FALSE(target_ok("/api/v1/plans/%ED%A0%80"));     // a UTF-16 surrogate
+  EXPECT_FALSE(target_ok("/api/v1/plans/%C0%AF"));     // overlong "/"
+  EXPECT_FALSE(target_ok("/api/v1/plans/%ED%A0%80"));  // a UTF-16 surrogate
   EXPECT_FALSE(target_ok("/api/v1/plans/x%0D%0AInjected: 1"));
   EXPECT_FALSE(target_ok("/api/v1/duties?unit=%1B%5B31m"));  // a terminal escape
   EXPECT_FALSE(target_ok("/api/v1/duties?%FE=1"));
@@ -55,6 +55,7 @@ TEST(LogSafe, OneLineOfTextWhateverWasSent) {
   EXPECT_EQ(log_safe("back\\slash"), "back\\x5cslash") << "so that an escape in the log is always ours";
   EXPECT_EQ(log_safe(std::string(300, 'x'), 10), "xxxxxxxxxx...");
   EXPECT_EQ(log_safe("\xe2\x80\xaetxt.exe"), "\\u202etxt.exe") << "a right-to-left override";
-  EXPECT_EQ(log_safe("\xc2\x9b" "31m"), "\\u009b31m") << "a C1 control sequence introducer";
-  EXPECT_EQ(log_safe("a\xe2\x80\xa8" "b"), "a\\u2028b") << "a line separator";
+  const std::string csi = "\xc2\x9b", line_separator = "\xe2\x80\xa8";
+  EXPECT_EQ(log_safe(csi + "31m"), "\\u009b31m") << "a C1 control sequence introducer";
+  EXPECT_EQ(log_safe("a" + line_separator + "b"), "a\\u2028b") << "a line separator";
 }
