@@ -60,15 +60,15 @@ struct server::impl {
 
   void refuse(tcp::socket socket) {
     ++counters_.refused;
+    if (report_due(last_refusal_report_))
+      spdlog::warn("http: {} connections open, the most allowed (http.max_connections); refusing new ones ({} so far)",
+                   options_.max_connections, counters_.refused.load());
     static const std::string text = refusal_text();
     boost::system::error_code ec;
     socket.non_blocking(true, ec);
     socket.write_some(net::buffer(text), ec);
     socket.shutdown(tcp::socket::shutdown_send, ec);
     socket.close(ec);
-    if (report_due(last_refusal_report_))
-      spdlog::warn("http: {} connections open, the most allowed (http.max_connections); refusing new ones ({} so far)",
-                   options_.max_connections, counters_.refused.load());
   }
 
   // One log line per 10 s at most for a condition that may repeat thousands of times a
