@@ -1,4 +1,5 @@
 #include "tools/daemon_config.h"
+#include "tools/config_section.h"
 
 #include <nlohmann/json.hpp>
 
@@ -36,6 +37,68 @@ status read_daemon_config(const std::string& path, daemon_options& out) {
   }
   if (out.synchronous != "full" && out.synchronous != "normal")
     return make_error(errc::invalid, path + ": \"synchronous\" must be \"full\" or \"normal\"");
+  return ok_status();
+}
+
+status read_http_settings(const std::string& path, http::server_options& server, http::auth_limit_options& auth) {
+  std::ifstream in(path);
+  if (!in) return make_error(errc::not_found, "cannot read config " + path);
+  std::stringstream buf;
+  buf << in.rdbuf();
+  auto doc = nlohmann::json::parse(buf.str(), nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) return make_error(errc::invalid, path + ": not a JSON object");
+  auto it = doc.find("http");
+  if (it == doc.end()) return ok_status();
+  if (!it->is_object()) return make_error(errc::invalid, path + ": \"http\" must be an object");
+
+  std::string error;
+  auto bad = [&] { return make_error(errc::invalid, path + ": " + error); };
+  const config_section h(*it, "http");
+  long long threads = server.threads, max_connections = static_cast<long long>(server.max_connections);
+  long long header_limit = static_cast<long long>(server.header_limit);
+  long long body_limit = static_cast<long long>(server.body_limit);
+  if (!h.check_keys({"threads", "max_connections", "header_timeout", "body_timeout", "keep_alive_timeout",
+                     "send_timeout", "header_limit", "body_limit", "auth_failures"},
+                    error) ||
+      !h.integer("threads", 1, 64, threads, error) ||
+      !h.integer("max_connections", 1, 1000000, max_connections, error) ||
+      !h.duration("header_timeout", server.header_timeout, error) ||
+      !h.duration("body_timeout", server.body_timeout, error) ||
+      !h.duration("keep_alive_timeout", server.keep_alive_timeout, error) ||
+      !h.duration("send_timeout", server.send_timeout, error) ||
+      !h.integer("header_limit", 1024, 1024 * 1024, header_limit, error) ||
+      !h.integer("body_limit", 1024, 1024LL * 1024 * 1024, body_limit, error))
+    return bad();
+  const std::pair<const char*, std::chrono::milliseconds> timeouts[] = {
+      {"header_timeout", server.header_timeout},
+      {"body_timeout", server.body_timeout},
+      {"keep_alive_timeout", server.keep_alive_timeout},
+      {"send_timeout", server.send_timeout}};
+  for (const auto& [key, value] : timeouts) {
+    if (value.count() <= 0) {
+      error = "\"" + h.path(key) + "\" must be longer than zero";
+      return bad();
+    }
+  }
+  server.threads = static_cast<int>(threads);
+  server.max_connections = static_cast<std::size_t>(max_connections);
+  server.header_limit = static_cast<std::size_t>(header_limit);
+  server.body_limit = static_cast<std::size_t>(body_limit);
+  if (const auto* a = h.object("auth_failures", error)) {
+    const config_section as(*a, "http.auth_failures");
+    long long limit = auth.limit, tracked = static_cast<long long>(auth.tracked_clients);
+    if (!as.check_keys({"limit", "window", "tracked_clients"}, error) ||
+        !as.integer("limit", 0, 1000000, limit, error) || !as.duration("window", auth.window, error) ||
+        !as.integer("tracked_clients", 1, 10000000, tracked, error))
+      return bad();
+    if (auth.window.count() <= 0) {
+      error = "\"http.auth_failures.window\" must be longer than zero";
+      return bad();
+    }
+    auth.limit = static_cast<int>(limit);
+    auth.tracked_clients = static_cast<std::size_t>(tracked);
+  }
+  if (!error.empty()) return bad();
   return ok_status();
 }
 

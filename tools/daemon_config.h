@@ -2,6 +2,8 @@
 // Plain data; built once at start-up on the main thread.
 #pragma once
 
+#include "adapters/http/auth_limit.h"
+#include "adapters/http/server.h"
 #include "engine/status.h"
 
 #include <string>
@@ -33,5 +35,11 @@ struct daemon_options {
 // Reads a JSON config file into `out` (keys absent from the file keep their value).
 // Returns errc::invalid naming the file and the bad key, errc::not_found if unreadable.
 status read_daemon_config(const std::string& path, daemon_options& out);
+
+// Reads the "http" object of the config file (the connection limits and timeouts, and
+// "auth_failures") into the server's and the router's options; absent keys, or no
+// section at all, keep their value. Errors as read_daemon_config. `server.listen` is not
+// read here: it is the top-level "listen".
+status read_http_settings(const std::string& path, http::server_options& server, http::auth_limit_options& auth);
 
 }  // namespace dutyflow

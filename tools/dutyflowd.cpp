@@ -186,10 +186,21 @@ int main(int argc, char** argv) {
   eng.add_observer([&notifier](const std::vector<event_row>&) {
     if (notifier) notifier->poke();  // new outbox rows go out now, not at the next poll
   });
-  http::router router(ctx, std::make_shared<const http::token_store>(std::move(*tokens)));
   http::server_options server_opts;
+  http::auth_limit_options auth_limit;
+  if (auto s = read_http_settings(config_path, server_opts, auth_limit); !s) {
+    spdlog::error("{}", s.err().message);
+    return 2;
+  }
   server_opts.listen = opts.listen;
+  http::router router(ctx, std::make_shared<const http::token_store>(std::move(*tokens)), auth_limit);
   http::server server(router, server_opts);
+  views.http = [&server, &router] {
+    const auto s = server.stats();
+    const auto a = router.auth_stats();
+    return http::http_stats{s.connections, s.connections_refused, s.timeouts, s.bad_requests,
+                            a.failures,    a.throttled,           a.tracked};
+  };
   if (auto s = server.start(); !s) {
     spdlog::error("http: {}", s.err().message);
     return 2;
@@ -216,6 +227,11 @@ int main(int argc, char** argv) {
   if (notifier) notifier->start();
   auto host = opts.listen.substr(0, opts.listen.rfind(':'));
   spdlog::info("http: listening on http://{}:{}", host.empty() ? "0.0.0.0" : host, server.port());
+  spdlog::info(
+      "http: at most {} connections; request head within {} ms, body within {} ms, keep-alive {} ms; "
+      "{} failed token checks per client per {} ms",
+      server_opts.max_connections, server_opts.header_timeout.count(), server_opts.body_timeout.count(),
+      server_opts.keep_alive_timeout.count(), auth_limit.limit, auth_limit.window.count());
 
   boost::asio::io_context io;
   boost::asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);

@@ -1,4 +1,5 @@
 #include "tools/notify_setup.h"
+#include "tools/config_section.h"
 
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
@@ -32,80 +33,7 @@ result<std::string> read_secret_file(const std::string& path, const char* what) 
   return buf.str();
 }
 
-// Walks one JSON object of settings: every key must be known.
-class section {
- public:
-  section(const json& obj, std::string path) : obj_(obj), path_(std::move(path)) {}
-
-  bool check_keys(std::initializer_list<const char*> keys, std::string& error) const {
-    for (const auto& [k, v] : obj_.items()) {
-      bool known = false;
-      for (const char* key : keys) known = known || k == key;
-      if (!known) {
-        error = "unknown setting \"" + path_ + "." + k + "\"";
-        return false;
-      }
-    }
-    return true;
-  }
-  bool string(const char* key, std::string& out, std::string& error) const {
-    auto it = obj_.find(key);
-    if (it == obj_.end()) return true;
-    if (!it->is_string()) return fail(key, "must be a string", error);
-    out = it->get<std::string>();
-    return true;
-  }
-  bool boolean(const char* key, bool& out, std::string& error) const {
-    auto it = obj_.find(key);
-    if (it == obj_.end()) return true;
-    if (!it->is_boolean()) return fail(key, "must be true or false", error);
-    out = it->get<bool>();
-    return true;
-  }
-  bool integer(const char* key, long long min, long long max, long long& out, std::string& error) const {
-    auto it = obj_.find(key);
-    if (it == obj_.end()) return true;
-    if (!it->is_number_integer() || it->get<long long>() < min || it->get<long long>() > max)
-      return fail(key, "must be a whole number from " + std::to_string(min) + " to " + std::to_string(max), error);
-    out = it->get<long long>();
-    return true;
-  }
-  bool number(const char* key, double min, double max, double& out, std::string& error) const {
-    auto it = obj_.find(key);
-    if (it == obj_.end()) return true;
-    if (!it->is_number() || it->get<double>() < min || it->get<double>() > max)
-      return fail(key, "must be a number from " + std::to_string(min) + " to " + std::to_string(max), error);
-    out = it->get<double>();
-    return true;
-  }
-  template <class Duration>
-  bool duration(const char* key, Duration& out, std::string& error) const {
-    auto it = obj_.find(key);
-    if (it == obj_.end()) return true;
-    if (!it->is_string()) return fail(key, "must be a duration such as \"30s\", \"5m\", \"6h\"", error);
-    auto d = parse_setting_duration(it->get<std::string>());
-    if (!d) return fail(key, d.err().message, error);
-    out = std::chrono::duration_cast<Duration>(*d);
-    return true;
-  }
-  const json* object(const char* key, std::string& error) const {
-    auto it = obj_.find(key);
-    if (it == obj_.end()) return nullptr;
-    if (!it->is_object()) fail(key, "must be an object", error);
-    return it->is_object() ? &*it : nullptr;
-  }
-  std::string path(const char* key) const { return path_ + "." + key; }
-
- private:
-  bool fail(const char* key, const std::string& why, std::string& error) const {
-    error = "\"" + path_ + "." + key + "\" " + why;
-    return false;
-  }
-  const json& obj_;
-  std::string path_;
-};
-
-bool read_smtp(const section& s, notify_settings& out, std::string& error) {
+bool read_smtp(const config_section& s, notify_settings& out, std::string& error) {
   auto& o = out.smtp;
   std::string security, encoding;
   long long port = o.port;
@@ -151,22 +79,6 @@ bool read_smtp(const section& s, notify_settings& out, std::string& error) {
 
 }  // namespace
 
-result<std::chrono::milliseconds> parse_setting_duration(const std::string& text) {
-  std::size_t digits = 0;
-  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
-  const auto unit = text.substr(digits);
-  if (digits == 0 || digits > 9)
-    return make_error(errc::invalid, "\"" + text + "\" is not a duration (500ms, 30s, 5m, 6h, 14d)");
-  const long long n = std::stoll(text.substr(0, digits));
-  using namespace std::chrono;
-  if (unit == "ms") return milliseconds(n);
-  if (unit == "s") return duration_cast<milliseconds>(seconds(n));
-  if (unit == "m") return duration_cast<milliseconds>(minutes(n));
-  if (unit == "h") return duration_cast<milliseconds>(hours(n));
-  if (unit == "d") return duration_cast<milliseconds>(hours(24 * n));
-  return make_error(errc::invalid, "\"" + text + "\" is not a duration (500ms, 30s, 5m, 6h, 14d)");
-}
-
 status read_notify_settings(const std::string& config_path, notify_settings& out) {
   std::ifstream in(config_path);
   if (!in) return make_error(errc::not_found, "cannot read config " + config_path);
@@ -180,7 +92,7 @@ status read_notify_settings(const std::string& config_path, notify_settings& out
 
   std::string error;
   auto bad = [&] { return make_error(errc::invalid, config_path + ": " + error); };
-  const section n(*it, "notify");
+  const config_section n(*it, "notify");
   auto& d = out.dispatcher;
   long long batch = d.batch;
   if (!n.check_keys({"enabled", "base_url", "templates", "link_key", "link_ttl", "poll_interval", "batch", "retry",
@@ -197,7 +109,7 @@ status read_notify_settings(const std::string& config_path, notify_settings& out
     return bad();
   }
   if (const auto* r = n.object("retry", error)) {
-    const section rs(*r, "notify.retry");
+    const config_section rs(*r, "notify.retry");
     long long attempts = d.retry.max_attempts;
     if (!rs.check_keys({"max_attempts", "initial_backoff", "max_backoff", "jitter"}, error) ||
         !rs.integer("max_attempts", 1, 1000, attempts, error) ||
@@ -209,11 +121,11 @@ status read_notify_settings(const std::string& config_path, notify_settings& out
   }
   if (!error.empty()) return bad();
   if (const auto* s = n.object("smtp", error)) {
-    if (!read_smtp(section(*s, "notify.smtp"), out, error)) return bad();
+    if (!read_smtp(config_section(*s, "notify.smtp"), out, error)) return bad();
   }
   if (!error.empty()) return bad();
   if (const auto* w = n.object("webhook", error)) {
-    const section ws(*w, "notify.webhook");
+    const config_section ws(*w, "notify.webhook");
     if (!ws.check_keys({"secrets_file", "timeout", "verify_certificate", "ca_file"}, error) ||
         !ws.string("secrets_file", out.webhook_secrets, error) || !ws.duration("timeout", out.webhook.timeout, error) ||
         !ws.boolean("verify_certificate", out.webhook.verify_certificate, error) ||
@@ -226,7 +138,7 @@ status read_notify_settings(const std::string& config_path, notify_settings& out
   }
   if (!error.empty()) return bad();
   if (const auto* f = n.object("file", error)) {
-    const section fs_section(*f, "notify.file");
+    const config_section fs_section(*f, "notify.file");
     if (!fs_section.check_keys({"dir"}, error) || !fs_section.string("dir", out.file.dir, error)) return bad();
   }
   if (!error.empty()) return bad();

@@ -14,6 +14,7 @@
 #include "engine/clock.h"
 #include "engine/status.h"
 #include "engine/workflow.h"
+#include "tools/config_section.h"  // parse_setting_duration, for the settings readers
 
 namespace dutyflow {
 
@@ -60,8 +61,5 @@ result<std::unique_ptr<notify::dispatcher>> make_dispatcher(const notify_setting
                                                             std::shared_ptr<const notify::link_signer> links,
                                                             const clock_source& clock, const kind_registry& kinds,
                                                             const std::string& listen_url);
-
-// "500ms", "30s", "1m", "6h", "14d". Fails with errc::invalid.
-result<std::chrono::milliseconds> parse_setting_duration(const std::string& text);
 
 }  // namespace dutyflow

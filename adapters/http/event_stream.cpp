@@ -48,6 +48,7 @@ void event_hub::stop() {
     std::lock_guard lock(mutex_);
     gone.swap(clients_);
   }
+  changed_.notify_all();
   for (auto& c : gone) c->close();
 }
 
@@ -60,16 +61,26 @@ std::size_t event_hub::clients() const {
   return clients_.size();
 }
 
+bool event_hub::wait_until(const std::function<bool(std::size_t, std::uint64_t)>& done,
+                           std::chrono::milliseconds limit) const {
+  std::unique_lock lock(mutex_);
+  return changed_.wait_for(lock, limit, [&] { return done(clients_.size(), dropped_.load()); });
+}
+
 void event_hub::send_all(const std::string& text) {
-  std::lock_guard lock(mutex_);
-  // sink::write only queues (and posts to the connection's strand), so holding the lock
-  // here costs microseconds per client, never a network wait.
-  std::erase_if(clients_, [&](const std::shared_ptr<stream_sink>& c) {
-    if (c->write(text)) return false;
-    dropped_.fetch_add(1);
-    spdlog::info("stream: dropped a client (gone, or too slow to keep up)");
-    return true;
-  });
+  std::size_t gone = 0;
+  {
+    std::lock_guard lock(mutex_);
+    // sink::write only queues (and posts to the connection's strand), so holding the lock
+    // here costs microseconds per client, never a network wait.
+    gone = std::erase_if(clients_, [&](const std::shared_ptr<stream_sink>& c) {
+      if (c->write(text)) return false;
+      dropped_.fetch_add(1);
+      spdlog::info("stream: dropped a client (gone, or too slow to keep up)");
+      return true;
+    });
+  }
+  if (gone > 0) changed_.notify_all();
 }
 
 void event_hub::publish(const std::vector<event_row>& events) {
@@ -88,12 +99,14 @@ void event_hub::join(std::shared_ptr<stream_sink> sink, const std::vector<event_
   } else {
     for (const auto& e : missed) text += sse_message(e, options_.display_offset);
   }
-  if (!text.empty() && !sink->write(std::move(text))) {
-    dropped_.fetch_add(1);
-    return;
+  {
+    std::lock_guard lock(mutex_);
+    if (!text.empty() && !sink->write(std::move(text)))
+      dropped_.fetch_add(1);
+    else
+      clients_.push_back(std::move(sink));
   }
-  std::lock_guard lock(mutex_);
-  clients_.push_back(std::move(sink));
+  changed_.notify_all();
 }
 
 void event_hub::heartbeat_loop() {

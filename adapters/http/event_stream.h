@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -64,6 +65,10 @@ class event_hub {
   std::size_t clients() const;
   // Clients dropped because they were too slow (their queue overflowed) or gone.
   std::uint64_t dropped() const { return dropped_.load(); }
+  // Waits until `done(clients(), dropped())` holds or `limit` passed; returns whether it
+  // holds. Lets tests (and anyone watching) wait for a join or a drop instead of polling.
+  bool wait_until(const std::function<bool(std::size_t clients, std::uint64_t dropped)>& done,
+                  std::chrono::milliseconds limit) const;
 
  private:
   void send_all(const std::string& text);
@@ -71,6 +76,7 @@ class event_hub {
 
   event_hub_options options_;
   mutable std::mutex mutex_;
+  mutable std::condition_variable changed_;  // clients_ or dropped_ changed (under mutex_)
   std::vector<std::shared_ptr<stream_sink>> clients_;
   std::atomic<std::uint64_t> dropped_{0};
   std::mutex stop_mutex_;

@@ -10,11 +10,22 @@ using nlohmann::json;
 
 namespace {
 
-// Answers 400 unless the body is a JSON object.
+// Answers 400 unless the body is a JSON object. The reason says where the body went
+// wrong, by byte offset, never by quoting it: the bytes may not be text at all.
 bool parse_object(const request& req, json& out, const respond_fn& respond) {
-  out = json::parse(req.body, nullptr, false);
-  if (out.is_discarded()) {
-    respond(error_response(400, "invalid", "body is not valid JSON"));
+  // nlohmann's parser rejects ill-formed UTF-8 in strings too, but says so in terms of
+  // its own parse state; checking first gives the client the plain reason.
+  if (auto at = invalid_utf8_at(req.body); at != std::string_view::npos) {
+    respond(error_response(400, "invalid",
+                           "body is not valid UTF-8 (byte " + std::to_string(at) + "); JSON text must be UTF-8",
+                           {{"offset", at}}));
+    return false;
+  }
+  try {
+    out = json::parse(req.body);
+  } catch (const json::parse_error& e) {
+    respond(error_response(400, "invalid", "body is not valid JSON (at byte " + std::to_string(e.byte) + ")",
+                           {{"offset", e.byte}}));
     return false;
   }
   if (!out.is_object()) {
@@ -28,6 +39,23 @@ const std::string& query(const request& req, const char* key) {
   static const std::string empty;
   auto it = req.query.find(key);
   return it == req.query.end() ? empty : it->second;
+}
+
+// A filter on ids, state or reason names: letters, digits, "-", "_" and "." (a fanned-out
+// duty is "<duty>.<unit>"). Anything else cannot match, so it is refused as a mistake
+// rather than answered with an empty list. Answers 400 and returns false when `value` is
+// not such a name.
+bool name_filter(const request& req, const char* key, std::string& out, const respond_fn& respond) {
+  out = query(req, key);
+  bool ok = out.size() <= 160;
+  for (char c : out)
+    ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+                c == '.');
+  if (!ok)
+    respond(error_response(
+        400, "invalid", std::string("\"") + key + "\" must be an id or a name (letters, digits, \"-\", \"_\", \".\")",
+        {{"parameter", key}}));
+  return ok;
 }
 
 std::string display_offset_now(const clock_source& clock) {
@@ -172,6 +200,10 @@ result<command> parse_event_request(const request& req, const std::string& plan,
   }
   if (!req.idempotency_key.empty()) {
     if (req.idempotency_key.size() > 255) return invalid("Idempotency-Key is longer than 255 characters");
+    // The key is journaled: only visible ASCII goes in (RFC 9110 allows other bytes in a
+    // header value, but no client needs them in a key).
+    for (unsigned char c : req.idempotency_key)
+      if (c < 0x21 || c > 0x7E) return invalid("Idempotency-Key must be visible ASCII characters only");
     cmd.idempotency_key = req.idempotency_key;
   }
   return cmd;
@@ -198,9 +230,9 @@ void post_event(context& ctx, const request& req, const std::string& plan, const
 
 void list_duties(context& ctx, const request& req, const actor& caller, const respond_fn& respond) {
   duty_filter f;
-  f.plan = query(req, "plan");
-  f.unit = query(req, "unit");
-  f.state = query(req, "state");
+  if (!name_filter(req, "plan", f.plan, respond) || !name_filter(req, "unit", f.unit, respond) ||
+      !name_filter(req, "state", f.state, respond))
+    return;
   const auto& overdue = query(req, "overdue");
   if (overdue == "true" || overdue == "1") f.overdue_only = true;
   else if (!overdue.empty() && overdue != "false" && overdue != "0") {
@@ -220,11 +252,10 @@ void list_notifications(context& ctx, const request& req, const actor& caller, c
     return;
   }
   outbox_filter f;
-  f.plan = query(req, "plan");
-  f.unit = query(req, "unit");
-  f.duty = query(req, "duty");
-  f.reason = query(req, "reason");
-  f.status = query(req, "status");
+  if (!name_filter(req, "plan", f.plan, respond) || !name_filter(req, "unit", f.unit, respond) ||
+      !name_filter(req, "duty", f.duty, respond) || !name_filter(req, "reason", f.reason, respond) ||
+      !name_filter(req, "status", f.status, respond))
+    return;
   if (const auto& limit = query(req, "limit"); !limit.empty()) {
     int v = 0;
     auto [p, ec] = std::from_chars(limit.data(), limit.data() + limit.size(), v);

@@ -3,6 +3,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <spdlog/spdlog.h>
 
@@ -15,25 +16,79 @@ namespace dutyflow::http {
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
+namespace {
+
+// The whole answer to a connection over max_connections, written in one go without
+// waiting: the socket is new, so its send buffer has room.
+std::string refusal_text() {
+  const auto body = error_response(503, "unavailable", "too many connections; try again shortly").body;
+  return "HTTP/1.1 503 Service Unavailable\r\nServer: dutyflowd\r\nContent-Type: application/json; "
+         "charset=utf-8\r\nCache-Control: no-store\r\nRetry-After: 1\r\nConnection: close\r\nContent-Length: " +
+         std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+}  // namespace
+
 struct server::impl {
-  impl(router& r, server_options o) : router_(r), options_(std::move(o)), acceptor_(ioc_) {}
+  impl(router& r, server_options o) : router_(r), options_(std::move(o)), acceptor_(ioc_), accept_retry_(ioc_) {}
 
   void do_accept() {
     // Each connection gets its own strand: its handlers never run concurrently.
     acceptor_.async_accept(net::make_strand(ioc_), [this](boost::system::error_code ec, tcp::socket socket) {
       if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
-      if (!ec) start_session(std::move(socket), router_, options_, in_flight_);
-      else spdlog::warn("http: accept failed: {}", ec.message());
+      if (ec) {
+        // Out of file descriptors or memory: the connection stays in the backlog and
+        // accepting again at once would fail at once, in a loop. Wait a moment.
+        if (report_due(last_accept_report_))
+          spdlog::warn("http: accept failed: {} (retrying in 100 ms; is ulimit -n below http.max_connections?)",
+                       ec.message());
+        accept_retry_.expires_after(std::chrono::milliseconds(100));
+        accept_retry_.async_wait([this](boost::system::error_code wait_ec) {
+          if (!wait_ec && acceptor_.is_open()) do_accept();
+        });
+        return;
+      }
+      if (counters_.connections.load() >= options_.max_connections) {
+        refuse(std::move(socket));
+      } else {
+        ++counters_.connections;
+        start_session(std::move(socket), router_, options_, counters_);
+      }
       do_accept();
     });
   }
 
+  void refuse(tcp::socket socket) {
+    ++counters_.refused;
+    if (report_due(last_refusal_report_))
+      spdlog::warn("http: {} connections open, the most allowed (http.max_connections); refusing new ones ({} so far)",
+                   options_.max_connections, counters_.refused.load());
+    static const std::string text = refusal_text();
+    boost::system::error_code ec;
+    socket.non_blocking(true, ec);
+    socket.write_some(net::buffer(text), ec);
+    socket.shutdown(tcp::socket::shutdown_send, ec);
+    socket.close(ec);
+  }
+
+  // One log line per 10 s at most for a condition that may repeat thousands of times a
+  // second. Runs on the acceptor's handlers only, which never run concurrently.
+  static bool report_due(std::chrono::steady_clock::time_point& last) {
+    const auto now = std::chrono::steady_clock::now();
+    if (last != std::chrono::steady_clock::time_point{} && now - last < std::chrono::seconds(10)) return false;
+    last = now;
+    return true;
+  }
+
   router& router_;
   server_options options_;
+  // Before ioc_: sessions still queued in ioc_ when it is destroyed count themselves off.
+  session_counters counters_;
   net::io_context ioc_;
   tcp::acceptor acceptor_;
+  net::steady_timer accept_retry_;
+  std::chrono::steady_clock::time_point last_accept_report_, last_refusal_report_;
   std::vector<std::thread> threads_;
-  std::atomic<std::size_t> in_flight_{0};
   unsigned short port_ = 0;
 };
 
@@ -75,10 +130,16 @@ void server::stop_accepting() {
   net::post(impl_->ioc_, [this] {
     boost::system::error_code ec;
     impl_->acceptor_.close(ec);
+    impl_->accept_retry_.cancel();
   });
 }
 
-std::size_t server::in_flight() const { return impl_->in_flight_.load(); }
+std::size_t server::in_flight() const { return impl_->counters_.in_flight.load(); }
+
+server_stats server::stats() const {
+  const auto& c = impl_->counters_;
+  return server_stats{c.connections.load(), c.refused.load(), c.timeouts.load(), c.bad_requests.load()};
+}
 
 void server::stop() {
   if (!impl_) return;

@@ -63,7 +63,19 @@ response error_response(int status, std::string_view code, const std::string& me
 response json_response(int status, const nlohmann::json& body);
 int http_status(errc code);
 
-// Splits a target into a decoded path and query; false if the percent-encoding is bad.
+// Splits a target into a decoded path and query; false if the percent-encoding is bad or
+// a decoded path or query part is not UTF-8 text (invalid UTF-8, or a control character),
+// so that no such bytes reach a handler, a log line or the journal.
 bool parse_target(const std::string& target, std::string& path, std::map<std::string, std::string>& query);
+
+// The offset of the first byte of `text` that is not part of well-formed UTF-8 (RFC 3629:
+// no overlong forms, no surrogates, nothing above U+10FFFF), or npos if there is none.
+std::size_t invalid_utf8_at(std::string_view text);
+
+// `text` made fit for one log line: control characters, backslashes and bytes that are
+// not UTF-8 are written as \xNN; C1 controls, line separators and bidirectional
+// overrides as \uNNNN; anything past `limit` bytes is cut (marked "..."). Everything a
+// client sent goes through this before it is logged.
+std::string log_safe(std::string_view text, std::size_t limit = 256);
 
 }  // namespace dutyflow::http

@@ -33,7 +33,8 @@ response method_not_allowed(const char* allow) {
 
 }  // namespace
 
-router::router(context& ctx, std::shared_ptr<const token_store> tokens) : ctx_(ctx), tokens_(std::move(tokens)) {}
+router::router(context& ctx, std::shared_ptr<const token_store> tokens, auth_limit_options auth_limit)
+    : ctx_(ctx), tokens_(std::move(tokens)), limiter_(auth_limit) {}
 
 void router::set_tokens(std::shared_ptr<const token_store> tokens) {
   std::lock_guard lock(mutex_);
@@ -58,22 +59,44 @@ void router::handle(const request& req, respond_fn respond) {
     if (m == "POST") return post_ack_link(ctx_, parts[1], respond);
     return respond(method_not_allowed("GET, POST"));
   }
+  // A presented token is checked here, once, whatever the route (/metrics takes one
+  // too): every failed check counts against the client's allowance, and a client that
+  // used it up is refused before its token is looked at.
+  std::optional<actor> caller;
+  if (!req.authorization.empty()) {
+    const auto store = tokens();
+    const auto verdict = limiter_.check(req.remote, std::chrono::steady_clock::now(), [&] {
+      if (req.authorization.size() > 7 &&
+          (req.authorization.starts_with("Bearer ") || req.authorization.starts_with("bearer ")))
+        caller = store->authenticate(std::string_view(req.authorization).substr(7));
+      return caller.has_value();
+    });
+    if (verdict.result == auth_limiter::outcome::throttled) {
+      const auto seconds = std::to_string(verdict.retry_after.count());
+      auto r = error_response(429, "too_many_requests",
+                              "too many failed token checks from this address; try again in " + seconds + " s",
+                              {{"retry_after", verdict.retry_after.count()}});
+      r.headers.emplace_back("Retry-After", seconds);
+      return respond(std::move(r));
+    }
+    if (verdict.locked_now)
+      spdlog::warn("http: {} failed {} token checks within {} s; its tokens are refused unchecked until then",
+                   log_safe(req.remote), limiter_.options().limit,
+                   std::chrono::duration_cast<std::chrono::seconds>(limiter_.options().window).count());
+  }
   // The dashboard's assets, /metrics and signed calendar links need no bearer token.
-  if (route_public(ctx_, req, parts, *tokens(), respond)) return;
+  if (route_public(ctx_, req, parts, caller, respond)) return;
   if (parts.size() < 2 || parts[0] != "api" || parts[1] != "v1")
     return respond(error_response(404, "not_found", "no such resource: " + req.path));
 
   // Everything under /api needs a known bearer token.
-  std::optional<actor> caller;
-  if (req.authorization.size() > 7 && (req.authorization.starts_with("Bearer ") || req.authorization.starts_with("bearer ")))
-    caller = tokens()->authenticate(std::string_view(req.authorization).substr(7));
   if (!caller) {
     auto r = error_response(401, "unauthenticated",
                             req.authorization.empty() ? "a bearer token is required" : "unknown token");
     r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"dutyflow\"");
     return respond(std::move(r));
   }
-  spdlog::debug("http: {} {} by {}", m, req.path, caller->name);
+  spdlog::debug("http: {} {} by {}", log_safe(m), log_safe(req.path), caller->name);
   if (route_views(ctx_, req, parts, *caller, respond)) return;
 
   const std::size_t n = parts.size();

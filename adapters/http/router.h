@@ -1,9 +1,11 @@
 // Maps a request to its handler: authenticates the bearer token, matches the path and
-// method, and answers 401/404/405 itself. Thread-safe: handle() is called from the I/O
-// threads; the token store is swapped atomically on SIGHUP.
+// method, and answers 401/404/405 itself, and 429 to a client that failed too many token
+// checks (auth_limit.h). Thread-safe: handle() is called from the I/O threads; the token
+// store is swapped atomically on SIGHUP.
 #pragma once
 
 #include "adapters/http/auth.h"
+#include "adapters/http/auth_limit.h"
 #include "adapters/http/handlers.h"
 
 #include <memory>
@@ -13,9 +15,10 @@ namespace dutyflow::http {
 
 class router {
  public:
-  router(context& ctx, std::shared_ptr<const token_store> tokens);
+  router(context& ctx, std::shared_ptr<const token_store> tokens, auth_limit_options auth_limit = {});
   void handle(const request& req, respond_fn respond);
   void set_tokens(std::shared_ptr<const token_store> tokens);
+  auth_limiter::stats auth_stats() const { return limiter_.read(); }
 
  private:
   std::shared_ptr<const token_store> tokens() const;
@@ -23,6 +26,7 @@ class router {
   context& ctx_;
   mutable std::mutex mutex_;
   std::shared_ptr<const token_store> tokens_;
+  auth_limiter limiter_;
 };
 
 }  // namespace dutyflow::http

@@ -7,6 +7,8 @@
 #include "engine/status.h"
 
 #include <atomic>
+#include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -21,11 +23,36 @@ struct server_options {
   std::size_t body_limit = 1024 * 1024;
   // Largest request header block; larger gets 431. Default: 16 KiB.
   std::size_t header_limit = 16 * 1024;
-  // A connection with no complete request for this long is closed. Default: 30 s.
-  std::chrono::seconds idle_timeout{30};
+  // A new connection must have sent its whole request head (request line and headers)
+  // this long after it was accepted, and so must a later request once its first byte
+  // came; otherwise the connection is closed. A deadline, not an idle time: a client
+  // that trickles a byte at a time is closed too. Default: 30 s.
+  std::chrono::milliseconds header_timeout{30000};
+  // The body must have arrived this long after the head; otherwise the connection is
+  // closed. Default: 60 s (1 MiB at about 17 KB/s).
+  std::chrono::milliseconds body_timeout{60000};
+  // A kept-alive connection whose next request does not start within this is closed.
+  // Default: 15 s.
+  std::chrono::milliseconds keep_alive_timeout{15000};
+  // An answer, or one chunk of a stream, that the client does not take within this is
+  // abandoned and the connection closed. Default: 30 s.
+  std::chrono::milliseconds send_timeout{30000};
+  // Connections open at once (streams included). A connection beyond it is answered 503
+  // and closed at once, so that no client can make the daemon run out of file
+  // descriptors; keep it below the process's limit (ulimit -n, 1024 under systemd by
+  // default) less about 64 for the journal and the rest. Default: 512.
+  std::size_t max_connections = 512;
   // Bytes a streamed response (/api/v1/stream) may have queued for a client that reads
   // slowly; beyond it the client is dropped. Default: 4 MiB.
   std::size_t stream_queue_bytes = 4 * 1024 * 1024;
+};
+
+// What the server counts, for /metrics and tests.
+struct server_stats {
+  std::size_t connections = 0;            // open now
+  std::uint64_t connections_refused = 0;  // over max_connections, answered 503
+  std::uint64_t timeouts = 0;             // closed by header, body, keep-alive or send timeout
+  std::uint64_t bad_requests = 0;         // malformed, too large: answered 400, 413 or 431
 };
 
 class server {
@@ -43,6 +70,7 @@ class server {
   void stop_accepting();
   // Number of requests received whose answer has not been written yet.
   std::size_t in_flight() const;
+  server_stats stats() const;
   // Stops the I/O threads (after stop_accepting and in_flight() == 0 for a clean stop).
   void stop();
 

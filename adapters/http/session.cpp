@@ -37,7 +37,7 @@ response read_error_response(beast::error_code ec, const server_options& options
 
 void limit(bhttp::request_parser<bhttp::string_body>& parser, const server_options& options) {
   parser.body_limit(options.body_limit);
-  parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
+  parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(options.header_limit, UINT32_MAX)));
 }
 
 // The handlers' view of a request read off the wire; false (and a 400 in `refusal`) when
@@ -53,7 +53,9 @@ bool to_request(beast_request&& msg, request& req, response& refusal) {
   req.idempotency_key = std::string(msg["Idempotency-Key"]);
   req.last_event_id = std::string(msg["Last-Event-ID"]);
   if (!parse_target(req.target, req.path, req.query)) {
-    refusal = error_response(400, "invalid", "bad percent-encoding in the request target");
+    refusal = error_response(400, "invalid",
+                             "the request target has bad percent-encoding, control characters or bytes that are "
+                             "not UTF-8");
     return false;
   }
   return true;
@@ -61,8 +63,8 @@ bool to_request(beast_request&& msg, request& req, response& refusal) {
 
 class session : public std::enable_shared_from_this<session> {
  public:
-  session(tcp::socket&& socket, router& r, const server_options& options, std::atomic<std::size_t>& in_flight)
-      : stream_(std::move(socket)), router_(r), options_(options), in_flight_(in_flight) {
+  session(tcp::socket&& socket, router& r, const server_options& options, session_counters& counters)
+      : stream_(std::move(socket)), router_(r), options_(options), counters_(counters) {
     beast::error_code ec;
     auto ep = stream_.socket().remote_endpoint(ec);
     if (!ec) {
@@ -70,29 +72,73 @@ class session : public std::enable_shared_from_this<session> {
       loopback_ = ep.address().is_loopback();
     }
   }
+  ~session() { --counters_.connections; }
+  session(const session&) = delete;
+  session& operator=(const session&) = delete;
 
   void run() { net::dispatch(stream_.get_executor(), beast::bind_front_handler(&session::do_read, shared_from_this())); }
 
  private:
+  // Reading a request runs against three clocks: the next request must start within
+  // keep_alive_timeout (a new connection skips this: its head is due header_timeout
+  // after the accept), its head must be complete header_timeout after its first byte,
+  // and its body body_timeout after the head. Each is a deadline for the whole step, so
+  // a client trickling bytes gains nothing.
   void do_read() {
     parser_.emplace();
     limit(*parser_, options_);
-    stream_.expires_after(options_.idle_timeout);
-    bhttp::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&session::on_read, shared_from_this()));
+    if (first_request_ || buffer_.size() > 0) {  // a new connection, or a pipelined request already here
+      first_request_ = false;
+      return do_read_header();
+    }
+    stream_.expires_after(options_.keep_alive_timeout);
+    stream_.async_read_some(buffer_.prepare(4096),
+                            beast::bind_front_handler(&session::on_first_bytes, shared_from_this()));
   }
 
-  void on_read(beast::error_code ec, std::size_t) {
-    if (ec == bhttp::error::end_of_stream || ec == net::error::operation_aborted || ec == beast::error::timeout ||
+  void on_first_bytes(beast::error_code ec, std::size_t n) {
+    if (ec) return on_read_error(ec);
+    buffer_.commit(n);
+    do_read_header();
+  }
+
+  void do_read_header() {
+    stream_.expires_after(options_.header_timeout);
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             beast::bind_front_handler(&session::on_header, shared_from_this()));
+  }
+
+  void on_header(beast::error_code ec, std::size_t) {
+    if (ec) return on_read_error(ec);
+    if (parser_->is_done()) return on_request();
+    stream_.expires_after(options_.body_timeout);
+    bhttp::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&session::on_body, shared_from_this()));
+  }
+
+  void on_body(beast::error_code ec, std::size_t) {
+    if (ec) return on_read_error(ec);
+    on_request();
+  }
+
+  void on_read_error(beast::error_code ec) {
+    if (ec == beast::error::timeout) {
+      // tcp_stream has closed the socket already: nothing can be answered.
+      ++counters_.timeouts;
+      return do_close();
+    }
+    if (ec == bhttp::error::end_of_stream || ec == net::error::operation_aborted ||
         ec == net::error::connection_reset || ec == net::error::eof) {
       return do_close();
     }
-    if (ec) {
-      // The request could not be read: answer what we can, then close.
-      keep_alive_ = false;
-      drain_ = true;
-      ++in_flight_;
-      return write(read_error_response(ec, options_), 11);
-    }
+    // The request could not be read: answer what we can, then close.
+    ++counters_.bad_requests;
+    keep_alive_ = false;
+    drain_ = true;
+    ++counters_.in_flight;
+    write(read_error_response(ec, options_), 11);
+  }
+
+  void on_request() {
     auto msg = parser_->release();
     keep_alive_ = msg.keep_alive();
     version_ = msg.version();
@@ -102,9 +148,14 @@ class session : public std::enable_shared_from_this<session> {
     response refusal;
     req.remote = remote_;
     req.from_loopback = loopback_;
-    ++in_flight_;
-    if (!to_request(std::move(msg), req, refusal)) return write(std::move(refusal), version_);
-    // Stop the idle timer while the engine works on the answer.
+    ++counters_.in_flight;
+    if (!to_request(std::move(msg), req, refusal)) {
+      // No client of ours sends such a target: whatever else it sends is not worth reading.
+      ++counters_.bad_requests;
+      keep_alive_ = false;
+      return write(std::move(refusal), version_);
+    }
+    // No timer while the engine works on the answer: the client is waiting for us.
     stream_.expires_never();
     router_.handle(req, [self = shared_from_this()](response r) {
       // Called from the engine thread or this one: hop back onto the session's strand.
@@ -123,9 +174,10 @@ class session : public std::enable_shared_from_this<session> {
     res->keep_alive(keep_alive_);
     res->prepare_payload();
     if (head_) res->body().clear();
-    stream_.expires_after(options_.idle_timeout);
+    stream_.expires_after(options_.send_timeout);
     bhttp::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
-      --self->in_flight_;
+      --self->counters_.in_flight;
+      if (ec == beast::error::timeout) ++self->counters_.timeouts;
       if (ec) return self->do_close();
       if (self->drain_) return self->do_drain();
       if (!self->keep_alive_) return self->do_close();
@@ -240,11 +292,11 @@ class session : public std::enable_shared_from_this<session> {
     res->keep_alive(false);  // the stream ends with the connection
     res->chunked(true);
     auto sr = std::make_shared<bhttp::response_serializer<bhttp::empty_body>>(*res);
-    stream_.expires_after(options_.idle_timeout);
+    stream_.expires_after(options_.send_timeout);
     bhttp::async_write_header(
         stream_, *sr, [self = shared_from_this(), res, sr, open = std::move(r.stream)](beast::error_code ec, std::size_t) {
           // An open stream is answered: it must not hold up a SIGTERM drain.
-          --self->in_flight_;
+          --self->counters_.in_flight;
           self->stream_.expires_never();
           if (ec) return self->do_close();
           self->sink_ = std::make_shared<sink>(self->weak_from_this(), self->options_.stream_queue_bytes);
@@ -271,11 +323,12 @@ class session : public std::enable_shared_from_this<session> {
       return;
     }
     chunk_writing_ = true;
-    stream_.expires_after(options_.idle_timeout);  // a client that stops reading is dropped
+    stream_.expires_after(options_.send_timeout);  // a client that stops reading is dropped
     net::async_write(stream_, bhttp::make_chunk(net::buffer(chunk_)),
                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
                        self->chunk_writing_ = false;
                        self->stream_.expires_never();
+                       if (ec == beast::error::timeout) ++self->counters_.timeouts;
                        if (ec) {
                          self->sink_->mark_closed();
                          return self->do_close();
@@ -295,8 +348,9 @@ class session : public std::enable_shared_from_this<session> {
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   router& router_;
   const server_options& options_;
-  std::atomic<std::size_t>& in_flight_;
+  session_counters& counters_;
   std::string remote_;
+  bool first_request_ = true;
   bool loopback_ = false;
   bool keep_alive_ = false;
   bool head_ = false;
@@ -347,8 +401,8 @@ read_result read_request(std::string_view bytes, const server_options& options) 
   return out;
 }
 
-void start_session(tcp::socket socket, router& r, const server_options& options, std::atomic<std::size_t>& in_flight) {
-  std::make_shared<session>(std::move(socket), r, options, in_flight)->run();
+void start_session(tcp::socket socket, router& r, const server_options& options, session_counters& counters) {
+  std::make_shared<session>(std::move(socket), r, options, counters)->run();
 }
 
 }  // namespace dutyflow::http

@@ -9,6 +9,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include <atomic>
+#include <cstdint>
 #include <optional>
 #include <string_view>
 
@@ -27,8 +28,18 @@ struct read_result {
 };
 read_result read_request(std::string_view bytes, const server_options& options);
 
-// Starts serving `socket`; `in_flight` counts requests whose answer is not written yet.
+// Counted across all sessions by the server, which outlives them.
+struct session_counters {
+  std::atomic<std::size_t> in_flight{0};       // requests received whose answer is not written yet
+  std::atomic<std::size_t> connections{0};     // sessions alive
+  std::atomic<std::uint64_t> refused{0};       // connections over max_connections
+  std::atomic<std::uint64_t> timeouts{0};      // connections closed by a timeout
+  std::atomic<std::uint64_t> bad_requests{0};  // requests refused before routing (400, 413, 431)
+};
+
+// Starts serving `socket`. The caller has counted it in `counters.connections`; the
+// session takes it off when it ends.
 void start_session(boost::asio::ip::tcp::socket socket, router& r, const server_options& options,
-                   std::atomic<std::size_t>& in_flight);
+                   session_counters& counters);
 
 }  // namespace dutyflow::http

@@ -112,13 +112,6 @@ response method_not_allowed(const char* allow) {
   return r;
 }
 
-std::optional<actor> bearer(const request& req, const token_store& tokens) {
-  const auto& a = req.authorization;
-  if (a.size() > 7 && (a.starts_with("Bearer ") || a.starts_with("bearer ")))
-    return tokens.authenticate(std::string_view(a).substr(7));
-  return std::nullopt;
-}
-
 bool is_read(const request& req) {
   return req.method == "GET" || req.method == "HEAD";
 }
@@ -128,8 +121,8 @@ bool is_read(const request& req) {
 // ---------------------------------------------------------------------------------------
 // Routing
 
-bool route_public(context& ctx, const request& req, const std::vector<std::string>& parts, const token_store& tokens,
-                  const respond_fn& respond) {
+bool route_public(context& ctx, const request& req, const std::vector<std::string>& parts,
+                  const std::optional<actor>& caller, const respond_fn& respond) {
   const auto n = parts.size();
   if (n == 0 || (n == 1 && parts[0] == "index.html") || (n == 2 && parts[0] == "assets")) {
     if (!is_read(req)) {
@@ -144,7 +137,7 @@ bool route_public(context& ctx, const request& req, const std::vector<std::strin
       respond(method_not_allowed("GET"));
       return true;
     }
-    get_metrics(ctx, req, bearer(req, tokens), respond);
+    get_metrics(ctx, req, caller, respond);
     return true;
   }
   // A calendar app cannot send a token: a signed link stands in for one.
@@ -514,6 +507,28 @@ std::string metrics_body(const metrics_snapshot& s) {
   m.sample("dutyflow_stream_dropped_clients_total", {}, static_cast<double>(s.stream_dropped));
   m.family("dutyflow_clock_seconds", "gauge", "The daemon's clock (system, manual or scaled), unix seconds.");
   m.sample("dutyflow_clock_seconds", {}, s.clock_seconds);
+  if (s.http) {
+    const auto& h = *s.http;
+    auto one = [&](const char* name, const char* type, const char* help, double value) {
+      m.family(name, type, help);
+      m.sample(name, {}, value);
+    };
+    one("dutyflow_http_connections", "gauge", "HTTP connections open.", static_cast<double>(h.connections));
+    one("dutyflow_http_connections_refused_total", "counter",
+        "Connections answered 503 and closed because http.max_connections were open.",
+        static_cast<double>(h.connections_refused));
+    one("dutyflow_http_timeouts_total", "counter",
+        "Connections closed by the header, body, keep-alive or send timeout.", static_cast<double>(h.timeouts));
+    one("dutyflow_http_bad_requests_total", "counter",
+        "Requests refused before routing: malformed (400), too large (413, 431).", static_cast<double>(h.bad_requests));
+    one("dutyflow_http_auth_failures_total", "counter", "Failed bearer-token checks.",
+        static_cast<double>(h.auth_failures));
+    one("dutyflow_http_auth_throttled_total", "counter",
+        "Requests answered 429 because their client failed too many token checks.",
+        static_cast<double>(h.auth_throttled));
+    one("dutyflow_http_auth_clients_tracked", "gauge", "Clients the failed-token limiter remembers.",
+        static_cast<double>(h.auth_clients_tracked));
+  }
   return m.text();
 }
 
@@ -537,8 +552,11 @@ void get_metrics(context& ctx, const request& req, const std::optional<actor>& c
   event_hub& hub = v->hub;
   runner_metrics& rm = ctx.runner.metrics();
   const clock_source& clock = v->clock;
-  ctx.runner.post([&hub, &rm, &clock, respond](engine& e) {
+  std::optional<http_stats> http;
+  if (v->http) http = v->http();
+  ctx.runner.post([&hub, &rm, &clock, http, respond](engine& e) {
     metrics_snapshot s;
+    s.http = http;
     s.duties = e.duties_json(duty_filter{}, nullptr);
     auto events = e.event_count();
     auto notes = e.notification_counts();

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -20,6 +21,18 @@
 
 namespace dutyflow::http {
 
+// The HTTP server's own figures, shown by /metrics: its connections, what it refused
+// before routing, and the failed-token limiter (auth_limit.h).
+struct http_stats {
+  std::size_t connections = 0;
+  std::uint64_t connections_refused = 0;
+  std::uint64_t timeouts = 0;
+  std::uint64_t bad_requests = 0;
+  std::uint64_t auth_failures = 0;
+  std::uint64_t auth_throttled = 0;
+  std::size_t auth_clients_tracked = 0;
+};
+
 // Services the views need beyond the handlers' context. Owned by the daemon; outlives
 // every request. Reached through context::views.
 struct view_services {
@@ -30,14 +43,17 @@ struct view_services {
   const working_calendar* calendar = nullptr;
   // How long a signed calendar link stays valid. Default: 365 days.
   std::chrono::hours calendar_link_ttl{24 * 365};
+  // Reads the server's figures (any I/O thread); empty: /metrics leaves them out.
+  std::function<http_stats()> http{};
 };
 
 // Routes that answer without a bearer token, or decide about one themselves: the dashboard
 // ("/", "/assets/..."), GET /metrics (loopback, else a coordinator token) and a unit's
-// calendar.ics reached by a signed link (?exp=&sig=). Returns false when `req` is none of
-// these (the router goes on and asks for a token).
-bool route_public(context& ctx, const request& req, const std::vector<std::string>& parts, const token_store& tokens,
-                  const respond_fn& respond);
+// calendar.ics reached by a signed link (?exp=&sig=). `caller` is the request's token
+// once the router checked it (nullopt: none, or not a known one). Returns false when
+// `req` is none of these (the router goes on and asks for a token).
+bool route_public(context& ctx, const request& req, const std::vector<std::string>& parts,
+                  const std::optional<actor>& caller, const respond_fn& respond);
 // This file's routes under /api/v1 for an authenticated caller: stream, kinds, now, me,
 // units/{unit}/calendar.ics, units/{unit}/calendar-link, plans/{plan}/report.csv.
 // Returns false for any other path.
@@ -87,6 +103,7 @@ struct metrics_snapshot {
   std::size_t stream_clients = 0;
   std::uint64_t stream_dropped = 0;
   double clock_seconds = 0;  // the engine clock, unix seconds
+  std::optional<http_stats> http;
 };
 std::string metrics_body(const metrics_snapshot& s);
 

@@ -1,0 +1,79 @@
+// tools/daemon_config.cpp: the "http" section of dutyflowd's config.
+#include "tools/daemon_config.h"
+
+#include "tests/support/daemon_process.h"
+#include "tests/support/temp_dir.h"
+
+#include <gtest/gtest.h>
+
+using namespace dutyflow;
+using namespace std::chrono_literals;
+
+namespace {
+
+status read_http(const std::string& text, http::server_options& server, http::auth_limit_options& auth) {
+  dutyflow::testing::temp_dir dir;
+  const auto path = dir.file("c.json");
+  dutyflow::testing::write_file(path, text);
+  return read_http_settings(path, server, auth);
+}
+
+}  // namespace
+
+TEST(HttpSettings, TheShippedConfigSaysWhatTheDefaultsAre) {
+  http::server_options server, defaults;
+  http::auth_limit_options auth, auth_defaults;
+  auto r = read_http_settings(dutyflow::testing::source_path("config/dutyflowd.json"), server, auth);
+  ASSERT_TRUE(r) << r.err().message;
+  EXPECT_EQ(server.max_connections, defaults.max_connections);
+  EXPECT_EQ(server.header_timeout, defaults.header_timeout);
+  EXPECT_EQ(server.body_timeout, defaults.body_timeout);
+  EXPECT_EQ(server.keep_alive_timeout, defaults.keep_alive_timeout);
+  EXPECT_EQ(server.send_timeout, defaults.send_timeout);
+  EXPECT_EQ(server.header_limit, defaults.header_limit);
+  EXPECT_EQ(server.body_limit, defaults.body_limit);
+  EXPECT_EQ(server.threads, defaults.threads);
+  EXPECT_EQ(auth.limit, auth_defaults.limit);
+  EXPECT_EQ(auth.window, auth_defaults.window);
+  EXPECT_EQ(auth.tracked_clients, auth_defaults.tracked_clients);
+}
+
+TEST(HttpSettings, EverySettingIsRead) {
+  http::server_options server;
+  http::auth_limit_options auth;
+  auto r = read_http(R"({"listen": "127.0.0.1:1", "http": {"threads": 3, "max_connections": 40,
+      "header_timeout": "2s", "body_timeout": "500ms", "keep_alive_timeout": "1s", "send_timeout": "3s",
+      "header_limit": 4096, "body_limit": 65536,
+      "auth_failures": {"limit": 5, "window": "10m", "tracked_clients": 99}}})",
+                     server, auth);
+  ASSERT_TRUE(r) << r.err().message;
+  EXPECT_EQ(server.threads, 3);
+  EXPECT_EQ(server.max_connections, 40u);
+  EXPECT_EQ(server.header_timeout, 2s);
+  EXPECT_EQ(server.body_timeout, 500ms);
+  EXPECT_EQ(server.keep_alive_timeout, 1s);
+  EXPECT_EQ(server.send_timeout, 3s);
+  EXPECT_EQ(server.header_limit, 4096u);
+  EXPECT_EQ(server.body_limit, 65536u);
+  EXPECT_EQ(auth.limit, 5);
+  EXPECT_EQ(auth.window, 10min);
+  EXPECT_EQ(auth.tracked_clients, 99u);
+}
+
+TEST(HttpSettings, MistakesNameTheKey) {
+  auto message = [](const std::string& text) {
+    http::server_options server;
+    http::auth_limit_options auth;
+    auto r = read_http(text, server, auth);
+    return r ? std::string("accepted") : r.err().message;
+  };
+  EXPECT_NE(message(R"({"http": {"max_conections": 5}})").find("unknown setting \"http.max_conections\""),
+            std::string::npos);
+  EXPECT_NE(message(R"({"http": {"header_timeout": "30"}})").find("\"http.header_timeout\""), std::string::npos);
+  EXPECT_NE(message(R"({"http": {"header_timeout": "0s"}})").find("longer than zero"), std::string::npos);
+  EXPECT_NE(message(R"({"http": {"max_connections": 0}})").find("\"http.max_connections\""), std::string::npos);
+  EXPECT_NE(message(R"({"http": {"auth_failures": {"limit": -1}}})").find("\"http.auth_failures.limit\""),
+            std::string::npos);
+  EXPECT_NE(message(R"({"http": {"auth_failures": []}})").find("must be an object"), std::string::npos);
+  EXPECT_NE(message(R"({"http": 5})").find("\"http\" must be an object"), std::string::npos);
+}
