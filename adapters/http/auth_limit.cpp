@@ -25,7 +25,12 @@ void auth_limiter::forget_expired(time_point now) {
 }
 
 auth_limiter::verdict auth_limiter::check(std::string_view client, time_point now, const std::function<bool()>& check) {
-  if (options_.limit <= 0) return {check() ? outcome::passed : outcome::failed, {}};
+  if (options_.limit <= 0) {
+    if (check()) return {outcome::passed, {}};
+    std::lock_guard lock(mutex_);
+    ++stats_.failures;  // still counted for /metrics
+    return {outcome::failed, {}};
+  }
   const auto key = client_key(client);
   std::lock_guard lock(mutex_);
   forget_expired(now);

@@ -96,4 +96,5 @@ TEST(AuthLimit, ALimitOfZeroTurnsItOff) {
   for (int i = 0; i < 100; ++i) limiter.check("10.0.0.1", t0, bad);
   EXPECT_EQ(limiter.check("10.0.0.1", t0, good).result, outcome::passed);
   EXPECT_EQ(limiter.read().tracked, 0u);
+  EXPECT_EQ(limiter.read().failures, 100u);
 }
