@@ -10,28 +10,34 @@ using nlohmann::json;
 
 namespace {
 
-// Answers 400 unless the body is a JSON object. The reason says where the body went
-// wrong, by byte offset, never by quoting it: the bytes may not be text at all.
-bool parse_object(const request& req, json& out, const respond_fn& respond) {
+// The body as a JSON object, or errc::invalid. The reason says where the body went wrong,
+// by byte offset, never by quoting it: the bytes may not be text at all.
+result<json> json_object_body(const std::string& body) {
   // nlohmann's parser rejects ill-formed UTF-8 in strings too, but says so in terms of
   // its own parse state; checking first gives the client the plain reason.
-  if (auto at = invalid_utf8_at(req.body); at != std::string_view::npos) {
-    respond(error_response(400, "invalid",
-                           "body is not valid UTF-8 (byte " + std::to_string(at) + "); JSON text must be UTF-8",
-                           {{"offset", at}}));
-    return false;
-  }
+  if (auto at = invalid_utf8_at(body); at != std::string_view::npos)
+    return make_error(errc::invalid,
+                      "body is not valid UTF-8 (byte " + std::to_string(at) + "); JSON text must be UTF-8",
+                      json{{"offset", at}});
+  json out;
   try {
-    out = json::parse(req.body);
+    out = json::parse(body);
   } catch (const json::parse_error& e) {
-    respond(error_response(400, "invalid", "body is not valid JSON (at byte " + std::to_string(e.byte) + ")",
-                           {{"offset", e.byte}}));
+    return make_error(errc::invalid, "body is not valid JSON (at byte " + std::to_string(e.byte) + ")",
+                      json{{"offset", e.byte}});
+  }
+  if (!out.is_object()) return make_error(errc::invalid, "body must be a JSON object");
+  return out;
+}
+
+// Answers 400 unless the body is a JSON object.
+bool parse_object(const request& req, json& out, const respond_fn& respond) {
+  auto body = json_object_body(req.body);
+  if (!body) {
+    respond(error_response(body.err()));
     return false;
   }
-  if (!out.is_object()) {
-    respond(error_response(400, "invalid", "body must be a JSON object"));
-    return false;
-  }
+  out = std::move(*body);
   return true;
 }
 
@@ -167,9 +173,9 @@ void get_duty(context& ctx, const std::string& plan, const std::string& duty, co
 result<command> parse_event_request(const request& req, const std::string& plan, const std::string& duty,
                                     const actor& caller) {
   auto invalid = [](std::string message) { return make_error(errc::invalid, std::move(message)); };
-  json doc = json::parse(req.body, nullptr, false);
-  if (doc.is_discarded()) return invalid("body is not valid JSON");
-  if (!doc.is_object()) return invalid("body must be a JSON object");
+  auto body = json_object_body(req.body);
+  if (!body) return body.err();
+  json doc = std::move(*body);
   command cmd;
   cmd.plan = plan;
   cmd.duty = duty;
