@@ -56,7 +56,10 @@ TEST(ImportPlanCommand, WritesThePlanToOutWhenGiven) {
 TEST(ImportPlanCommand, OffsetAppliesToEveryDuty) {
   auto r = run({seed, "", "-4wd", false});
   ASSERT_EQ(r.code, 0) << r.err;
-  for (const auto& d : nlohmann::json::parse(r.out)["duties"]) EXPECT_EQ(d["due"]["offset"], "-4wd");
+  // The parsed document must outlive the loop: a range-for keeps only the result of
+  // ["duties"] alive, not the temporary it refers into (found by the clang ASan build).
+  const auto plan = nlohmann::json::parse(r.out);
+  for (const auto& d : plan["duties"]) EXPECT_EQ(d["due"]["offset"], "-4wd");
 }
 
 TEST(ImportPlanCommand, JsonReportIsOneDocument) {

@@ -3,13 +3,24 @@
 #include <cstdlib>
 #include <new>
 
+// GCC says it builds with AddressSanitizer through __SANITIZE_ADDRESS__, clang only
+// through __has_feature: without both, a clang ASan build replaced operator new under
+// ASan's allocator and every test of workflows_test died of alloc-dealloc-mismatch.
+#if defined(__SANITIZE_ADDRESS__)
+#define DUTYFLOW_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define DUTYFLOW_ASAN 1
+#endif
+#endif
+
 namespace {
 bool counting = false;
 std::size_t allocations = 0;
 std::size_t allocated_bytes = 0;
 }  // namespace
 
-#if !defined(__SANITIZE_ADDRESS__)
+#if !defined(DUTYFLOW_ASAN)
 // In their own file so that the compiler cannot inline them next to a new-expression
 // and mistake free() for a mismatched deallocation.
 void* operator new(std::size_t size) {
@@ -31,7 +42,7 @@ void operator delete(void* p, std::size_t) noexcept {
 namespace dutyflow::kind_check {
 
 bool can_count_allocations() {
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(DUTYFLOW_ASAN)
   return false;
 #else
   return true;
