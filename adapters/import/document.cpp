@@ -379,6 +379,11 @@ result<document_lines> read_docx(std::string_view bytes) {
 
   document_lines out{"docx", {}};
   collect_paragraphs(body, w, numbers, styles, out.lines);
+  // pugixml passes bytes through as they are, and decodes character references even to
+  // surrogates: a damaged document.xml can yield text that is not UTF-8 (found by fuzzing).
+  for (std::size_t i = 0; i < out.lines.size(); ++i)
+    if (utf8_error(out.lines[i]))
+      return invalid("not a valid .docx: the text of paragraph " + std::to_string(i + 1) + " is not UTF-8");
   if (all_blank(out.lines)) return invalid("empty document: the .docx has no text");
   return out;
 }

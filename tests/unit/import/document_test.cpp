@@ -91,6 +91,17 @@ TEST(ReadDocx, ReadsParagraphsRunsTablesAndLineBreaks) {
                                       "KẾ HOẠCH", "TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "a  b"}));
 }
 
+TEST(ReadDocx, RefusesTextThatIsNotUtf8) {
+  // pugixml hands raw bytes and character references to surrogates through as they are.
+  for (std::string bad : {std::string("Kế hoạch \xC3\x28 số 1"), std::string("Kế hoạch &#xD800; số 1")}) {
+    std::string body = docx_paragraph({"ỦY BAN NHÂN DÂN"}) + "<w:p><w:r><w:t>" + bad + "</w:t></w:r></w:p>";
+    auto r = read_document(build_docx({{"word/document.xml", docx_document(body)}}));
+    ASSERT_FALSE(r) << bad;
+    EXPECT_EQ(r.err().code, errc::invalid);
+    EXPECT_NE(r.err().message.find("paragraph 2 is not UTF-8"), std::string::npos) << r.err().message;
+  }
+}
+
 TEST(ReadDocx, WritesOutAutomaticNumberingAndBullets) {
   std::string numbering =
       "<w:numbering xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">"
