@@ -544,9 +544,21 @@ class sqlite_store final : public store {
   // Throws (rolling the transaction back) if an update finds no row: the engine and the
   // table disagree, and committing half of that would hide it.
   void write_duty(const duty_row& d) {
-    auto bind_opt = [](SQLite::Statement& st, int i, const std::optional<instant>& t) {
-      if (t) st.bind(i, micros(*t));
-      else st.bind(i);
+    // The state columns, in the order both statements list them, from `at` on.
+    auto bind_state = [&d](SQLite::Statement& st, int at) {
+      auto bind_opt = [&st](int i, const std::optional<instant>& t) {
+        if (t) st.bind(i, micros(*t));
+        else st.bind(i);
+      };
+      st.bind(at, d.progress);
+      st.bind(at + 1, d.timeliness);
+      st.bind(at + 2, d.version);
+      bind_opt(at + 3, d.deadline);
+      st.bind(at + 4, micros(d.updated_at));
+      bind_opt(at + 5, d.finished_at);
+      st.bind(at + 6, d.finished_late ? 1 : 0);
+      bind_opt(at + 7, d.reminded_until);
+      return at + 8;
     };
     if (d.write == duty_row::how::upsert) {
       auto& st = *upsert_duty_;
@@ -555,29 +567,14 @@ class sqlite_store final : public store {
       st.bind(2, d.duty);
       st.bind(3, d.kind);
       st.bind(4, d.owner);
-      st.bind(5, d.progress);
-      st.bind(6, d.timeliness);
-      st.bind(7, d.version);
-      bind_opt(st, 8, d.deadline);
-      st.bind(9, micros(d.updated_at));
-      bind_opt(st, 10, d.finished_at);
-      st.bind(11, d.finished_late ? 1 : 0);
-      bind_opt(st, 12, d.reminded_until);
+      bind_state(st, 5);
       st.exec();
       return;
     }
     const bool with_owner = d.write == duty_row::how::update_owner;
     auto& st = with_owner ? *update_duty_owner_ : *update_duty_;
     st.reset();
-    st.bind(1, d.progress);
-    st.bind(2, d.timeliness);
-    st.bind(3, d.version);
-    bind_opt(st, 4, d.deadline);
-    st.bind(5, micros(d.updated_at));
-    bind_opt(st, 6, d.finished_at);
-    st.bind(7, d.finished_late ? 1 : 0);
-    bind_opt(st, 8, d.reminded_until);
-    int i = 9;
+    int i = bind_state(st, 1);
     if (with_owner) st.bind(i++, d.owner);
     st.bind(i++, d.plan);
     st.bind(i, d.duty);

@@ -3,6 +3,8 @@
 #include "engine/engine.h"
 
 #include "tests/support/temp_dir.h"
+
+#include <algorithm>
 #include "workflows/registry.h"
 
 #include <gtest/gtest.h>
@@ -198,4 +200,37 @@ TEST_F(SchedulerTest, NothingIsSentTwiceAcrossARestart) {
   EXPECT_EQ(sent(), before);
   advance_to("2023-06-16T16:00:00+07:00");
   EXPECT_EQ(sent(), before);
+}
+
+TEST_F(SchedulerTest, DueSoonOffGoesStraightFromOnTimeToOverdue) {
+  auto has = [](const std::vector<std::string>& sent, const char* reason) {
+    return std::any_of(sent.begin(), sent.end(), [&](const std::string& s) { return s.starts_with(reason); });
+  };
+  set_conference("2023-06-15T08:00:00+07:00");
+  advance_to("2023-06-14T08:00:00+07:00");
+  ASSERT_TRUE(has(sent(), "due_soon@"));  // the default: two working days before
+  ASSERT_TRUE(has(sent(), "overdue@"));
+
+  // The same plan and days on a fresh journal, with "due soon" switched off.
+  temp_dir other;
+  manual_clock clock(at("2023-06-05T08:00:00+07:00"));
+  auto st = std::move(open_sqlite_store({other.file("journal.db")}).value());
+  engine_options off;
+  off.due_soon_working_days = 0;
+  engine eng(*st, builtin_kinds(), clock, calendar_, off);
+  ASSERT_TRUE(eng.open());
+  ASSERT_TRUE(eng.load(load_plan(json::parse(plan_text), builtin_kinds())->value, actor{"dutyflowd", role::system, ""}));
+  ASSERT_TRUE(eng.set_milestone("hn", "conference", at("2023-06-15T08:00:00+07:00"), coordinator));
+  const instant end = at("2023-06-14T08:00:00+07:00");
+  while (auto next = eng.next_due()) {
+    if (*next > end) break;
+    ASSERT_TRUE(clock.set(std::max(*next, clock.now())));
+    eng.run_due(clock.now());
+  }
+  std::vector<std::string> reasons;
+  auto rows = eng.notifications({});
+  ASSERT_TRUE(rows);
+  for (const auto& r : *rows) reasons.push_back(r.reason + "@");
+  EXPECT_FALSE(has(reasons, "due_soon@"));
+  EXPECT_TRUE(has(reasons, "overdue@"));
 }
