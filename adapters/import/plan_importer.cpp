@@ -799,6 +799,10 @@ class importer_impl {
     bool inherited = !kind && hint;
     if (inherited) kind = hint;
     auto title = upper_first(strip_trailing(clause, " .;,:"));
+    if (title.empty()) {  // a clause of punctuation only (found by fuzzing): a duty needs a title
+      note("check", n.section, "a clause for " + owner->id + " has no text: no duty made");
+      return;
+    }
     std::string id_stem = kind ? slug(kind->matched, 24) : std::string("nhiem-vu");
     duty["id"] = unique_id(id_stem + "-" + owner->id);
     duty["kind"] = kind ? kind->kind : std::string("report");
