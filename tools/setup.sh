@@ -51,6 +51,10 @@ dutyflow_build() {
   # Paths below the checkout are hashed relative to it, so another clone of the same
   # sources (CI's) reuses the cache.
   export CCACHE_BASEDIR="$DUTYFLOW_ROOT"
+  # With debug info (build-asan/ has line tables) ccache also hashes the working directory,
+  # so no other clone ever hit: every CI run compiled the sanitizer build cold. Not hashing
+  # it means a trace may name the source path of the clone that first compiled the file.
+  export CCACHE_NOHASHDIR=true
   # A directory configured with other args (an older build-asan/ made with gcc) cannot
   # switch compilers in place: start it afresh.
   local args="$*"
