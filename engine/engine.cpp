@@ -300,7 +300,7 @@ result<applied> engine::stage(const command& cmd, batch& b) {
     queue_notification(b, *ps, *d, eff.reason, unit, keyed_at, std::move(payload));
   }
 
-  b.writes.duties.push_back(duty_row{e.plan, e.duty, d->def->kind, view.owner, std::string(st.progress->name),
+  b.writes.duties.push_back(duty_row{e.plan, e.duty, std::string(d->def->kind), view.owner, std::string(st.progress->name),
                                      std::string(st.timeliness->name), view.version, view.deadline, now,
                                      view.finished_at, view.finished_late, std::nullopt,
                                      type == event_type::reassign ? duty_row::how::update_owner : duty_row::how::update});
@@ -392,9 +392,16 @@ void engine::build_plan_state(std::shared_ptr<const plan> p, plan_state& ps) con
   ps.index.build(ps.duties.size(), [&](std::size_t i) -> std::string_view { return ps.duties[i].def->id; });
 }
 
-result<bool> engine::load(std::shared_ptr<const plan> p, const actor& by) {
+result<bool> engine::load(const plan_load& loaded, const actor& by) {
+  const auto& p = loaded.value;
   if (auto it = plans_.find(p->id); it != plans_.end()) {
-    if (it->second->def->canonical == p->canonical) return false;
+    // Only the hash stays in memory; a hash match is confirmed against the stored text.
+    if (it->second->def->canonical_hash == canonical_hash(loaded.canonical)) {
+      auto rows = store_.plans();
+      if (!rows) return rows.err();
+      for (const auto& r : *rows)
+        if (r.id == p->id && r.content == loaded.canonical) return false;
+    }
     return make_error(errc::conflict, "plan \"" + p->id + "\" is already loaded with other content",
                       json{{"plan", p->id}});
   }
@@ -402,7 +409,7 @@ result<bool> engine::load(std::shared_ptr<const plan> p, const actor& by) {
   auto ps = std::make_unique<plan_state>();
   build_plan_state(p, *ps);
   batch b;
-  b.writes.plans.push_back(plan_row{p->id, 1, p->canonical, now});
+  b.writes.plans.push_back(plan_row{p->id, 1, loaded.canonical, now});
   ps->plan_seq = 1;
   b.writes.events.push_back(event_row{0, p->id, "", 1, "plan_loaded", by.name, now, "",
                                       json{{"number", p->number}, {"duties", p->duties.size()}}});
@@ -414,7 +421,7 @@ result<bool> engine::load(std::shared_ptr<const plan> p, const actor& by) {
     json data{{"owner", d.st.owner}, {"deadline", d.st.deadline ? json(p->format(*d.st.deadline)) : json(nullptr)}};
     b.writes.events.push_back(event_row{0, p->id, d.def->id, 1, "assigned", by.name, now, "", data});
     auto st = d.st.machine->state();
-    b.writes.duties.push_back(duty_row{p->id, d.def->id, d.def->kind, d.st.owner, std::string(st.progress->name),
+    b.writes.duties.push_back(duty_row{p->id, d.def->id, std::string(d.def->kind), d.st.owner, std::string(st.progress->name),
                                        std::string(st.timeliness->name), 1, d.st.deadline, now, std::nullopt, false,
                                        d.st.reminded_until});
     json payload{{"title", d.def->title}};
@@ -423,8 +430,8 @@ result<bool> engine::load(std::shared_ptr<const plan> p, const actor& by) {
   }
   if (auto s = store_.commit(b.writes); !s) return s.err();
   spdlog::info("engine: loaded plan {} ({}) with {} duties", p->id, p->number, p->duties.size());
-  auto& loaded = *plans_.emplace(p->id, std::move(ps)).first->second;
-  for (auto& d : loaded.duties) schedule(loaded, d);
+  auto& installed = *plans_.emplace(p->id, std::move(ps)).first->second;
+  for (auto& d : installed.duties) schedule(installed, d);
   notify_observers(b.writes);
   return true;
 }
@@ -482,7 +489,7 @@ result<json> engine::set_milestone(const std::string& plan_id, const std::string
             {"milestone", milestone}};
     b.writes.events.push_back(event_row{0, p.id, c.d->def->id, view.version, "deadline_changed", by.name, now, "", ev});
     auto st = view.machine->state();
-    b.writes.duties.push_back(duty_row{p.id, c.d->def->id, c.d->def->kind, view.owner, std::string(st.progress->name),
+    b.writes.duties.push_back(duty_row{p.id, c.d->def->id, std::string(c.d->def->kind), view.owner, std::string(st.progress->name),
                                        std::string(st.timeliness->name), view.version, view.deadline, now,
                                        view.finished_at, view.finished_late, view.reminded_until,
                                        duty_row::how::update});
@@ -652,7 +659,7 @@ json engine::duty_summary(const plan_state& ps, const duty_def& def, const duty_
          {"kind_label", def.machine_kind->label_vi()},
          {"title", def.title},
          {"owner", st.owner},
-         {"collaborators", def.collaborators},
+         {"collaborators", def.collaborators()},
          {"state",
           {{"progress", ms.progress->name},
            {"timeliness", ms.timeliness->name},
@@ -663,12 +670,12 @@ json engine::duty_summary(const plan_state& ps, const duty_def& def, const duty_
          {"due", def.due.to_json(p.utc_offset)},
          {"deadline", st.deadline ? json(p.format(*st.deadline)) : json(nullptr)},
          {"version", st.version},
-         {"depends_on", def.depends_on},
+         {"depends_on", def.depends_on()},
          {"allowed_events", allowed_events(def, st, caller)}};
   if (!def.group.empty()) j["group"] = def.group;
   if (st.finished_at) j["finished_at"] = p.format(*st.finished_at);
   if (const auto* live = ps.find(def.id)) j["assigned_at"] = p.format(live->assigned_at);
-  j["reminders"] = def.reminders.to_json();
+  j["reminders"] = def.reminders->to_json();
   return j;
 }
 

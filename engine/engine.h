@@ -104,8 +104,9 @@ class engine {
 
   // Loads a validated plan: journals "assigned" for each duty. Loading the same content
   // again changes nothing and returns false; other content under a known id is
-  // errc::conflict. Returns true when the plan was new.
-  result<bool> load(std::shared_ptr<const plan> p, const actor& by);
+  // errc::conflict. Returns true when the plan was new. `loaded.canonical` is what the
+  // store keeps; the engine holds only the parsed plan.
+  result<bool> load(const plan_load& loaded, const actor& by);
 
   // Applies one command. Errors: not_found (plan, duty, event), forbidden, version_mismatch,
   // invalid (missing note/data), conflict (not allowed now; details.allowed_events), storage.

@@ -49,8 +49,7 @@ struct engine::point {
 // One entry of the scheduler's heap: the next instant a duty needs attention.
 struct engine::timer_entry {
   instant fire_at;
-  live_duty* duty;
-  plan_state* plan;
+  live_duty* duty;  // its plan is duty->plan
   std::uint32_t gen;
   bool operator>(const timer_entry& o) const { return fire_at > o.fire_at; }
 };

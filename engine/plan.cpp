@@ -384,6 +384,7 @@ result<plan_load> load_plan(const json& doc, const kind_registry& kinds, std::op
       if (auto r = d->find("reminders"); r != d->end()) c.reminders(*r, "defaults.reminders", p->defaults);
     }
   }
+  const auto shared_defaults = std::make_shared<const reminder_policy>(p->defaults);
 
   // Duties: validate each, then fan out groups, then resolve dependencies.
   struct pending_duty {
@@ -391,6 +392,7 @@ result<plan_load> load_plan(const json& doc, const kind_registry& kinds, std::op
     std::string path;
     std::vector<std::pair<std::string, std::string>> deps;  // (id, path)
     std::vector<std::string> owners;                        // >1 for a group
+    duty_links links;
   };
   std::vector<pending_duty> pending;
   auto duties = doc.find("duties");
@@ -417,11 +419,10 @@ result<plan_load> load_plan(const json& doc, const kind_registry& kinds, std::op
         auto [it, fresh] = seen.emplace(def.id, path);
         if (!fresh) c.fail(path + ".id", "duplicate duty \"" + def.id + "\" (first defined at " + it->second + ")");
       }
-      def.kind = c.string_field(d, path, "kind");
-      if (!def.kind.empty()) {
-        def.machine_kind = kinds.find(def.kind);
-        if (!def.machine_kind)
-          c.fail(path + ".kind", "unknown kind \"" + def.kind + "\" (known: " + known_kind_list(kinds) + ")");
+      if (const auto kind = c.string_field(d, path, "kind"); !kind.empty()) {
+        def.machine_kind = kinds.find(kind);
+        if (def.machine_kind) def.kind = def.machine_kind->name();
+        else c.fail(path + ".kind", "unknown kind \"" + kind + "\" (known: " + known_kind_list(kinds) + ")");
       }
       def.title = c.string_field(d, path, "title");
 
@@ -437,7 +438,7 @@ result<plan_load> load_plan(const json& doc, const kind_registry& kinds, std::op
         auto gid = (*owner)["group"].get<std::string>();
         if (auto g = find_group(gid)) {
           pd.owners = g->members;
-          def.group = gid;
+          def.group = g->id;
         } else {
           c.fail(path + ".owner.group", "unknown group \"" + gid + "\"");
         }
@@ -458,9 +459,9 @@ result<plan_load> load_plan(const json& doc, const kind_registry& kinds, std::op
             }
             auto id = v.get<std::string>();
             if (p->find_unit(id)) {
-              def.collaborators.push_back(id);
+              pd.links.collaborators.push_back(id);
             } else if (auto g = find_group(id)) {
-              def.collaborators.insert(def.collaborators.end(), g->members.begin(), g->members.end());
+              pd.links.collaborators.insert(pd.links.collaborators.end(), g->members.begin(), g->members.end());
             } else {
               c.fail(cp, "unknown unit \"" + id + "\"");
             }
@@ -477,14 +478,14 @@ result<plan_load> load_plan(const json& doc, const kind_registry& kinds, std::op
         c.known_keys(*due, path + ".due", {"at"});
         const auto& at = (*due)["at"];
         if (!at.is_string()) c.fail(path + ".due.at", "must be an ISO-8601 date-time, got " + checker::quote(at));
-        else if (auto t = parse_instant(at.get<std::string>())) def.due = {due_spec::type::at, *t, {}, {}, 0};
+        else if (auto t = parse_instant(at.get<std::string>())) { def.due.kind = due_spec::type::at; def.due.at = *t; }
         else c.fail(path + ".due.at", t.err().message);
       } else if (due->contains("milestone")) {
         c.known_keys(*due, path + ".due", {"milestone", "offset"});
         def.due.kind = due_spec::type::milestone;
-        def.due.milestone = c.string_field(*due, path + ".due", "milestone");
-        if (!def.due.milestone.empty() && !p->find_milestone(def.due.milestone))
-          c.fail(path + ".due.milestone", "unknown milestone \"" + def.due.milestone + "\"");
+        const auto milestone = c.string_field(*due, path + ".due", "milestone");
+        if (const auto* m = milestone.empty() ? nullptr : p->find_milestone(milestone)) def.due.milestone = m->id;
+        else if (!milestone.empty()) c.fail(path + ".due.milestone", "unknown milestone \"" + milestone + "\"");
         if (auto off = due->find("offset"); off != due->end()) {
           if (auto dur = c.duration_field(*off, path + ".due.offset")) def.due.offset = *dur;
         } else {
@@ -518,9 +519,13 @@ result<plan_load> load_plan(const json& doc, const kind_registry& kinds, std::op
         }
       }
 
-      def.reminders = p->defaults;
-      if (auto r = d.find("reminders"); r != d.end()) c.reminders(*r, path + ".reminders", def.reminders);
-      if (auto s = d.find("source"); s != d.end()) def.source = *s;
+      def.reminders = shared_defaults;
+      if (auto r = d.find("reminders"); r != d.end()) {
+        reminder_policy own = p->defaults;
+        c.reminders(*r, path + ".reminders", own);
+        if (own != p->defaults) def.reminders = std::make_shared<const reminder_policy>(std::move(own));
+      }
+      if (auto s = d.find("source"); s != d.end()) pd.links.source = *s;
       pending.push_back(std::move(pd));
     }
   }
@@ -551,7 +556,7 @@ result<plan_load> load_plan(const json& doc, const kind_registry& kinds, std::op
       graph[pd.def.id].push_back(dep);
       deps.insert(deps.end(), it->second.begin(), it->second.end());
     }
-    pd.def.depends_on = std::move(deps);
+    pd.links.depends_on = std::move(deps);
   }
   // Cycle detection over the written ids (depth-first, three colours).
   std::unordered_map<std::string, int> colour;
@@ -593,14 +598,15 @@ result<plan_load> load_plan(const json& doc, const kind_registry& kinds, std::op
   }
 
   for (auto& pd : pending) {
+    if (!pd.links.empty()) pd.def.links = std::make_shared<const duty_links>(std::move(pd.links));
     if (pd.def.group.empty()) {
-      pd.def.owner = pd.owners.front();
+      pd.def.owner = p->find_unit(pd.owners.front())->id;
       p->duties.push_back(std::move(pd.def));
     } else {
       for (const auto& u : pd.owners) {
         duty_def copy = pd.def;
         copy.id = pd.def.id + "." + u;
-        copy.owner = u;
+        copy.owner = p->find_unit(u)->id;
         p->duties.push_back(std::move(copy));
       }
     }
@@ -614,11 +620,30 @@ result<plan_load> load_plan(const json& doc, const kind_registry& kinds, std::op
                                                           {"message", "duty id \"" + d.id + "\" appears twice after group fan-out"}}})}});
     }
   }
-  p->canonical = canonical ? std::move(*canonical) : doc.dump();
-  return plan_load{std::move(p), std::move(c.warnings)};
+  // Exact size: a growth-doubled vector would leave up to one unused duty_def per duty.
+  p->duties.shrink_to_fit();
+  std::string text = canonical ? std::move(*canonical) : doc.dump();
+  p->canonical_hash = canonical_hash(text);
+  return plan_load{std::move(p), std::move(c.warnings), std::move(text)};
 }
 
 }  // namespace
+
+namespace {
+const duty_links no_links;
+}  // namespace
+
+const std::vector<std::string>& duty_def::collaborators() const {
+  return (links ? *links : no_links).collaborators;
+}
+const std::vector<std::string>& duty_def::depends_on() const { return (links ? *links : no_links).depends_on; }
+const nlohmann::json& duty_def::source() const { return (links ? *links : no_links).source; }
+
+std::uint64_t canonical_hash(std::string_view canonical) {
+  std::uint64_t h = 1469598103934665603ull;
+  for (unsigned char ch : canonical) h = (h ^ ch) * 1099511628211ull;
+  return h;
+}
 
 result<plan_load> load_plan(const json& doc, const kind_registry& kinds) { return load_plan(doc, kinds, std::nullopt); }
 

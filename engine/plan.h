@@ -40,10 +40,10 @@ struct milestone_def {
 struct due_spec {
   enum class type : std::uint8_t { none, at, milestone, after_assigned };
   type kind = type::none;
+  int working_days = 0;         // type::after_assigned (beside `kind`: one padded word for both)
   instant at{};                 // type::at
-  std::string milestone;        // type::milestone
+  std::string_view milestone;   // type::milestone: the plan milestone's id (see duty_def)
   duration_spec offset;         // type::milestone
-  int working_days = 0;         // type::after_assigned
   nlohmann::json to_json(std::chrono::minutes tz) const;
 };
 
@@ -52,23 +52,45 @@ struct reminder_policy {
   std::optional<duration_spec> overdue_every;  // repeat while overdue
   std::optional<duration_spec> escalate_after; // escalate this long after the deadline
   nlohmann::json to_json() const;
+  bool operator==(const reminder_policy&) const = default;
 };
 
+struct duty_links {
+  std::vector<std::string> collaborators;
+  std::vector<std::string> depends_on;
+  nlohmann::json source;
+  bool empty() const { return collaborators.empty() && depends_on.empty() && source.is_null(); }
+};
+
+// The ids a duty shares with its plan (owner, group, milestone) and its kind's name are
+// views of the plan's own unit/group/milestone definitions and of the kind registry, not
+// copies: a plan of 100,000 duties would otherwise hold 100,000 copies of a few strings.
+// That is why a plan is never copied (the views would point into the original).
 struct duty_def {
-  std::string id;     // plan-local; "<duty>.<unit>" for a group's fan-out
-  std::string kind;   // registry name
+  std::string id;              // plan-local; "<duty>.<unit>" for a group's fan-out
+  std::string_view kind;       // registry name (machine_kind->name())
   const duty_kind* machine_kind = nullptr;
   std::string title;
-  std::string owner;  // unit id (after fan-out)
-  std::string group;  // the group it was fanned out from, or empty
-  std::vector<std::string> collaborators;  // unit ids
+  std::string_view owner;      // unit id (after fan-out): a plan unit's id
+  std::string_view group;      // the group it was fanned out from (a plan group's id), or empty
   due_spec due;
-  std::vector<std::string> depends_on;  // duty ids (after fan-out)
-  reminder_policy reminders;            // the plan's defaults merged with the duty's own
-  nlohmann::json source;                // where in the document it comes from, or null
+  // The plan's defaults merged with the duty's own; never null. Duties with the same policy
+  // share one (most use the defaults), so a duty costs a pointer, not a policy.
+  std::shared_ptr<const reminder_policy> reminders;
+  // Collaborators, dependencies and source: null when the duty has none (most have none;
+  // the copies of a group duty share one).
+  std::shared_ptr<const duty_links> links;
+
+  const std::vector<std::string>& collaborators() const;  // unit ids
+  const std::vector<std::string>& depends_on() const;     // duty ids (after fan-out)
+  const nlohmann::json& source() const;  // where in the document it comes from, or null
 };
 
 struct plan {
+  plan() = default;
+  plan(const plan&) = delete;  // duties view the plan's own strings (see duty_def)
+  plan& operator=(const plan&) = delete;
+
   std::string id;
   std::string number;  // "182/KH-UBND"
   std::string title;
@@ -82,7 +104,9 @@ struct plan {
   std::vector<group_def> groups;
   reminder_policy defaults;
   std::vector<duty_def> duties;
-  std::string canonical;  // the plan file as canonical JSON text: equal content, equal text
+  // FNV-1a of the plan file's canonical text (plan_load::canonical). The text itself is not
+  // kept here: a live plan would carry ~100 bytes per duty that only its first commit needs.
+  std::uint64_t canonical_hash = 0;
 
   const unit_def* find_unit(std::string_view id) const;
   const milestone_def* find_milestone(std::string_view id) const;
@@ -102,13 +126,17 @@ struct plan_issue {
 struct plan_load {
   std::shared_ptr<const plan> value;
   std::vector<plan_issue> warnings;  // e.g. keys dutyflow does not know; the plan is still valid
+  std::string canonical;  // the plan file as canonical JSON text: equal content, equal text
 };
+
+// The hash plan::canonical_hash holds for a canonical text.
+std::uint64_t canonical_hash(std::string_view canonical);
 
 // Validates and expands a plan file. On failure returns errc::invalid whose details hold
 // {"errors": [{"path", "message"}...]} listing every problem found.
 result<plan_load> load_plan(const nlohmann::json& doc, const kind_registry& kinds);
 
-// A plan as the store keeps it: `canonical` is the text load_plan() produced (plan::canonical)
+// A plan as the store keeps it: `canonical` is the text load_plan() produced (plan_load::canonical)
 // when the plan was first loaded, so it is parsed and checked but not re-serialized.
 result<plan_load> load_stored_plan(std::string canonical, const kind_registry& kinds);
 

@@ -65,7 +65,7 @@ std::vector<engine::point> engine::points_of(const plan_state& ps, const live_du
   auto add = [&](instant at, point::what kind, std::string detail) {
     out.push_back(point{at, office_time(ps, at), kind, std::move(detail)});
   };
-  const auto& policy = d.def->reminders;
+  const auto& policy = *d.def->reminders;
   for (const auto& b : policy.before) add(before(b), point::what::reminder, b.text());
   if (options_.due_soon_working_days > 0)
     add(before(duration_spec{options_.due_soon_working_days, duration_spec::unit::working_days}),
@@ -102,7 +102,7 @@ void engine::schedule(plan_state& ps, live_duty& d) {
     if (pending && (!next || p.fire_at < *next)) next = p.fire_at;
   }
   if (!next) return;
-  heap_.push_back(timer_entry{*next, &d, &ps, d.schedule_gen});
+  heap_.push_back(timer_entry{*next, &d, d.schedule_gen});
   std::push_heap(heap_.begin(), heap_.end(), std::greater<>());
 }
 
@@ -110,6 +110,7 @@ void engine::schedule_all() {
   heap_.clear();
   for (auto& [id, ps] : plans_)
     for (auto& d : ps->duties) schedule(*ps, d);
+  heap_.shrink_to_fit();  // a restart's heap is the largest it gets: no doubling slack kept
 }
 
 std::optional<instant> engine::next_due() const {
@@ -205,7 +206,7 @@ void engine::fire_points(batch& b, plan_state& ps, live_duty& d, instant now) {
     return;
   }
   auto st = view.machine->state();
-  rows.push_back(duty_row{p.id, d.def->id, d.def->kind, view.owner, std::string(st.progress->name),
+  rows.push_back(duty_row{p.id, d.def->id, std::string(d.def->kind), view.owner, std::string(st.progress->name),
                           std::string(st.timeliness->name), view.version, view.deadline, now, view.finished_at,
                           view.finished_late, view.reminded_until, duty_row::how::update});
 }
@@ -232,7 +233,7 @@ void engine::run_due(instant now) {
     spdlog::error("scheduler: commit of {} due duty(ies) failed, retrying in 5 s: {}", due.size(), s.err().message);
     for (auto* d : due) {
       d->schedule_gen += 1;
-      heap_.push_back(timer_entry{now + std::chrono::seconds(5), d, d->plan, d->schedule_gen});
+      heap_.push_back(timer_entry{now + std::chrono::seconds(5), d, d->schedule_gen});
       std::push_heap(heap_.begin(), heap_.end(), std::greater<>());
     }
     return;

@@ -62,7 +62,7 @@ std::size_t heap_in_use() {
 }
 
 // A plan with `n` report duties owned by one unit, due at the given instants (or pending).
-std::shared_ptr<const plan> make_plan(std::size_t n, const std::vector<instant>& due, std::chrono::minutes tz,
+plan_load make_plan(std::size_t n, const std::vector<instant>& due, std::chrono::minutes tz,
                                       const std::string& id = "bench", std::size_t first = 0) {
   json duties = json::array();
   for (std::size_t i = 0; i < n; ++i) {
@@ -80,7 +80,7 @@ std::shared_ptr<const plan> make_plan(std::size_t n, const std::vector<instant>&
            {"duties", duties}};
   auto loaded = load_plan(doc, builtin_kinds());
   if (!loaded) throw std::runtime_error(loaded.err().message);
-  return loaded->value;
+  return std::move(*loaded);
 }
 
 int bench_transitions(std::size_t n, std::size_t batch, bool single, const std::string& dir, const std::string& sync) {
@@ -384,7 +384,7 @@ int main(int argc, char** argv) {
     if (r->parsed()) return bench_restart(n, per_duty, chunk, dir);
     if (q->parsed()) return bench_sqlite(n, batch, dir, sync);
     if (pl->parsed()) {
-      std::ofstream(out_path) << make_plan(n, {}, std::chrono::minutes(420))->canonical;
+      std::ofstream(out_path) << make_plan(n, {}, std::chrono::minutes(420)).canonical;
       return 0;
     }
   } catch (const std::exception& e) {

@@ -67,10 +67,10 @@ int run_show_plan(const std::string& file, bool as_json) {
              {"kind", d.kind},
              {"title", d.title},
              {"owner", d.owner},
-             {"collaborators", d.collaborators},
+             {"collaborators", d.collaborators()},
              {"due", d.due.to_json(p.utc_offset)},
-             {"depends_on", d.depends_on},
-             {"reminders", d.reminders.to_json()}};
+             {"depends_on", d.depends_on()},
+             {"reminders", d.reminders->to_json()}};
       if (!d.group.empty()) j["group"] = d.group;
       duties.push_back(j);
     }
@@ -91,11 +91,11 @@ int run_show_plan(const std::string& file, bool as_json) {
     std::string due;
     switch (d.due.kind) {
       case due_spec::type::at: due = p.format(d.due.at); break;
-      case due_spec::type::milestone: due = d.due.milestone + " " + (d.due.offset.amount >= 0 ? "+" : "") + d.due.offset.text(); break;
+      case due_spec::type::milestone: due = std::string(d.due.milestone) + " " + (d.due.offset.amount >= 0 ? "+" : "") + d.due.offset.text(); break;
       case due_spec::type::after_assigned: due = std::to_string(d.due.working_days) + " ngày làm việc sau khi giao"; break;
       case due_spec::type::none: due = "—"; break;
     }
-    rows.push_back({d.id, std::string(d.machine_kind->label_vi()), d.owner, due, d.title});
+    rows.push_back({d.id, std::string(d.machine_kind->label_vi()), std::string(d.owner), due, d.title});
   }
   std::cout << render_table({"Nhiệm vụ", "Loại", "Đơn vị chủ trì", "Thời hạn", "Nội dung"}, rows);
   return 0;

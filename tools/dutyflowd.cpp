@@ -52,7 +52,7 @@ int load_plan_dir(engine& eng, const std::string& dir) {
       continue;
     }
     for (const auto& w : loaded->warnings) spdlog::warn("plans: {}: {}", f.string(), w.text());
-    auto added = eng.load(loaded->value, loader);
+    auto added = eng.load(*loaded, loader);
     if (!added) {
       ++failed;
       spdlog::error("plans: {}: {}", f.string(), added.err().message);

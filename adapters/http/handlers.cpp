@@ -106,11 +106,13 @@ void create_plan(context& ctx, const request& req, const actor& caller, const re
     respond(error_response(loaded.err()));
     return;
   }
-  auto p = loaded->value;
   json warnings = json::array();
   for (const auto& w : loaded->warnings) warnings.push_back(json{{"path", w.path}, {"message", w.message}});
-  ctx.runner.post([&ctx, p, caller, warnings, respond](engine& e) {
-    auto added = e.load(p, caller);
+  auto p = loaded->value;
+  // Shared, not copied: the canonical text of a large plan is megabytes.
+  auto load = std::make_shared<const plan_load>(std::move(*loaded));
+  ctx.runner.post([&ctx, p, load, caller, warnings, respond](engine& e) {
+    auto added = e.load(*load, caller);
     if (!added) {
       respond(error_response(added.err()));
       return;

@@ -168,7 +168,7 @@ std::string run_reference(const std::string& plan_file, const std::string& db_pa
   if (auto s = ref.open(); !s) return s.err().message;
   auto plan = load_plan_file(plan_file, builtin_kinds());
   if (!plan) return plan.err().message;
-  if (auto loaded = ref.load(plan->value, actor{"dutyflowd", role::system, ""}); !loaded) return loaded.err().message;
+  if (auto loaded = ref.load(*plan, actor{"dutyflowd", role::system, ""}); !loaded) return loaded.err().message;
   auto fire_due = [&] {
     if (auto next = ref.next_due(); next && *next <= clock.now()) ref.run_due(clock.now());
   };

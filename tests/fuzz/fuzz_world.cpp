@@ -118,7 +118,7 @@ world::world(bool seed_plan) {
     if (seed_plan) {
       auto p = load_plan(json::parse(seed_plan_text()), builtin_kinds());
       if (!p) fail("seed plan: " + p.err().message);
-      if (auto added = e.load(p->value, actor{"dutyflowd", role::system, ""}); !added)
+      if (auto added = e.load(*p, actor{"dutyflowd", role::system, ""}); !added)
         fail("seed plan load: " + added.err().message);
     }
     e.run_due(clk.now());

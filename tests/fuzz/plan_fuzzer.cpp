@@ -30,12 +30,12 @@ void check_consistent(const plan& p) {
     FUZZ_CHECK(ids.insert(d.id).second, "duty ids are unique: " + d.id);
     FUZZ_CHECK(d.machine_kind != nullptr, "every duty has a machine: " + d.id);
     FUZZ_CHECK(p.find_unit(d.owner), "every owner is a unit: " + d.owner);
-    for (const auto& c : d.collaborators) FUZZ_CHECK(p.find_unit(c), "every collaborator is a unit: " + c);
+    for (const auto& c : d.collaborators()) FUZZ_CHECK(p.find_unit(c), "every collaborator is a unit: " + c);
     if (d.due.kind == due_spec::type::milestone)
       FUZZ_CHECK(p.find_milestone(d.due.milestone), "the milestone exists: " + d.due.milestone);
   }
   for (const auto& d : p.duties)
-    for (const auto& dep : d.depends_on) FUZZ_CHECK(p.find_duty(dep), "every dependency is a duty: " + dep);
+    for (const auto& dep : d.depends_on()) FUZZ_CHECK(p.find_duty(dep), "every dependency is a duty: " + dep);
 }
 
 }  // namespace
@@ -53,16 +53,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   check_consistent(p);
 
   // The canonical text is what the journal stores and the daemon reloads at start.
-  const json again_doc = json::parse(p.canonical, nullptr, false);
+  const json again_doc = json::parse(loaded->canonical, nullptr, false);
   FUZZ_CHECK(!again_doc.is_discarded(), "the canonical text is JSON");
   auto again = load_plan(again_doc, builtin_kinds());
   FUZZ_CHECK(again, "the canonical text loads again: " + (again ? std::string() : again.err().message));
-  FUZZ_CHECK(again->value->canonical == p.canonical, "and gives the same canonical text");
+  FUZZ_CHECK(again->canonical == loaded->canonical, "and gives the same canonical text");
+  FUZZ_CHECK(again->value->canonical_hash == p.canonical_hash, "and the same hash");
   FUZZ_CHECK(again->value->duties.size() == p.duties.size(), "and the same duties");
 
   // The engine takes every plan the loader accepts.
   world.on_engine([&](engine& e) {
-    auto added = e.load(loaded->value, actor{"fuzz", role::coordinator, p.coordinator});
+    auto added = e.load(*loaded, actor{"fuzz", role::coordinator, p.coordinator});
     FUZZ_CHECK(added, "the engine loads a valid plan: " + (added ? std::string() : added.err().message));
     FUZZ_CHECK(*added, "a new plan is added");
     auto pj = e.plan_json(p.id);
@@ -72,7 +73,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       FUZZ_CHECK(dj, "every duty answers: " + d.id);
     }
     // Loading the same content again changes nothing.
-    auto twice = e.load(again->value, actor{"fuzz", role::coordinator, p.coordinator});
+    auto twice = e.load(*again, actor{"fuzz", role::coordinator, p.coordinator});
     FUZZ_CHECK(twice && !*twice, "the same content again is no change");
     // A month of the scheduler over it, in steps, as a running daemon would see it.
     for (int day = 0; day < 40; day += 3) {

@@ -66,7 +66,7 @@ class EngineTest : public ::testing::Test {
   void load() {
     auto loaded = load_plan(json::parse(plan_text), builtin_kinds());
     ASSERT_TRUE(loaded) << loaded.err().message;
-    auto r = eng_->load(loaded->value, actor{"dutyflowd", role::system, ""});
+    auto r = eng_->load(*loaded, actor{"dutyflowd", role::system, ""});
     ASSERT_TRUE(r) << r.err().message;
   }
 
@@ -126,13 +126,13 @@ TEST_F(EngineTest, LoadingAPlanJournalsAssignedForEveryDuty) {
 TEST_F(EngineTest, LoadingTheSameContentAgainChangesNothingOtherContentConflicts) {
   load();
   auto loaded = load_plan(json::parse(plan_text), builtin_kinds());
-  auto again = eng_->load(loaded->value, coordinator);
+  auto again = eng_->load(*loaded, coordinator);
   ASSERT_TRUE(again);
   EXPECT_FALSE(*again);
   EXPECT_EQ(events(), 6);
   auto changed = json::parse(plan_text);
   changed["title"] = "Kế hoạch khác";
-  auto other = eng_->load(load_plan(changed, builtin_kinds())->value, coordinator);
+  auto other = eng_->load(*load_plan(changed, builtin_kinds()), coordinator);
   ASSERT_FALSE(other);
   EXPECT_EQ(other.err().code, errc::conflict);
 }

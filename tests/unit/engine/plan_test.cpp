@@ -57,13 +57,13 @@ TEST(PlanLoader, LoadsAndFansOutGroups) {
   ASSERT_NE(p.find_duty("dai-bieu.xa-b"), nullptr);
   EXPECT_EQ(p.find_duty("dai-bieu.xa-b")->owner, "xa-b");
   EXPECT_EQ(p.find_duty("dai-bieu.xa-b")->group, "cac-xa");
-  EXPECT_EQ(p.find_duty("dai-bieu.xa-a")->depends_on, std::vector<std::string>{"bao-cao"});
-  EXPECT_EQ(p.find_duty("tong-hop")->depends_on, (std::vector<std::string>{"dai-bieu.xa-a", "dai-bieu.xa-b"}));
-  EXPECT_EQ(p.find_duty("tong-hop")->collaborators, (std::vector<std::string>{"xa-a", "xa-b"}));
+  EXPECT_EQ(p.find_duty("dai-bieu.xa-a")->depends_on(), std::vector<std::string>{"bao-cao"});
+  EXPECT_EQ(p.find_duty("tong-hop")->depends_on(), (std::vector<std::string>{"dai-bieu.xa-a", "dai-bieu.xa-b"}));
+  EXPECT_EQ(p.find_duty("tong-hop")->collaborators(), (std::vector<std::string>{"xa-a", "xa-b"}));
   // A duty's own reminders replace the default list; the rest is inherited.
-  EXPECT_EQ(p.find_duty("bao-cao")->reminders.before.size(), 1u);
-  EXPECT_EQ(p.find_duty("dang-tai")->reminders.before.size(), 2u);
-  ASSERT_TRUE(p.find_duty("bao-cao")->reminders.escalate_after);
+  EXPECT_EQ(p.find_duty("bao-cao")->reminders->before.size(), 1u);
+  EXPECT_EQ(p.find_duty("dang-tai")->reminders->before.size(), 2u);
+  ASSERT_TRUE(p.find_duty("bao-cao")->reminders->escalate_after);
   EXPECT_EQ(p.find_duty("dang-tai")->due.to_json(p.utc_offset)["at"], "2023-06-15T17:00:00+07:00");
   EXPECT_TRUE(loaded->warnings.empty());
 }
@@ -77,7 +77,7 @@ TEST(PlanLoader, TheSeedPlanLoadsWithAllSevenKinds) {
   std::set<std::string> kinds;
   int tham_luan = 0;
   for (const auto& d : p.duties) {
-    kinds.insert(d.kind);
+    kinds.emplace(d.kind);
     if (d.kind == "tham_luan") ++tham_luan;
   }
   EXPECT_EQ(kinds, (std::set<std::string>{"attendance", "awards", "publish", "report", "reporter", "tham_luan", "venue"}));
@@ -158,5 +158,18 @@ TEST(PlanLoader, CanonicalTextIgnoresKeyOrderAndWhitespace) {
   auto a = load_plan(minimal_plan(), builtin_kinds());
   auto b = load_plan(json::parse(minimal_plan().dump(4)), builtin_kinds());
   ASSERT_TRUE(a && b);
-  EXPECT_EQ(a->value->canonical, b->value->canonical);
+  EXPECT_EQ(a->canonical, b->canonical);
+  EXPECT_EQ(a->value->canonical_hash, b->value->canonical_hash);
+  EXPECT_EQ(a->value->canonical_hash, canonical_hash(a->canonical));
+}
+
+TEST(PlanLoader, DutiesWithTheSamePolicyShareIt) {
+  auto loaded = load_plan(minimal_plan(), builtin_kinds());
+  ASSERT_TRUE(loaded) << loaded.err().message;
+  const auto& p = *loaded->value;
+  // Fanned-out copies and duties without reminders of their own hold the defaults' object.
+  EXPECT_EQ(p.find_duty("dai-bieu.xa-a")->reminders, p.find_duty("dai-bieu.xa-b")->reminders);
+  EXPECT_EQ(*p.find_duty("dai-bieu.xa-a")->reminders, p.defaults);
+  EXPECT_EQ(p.find_duty("tong-hop")->reminders, p.find_duty("dai-bieu.xa-a")->reminders);
+  EXPECT_NE(p.find_duty("bao-cao")->reminders, p.find_duty("dai-bieu.xa-a")->reminders);
 }

@@ -38,7 +38,7 @@ class SchedulerTest : public ::testing::Test {
     store_ = std::move(open_sqlite_store({dir_.file("journal.db")}).value());
     restart();
     auto loaded = load_plan(json::parse(plan_text), builtin_kinds());
-    EXPECT_TRUE(eng_->load(loaded->value, actor{"dutyflowd", role::system, ""}));
+    EXPECT_TRUE(eng_->load(*loaded, actor{"dutyflowd", role::system, ""}));
   }
 
   void restart() {
@@ -219,7 +219,7 @@ TEST_F(SchedulerTest, DueSoonOffGoesStraightFromOnTimeToOverdue) {
   off.due_soon_working_days = 0;
   engine eng(*st, builtin_kinds(), clock, calendar_, off);
   ASSERT_TRUE(eng.open());
-  ASSERT_TRUE(eng.load(load_plan(json::parse(plan_text), builtin_kinds())->value, actor{"dutyflowd", role::system, ""}));
+  ASSERT_TRUE(eng.load(*load_plan(json::parse(plan_text), builtin_kinds()), actor{"dutyflowd", role::system, ""}));
   ASSERT_TRUE(eng.set_milestone("hn", "conference", at("2023-06-15T08:00:00+07:00"), coordinator));
   const instant end = at("2023-06-14T08:00:00+07:00");
   while (auto next = eng.next_due()) {

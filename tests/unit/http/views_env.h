@@ -38,7 +38,7 @@ struct views_env {
     auto plan =
         load_plan_file(std::string(DUTYFLOW_SOURCE_DIR) + "/config/plans/182-kh-ubnd-2023.json", builtin_kinds());
     EXPECT_TRUE(plan);
-    EXPECT_TRUE(eng->load(plan->value, actor{"dutyflowd", role::system, ""}));
+    EXPECT_TRUE(eng->load(*plan, actor{"dutyflowd", role::system, ""}));
     eng->add_observer([this](const std::vector<event_row>& events) { hub.publish(events); });
     runner = std::make_unique<engine_runner>(*eng, clock);
     ctx = std::make_unique<http::context>(http::context{*runner, builtin_kinds(), &clock, {}, {}});

@@ -44,7 +44,7 @@ using assignment = std::tuple<std::string, std::string, std::vector<std::string>
 std::vector<assignment> assignments(const plan& p) {
   std::vector<assignment> out;
   for (const auto& d : p.duties) {
-    auto cols = d.collaborators;
+    auto cols = d.collaborators();
     std::sort(cols.begin(), cols.end());
     out.emplace_back(d.kind, d.owner, cols);
   }

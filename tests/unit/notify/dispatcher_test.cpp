@@ -91,7 +91,7 @@ class Dispatcher : public ::testing::Test {
     ASSERT_TRUE(db) << db.err().message;
     writer_ = std::move(*db);
     write_batch b;
-    b.plans.push_back(plan_row{plan_->id, 1, plan_->canonical, clock_.now()});
+    b.plans.push_back(plan_row{plan_->id, 1, loaded->canonical, clock_.now()});
     ASSERT_TRUE(writer_->commit(b));
   }
 
