@@ -320,12 +320,21 @@ result<applied> engine::stage(const command& cmd, batch& b) {
 }
 
 void engine::notify_observers(const write_batch& w) const {
-  if (w.events.empty()) return;
-  for (const auto& fn : observers_) {
+  if (!w.events.empty()) {
+    for (const auto& fn : observers_) {
+      try {
+        fn(w.events);
+      } catch (const std::exception& e) {
+        spdlog::error("engine: a commit observer threw: {}", e.what());
+      }
+    }
+  }
+  if (w.outbox.empty()) return;
+  for (const auto& fn : outbox_observers_) {
     try {
-      fn(w.events);
+      fn(w.outbox);
     } catch (const std::exception& e) {
-      spdlog::error("engine: a commit observer threw: {}", e.what());
+      spdlog::error("engine: an outbox observer threw: {}", e.what());
     }
   }
 }

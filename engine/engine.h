@@ -139,6 +139,10 @@ class engine {
   // (ids filled in), in journal order: the live stream and metrics hang off this.
   using commit_observer = std::function<void(const std::vector<event_row>&)>;
   void add_observer(commit_observer fn) { observers_.push_back(std::move(fn)); }
+  // Called on the engine thread after each commit that queued notifications, with the
+  // rows it wrote (a row whose key existed already was skipped by the store but is listed).
+  using outbox_observer = std::function<void(const std::vector<outbox_row>&)>;
+  void add_outbox_observer(outbox_observer fn) { outbox_observers_.push_back(std::move(fn)); }
 
   // The scheduler (engine/scheduler.cpp). One timer for the whole engine: the earliest
   // instant any duty needs attention, from a heap. run_due() fires, in order and each
@@ -197,6 +201,7 @@ class engine {
   std::vector<timer_entry> heap_;
   instant opened_at_{};
   std::vector<commit_observer> observers_;
+  std::vector<outbox_observer> outbox_observers_;
   void notify_observers(const write_batch& w) const;
 };
 

@@ -17,7 +17,7 @@ using nlohmann::json;
 
 // Each migration moves the schema from version i to i+1; they only ever get appended.
 // The events table refuses UPDATE and DELETE: the journal is append-only by construction.
-constexpr std::array<const char*, 3> migrations = {
+constexpr std::array<const char*, 4> migrations = {
     R"sql(
 CREATE TABLE plans (
   id        TEXT PRIMARY KEY,
@@ -91,6 +91,38 @@ CREATE INDEX idempotency_created ON idempotency (created_at);
 )sql",
     R"sql(
 ALTER TABLE duties ADD COLUMN reminded_until INTEGER;
+)sql",
+    // The outbox's unique key ("plan/duty/reason/point") and its (plan, duty) index put every
+    // notification on a random index page: a scheduler run of 500 reminders dirtied ~1,000
+    // pages, and writing them was most of its commit. The same uniqueness, on (point, plan,
+    // duty, reason) — the key is exactly those four, the point to the microsecond — and a
+    // (plan, id) index put new rows at the end of each index instead. SQLite cannot drop a
+    // column's UNIQUE in place, so the table is rebuilt.
+    R"sql(
+CREATE TABLE outbox_v4 (
+  id           INTEGER PRIMARY KEY,
+  key          TEXT NOT NULL,
+  plan         TEXT NOT NULL,
+  duty         TEXT NOT NULL,
+  unit         TEXT NOT NULL,
+  reason       TEXT NOT NULL,
+  point        INTEGER NOT NULL,
+  channel      TEXT NOT NULL,
+  status       TEXT NOT NULL DEFAULT 'pending',
+  attempts     INTEGER NOT NULL DEFAULT 0,
+  last_error   TEXT NOT NULL DEFAULT '',
+  created_at   INTEGER NOT NULL,
+  delivered_at INTEGER,
+  next_attempt INTEGER,
+  payload      TEXT NOT NULL DEFAULT '{}'
+);
+INSERT INTO outbox_v4 SELECT id, key, plan, duty, unit, reason, point, channel, status, attempts, last_error,
+  created_at, delivered_at, next_attempt, payload FROM outbox;
+DROP TABLE outbox;
+ALTER TABLE outbox_v4 RENAME TO outbox;
+CREATE UNIQUE INDEX outbox_point ON outbox (point, plan, duty, reason);
+CREATE INDEX outbox_status ON outbox (status, next_attempt);
+CREATE INDEX outbox_plan ON outbox (plan, id);
 )sql",
 };
 
@@ -210,7 +242,7 @@ class sqlite_store final : public store {
     insert_outbox_ = std::make_unique<SQLite::Statement>(
         db_,
         "INSERT INTO outbox (key, plan, duty, unit, reason, point, channel, status, attempts, last_error,"
-        " created_at, next_attempt, payload) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (key) DO NOTHING");
+        " created_at, next_attempt, payload) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (point, plan, duty, reason) DO NOTHING");
     insert_idem_ = std::make_unique<SQLite::Statement>(
         db_,
         "INSERT INTO idempotency (key, fingerprint, plan, duty, version, event_id, answer, created_at)"

@@ -62,13 +62,17 @@ std::size_t heap_in_use() {
 }
 
 // A plan with `n` report duties owned by one unit, due at the given instants (or pending).
+// With `remind_before`, each duty's deadline is that much after its instant and the plan
+// reminds that long before the deadline: the instant is then a reminder's point.
 plan_load make_plan(std::size_t n, const std::vector<instant>& due, std::chrono::minutes tz,
-                                      const std::string& id = "bench", std::size_t first = 0) {
+                    const std::string& id = "bench", std::size_t first = 0,
+                    std::optional<duration_spec> remind_before = std::nullopt) {
+  const auto shift = remind_before ? remind_before->fixed() : std::chrono::microseconds{0};
   json duties = json::array();
   for (std::size_t i = 0; i < n; ++i) {
     json d{{"id", "d" + std::to_string(first + i)}, {"kind", "report"}, {"title", "Báo cáo số " + std::to_string(first + i)},
            {"owner", "xa-a"}};
-    d["due"] = i < due.size() ? json{{"at", format_instant(due[i], tz)}} : json{{"milestone", "conference"}, {"offset", "-1wd"}};
+    d["due"] = i < due.size() ? json{{"at", format_instant(due[i] + shift, tz)}} : json{{"milestone", "conference"}, {"offset", "-1wd"}};
     duties.push_back(std::move(d));
   }
   json doc{{"id", id},          {"number", "1/KH-BENCH"},
@@ -76,7 +80,9 @@ plan_load make_plan(std::size_t n, const std::vector<instant>& due, std::chrono:
            {"issued_on", "2023-06-05"}, {"coordinator", "noi-vu"},
            {"milestones", json::array({json{{"id", "conference"}, {"title", "Hội nghị"}, {"at", nullptr}}})},
            {"units", json::array({json{{"id", "noi-vu"}, {"name", "Phòng Nội vụ"}}, json{{"id", "xa-a"}, {"name", "Xã A"}}})},
-           {"defaults", {{"reminders", {{"before", json::array()}, {"overdue_every", nullptr}, {"escalate_after", nullptr}}}}},
+           {"defaults", {{"reminders", {{"before", remind_before ? json::array({remind_before->text()}) : json::array()},
+                                        {"overdue_every", nullptr},
+                                        {"escalate_after", nullptr}}}}},
            {"duties", duties}};
   auto loaded = load_plan(doc, builtin_kinds());
   if (!loaded) throw std::runtime_error(loaded.err().message);
@@ -142,11 +148,15 @@ int bench_transitions(std::size_t n, std::size_t batch, bool single, const std::
 // in one transaction) while the executor runs. t0 = start of scheduling + `lead`: with
 // lead 0 this is W2 exactly (reminders due before their plan commits are late by design);
 // with a lead longer than scheduling takes, all N are pending when the window opens
-// (issue 4's "100,000 pending reminders due within 10 s"). A reminder fires as the duty's
-// `overdue` event (journal + duty row + outbox row in one transaction); its fire time is
-// when the observer sees the commit, so lateness includes the fsync.
+// (issue 4's "100,000 pending reminders due within 10 s"). With point "reminder" (default)
+// each is a reminder one hour before the duty's deadline: an outbox row and the duty's
+// reminder progress, one transaction per scheduler run. With point "overdue" each is the
+// deadline itself: the duty's `overdue` event (journal + duty row + outbox row), which
+// costs more. The fire time is when the observer sees the commit: lateness includes the fsync.
 int bench_scheduler(std::size_t n, double window_s, double lead_s, std::size_t chunk, const std::string& dir,
-                    const std::string& sync) {
+                    const std::string& sync, const std::string& point_kind) {
+  const bool overdue = point_kind == "overdue";
+  if (!overdue && point_kind != "reminder") throw std::runtime_error("--point is reminder or overdue");
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   auto st = open_sqlite_store({dir + "/bench.db", sync});
@@ -172,19 +182,21 @@ int bench_scheduler(std::size_t n, double window_s, double lead_s, std::size_t c
   dispatch.reserve(n);
   std::mutex m;
   std::condition_variable cv;
-  std::size_t fired = 0, loads = 0;
+  std::size_t fired = 0, loads = 0, commits = 0;
   instant first_fire{}, last_fire{};
-  eng.add_observer([&](const std::vector<event_row>& events) {
+  auto fired_at = [&](const std::string& duty, instant now) {
+    const std::size_t i = std::stoul(duty.substr(1));
+    lateness.push_back(std::chrono::duration<double, std::milli>(now - due[i]).count());
+    dispatch.push_back(std::chrono::duration<double, std::milli>(now - std::max(due[i], committed[i])).count());
+    if (fired++ == 0) first_fire = now;
+    last_fire = now;
+  };
+  eng.add_outbox_observer([&](const std::vector<outbox_row>& rows) {
     const instant now = clock.now();
     std::lock_guard lock(m);
-    for (const auto& e : events) {
-      if (e.type != "overdue") continue;
-      const std::size_t i = std::stoul(e.duty.substr(1));
-      lateness.push_back(std::chrono::duration<double, std::milli>(now - due[i]).count());
-      dispatch.push_back(std::chrono::duration<double, std::milli>(now - std::max(due[i], committed[i])).count());
-      if (fired++ == 0) first_fire = now;
-      last_fire = now;
-    }
+    ++commits;
+    for (const auto& o : rows)
+      if (o.reason == (overdue ? "overdue" : "reminder")) fired_at(o.duty, now);
     if (fired == n) cv.notify_all();
   });
   engine_runner runner(eng, clock);
@@ -197,7 +209,8 @@ int bench_scheduler(std::size_t n, double window_s, double lead_s, std::size_t c
     const std::size_t count = std::min(chunk, n - first);
     for (std::size_t i = first; i < first + count; ++i) due[i] = t_start + offset[i];
     auto p = make_plan(count, {due.begin() + first, due.begin() + first + count}, std::chrono::minutes(420),
-                       "p" + std::to_string(first / chunk), first);
+                       "p" + std::to_string(first / chunk), first,
+                       overdue ? std::nullopt : std::optional<duration_spec>(duration_spec{1, duration_spec::unit::hours}));
     runner.post([&, p, first, count](engine& e) {
       if (!e.load(p, actor{"bench", role::system, ""})) throw std::runtime_error("load failed");
       const instant now = clock.now();
@@ -229,6 +242,7 @@ int bench_scheduler(std::size_t n, double window_s, double lead_s, std::size_t c
            {"window_s", window_s},
            {"lead_s", lead_s},
            {"chunk", chunk},
+           {"point", point_kind},
            {"synchronous", sync},
            {"fired", fired},
            {"schedule_s", schedule_s},
@@ -239,7 +253,8 @@ int bench_scheduler(std::size_t n, double window_s, double lead_s, std::size_t c
             {{"p50", pct(dispatch, 0.5)}, {"p99", pct(dispatch, 0.99)}, {"max", pct(dispatch, 1.0)}}},
            {"heap_bytes_per_duty", static_cast<double>(heap1 - heap0) / static_cast<double>(n)},
            {"rss_kib", rss_kib()},
-           {"engine_thread_batches", stats.batches}};
+           {"engine_thread_batches", stats.batches},
+           {"commits", commits}};
   std::cout << out.dump() << std::endl;
   return fired == n ? 0 : 1;
 }
@@ -362,6 +377,8 @@ int main(int argc, char** argv) {
   s->add_option("--window", window, "seconds");
   s->add_option("--lead", lead, "seconds from the start of scheduling to the window (0: W2 exactly)");
   s->add_option("--chunk", chunk, "reminders per plan (W2's BATCH)");
+  std::string point_kind = "reminder";
+  s->add_option("--point", point_kind, "reminder (a reminder before the deadline) | overdue (the deadline itself)");
   common(s);
   auto* r = app.add_subcommand("restart", "open() of a journal with N duties");
   r->add_option("--duties", n);
@@ -380,7 +397,7 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::warn);
   try {
     if (t->parsed()) return bench_transitions(n, batch, single, dir, sync);
-    if (s->parsed()) return bench_scheduler(n, window, lead, chunk, dir, sync);
+    if (s->parsed()) return bench_scheduler(n, window, lead, chunk, dir, sync, point_kind);
     if (r->parsed()) return bench_restart(n, per_duty, chunk, dir);
     if (q->parsed()) return bench_sqlite(n, batch, dir, sync);
     if (pl->parsed()) {

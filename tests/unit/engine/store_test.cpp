@@ -95,6 +95,60 @@ TEST(Store, RefusesADatabaseFromTheFuture) {
   EXPECT_EQ(s.err().code, errc::storage);
 }
 
+// Schema 4 rebuilt the outbox: uniqueness moved from the key text to (point, plan, duty,
+// reason), the same thing ordered by time. A journal written by schema 3 keeps its rows,
+// and a notification it already holds is still not queued twice.
+TEST(Store, OutboxOfSchema3MigratesWithItsRowsAndItsUniqueness) {
+  temp_dir dir;
+  auto path = dir.file("j.db");
+  {
+    auto s = open_sqlite_store({path});
+    ASSERT_TRUE(s);
+    auto b = sample_batch();
+    ASSERT_TRUE((*s)->commit(b));
+  }
+  {
+    // Put the outbox back as schema 3 had it, with the row in it.
+    SQLite::Database db(path, SQLite::OPEN_READWRITE);
+    db.exec(R"sql(
+CREATE TABLE outbox_v3 (
+  id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, plan TEXT NOT NULL, duty TEXT NOT NULL,
+  unit TEXT NOT NULL, reason TEXT NOT NULL, point INTEGER NOT NULL, channel TEXT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT '', created_at INTEGER NOT NULL, delivered_at INTEGER,
+  next_attempt INTEGER, payload TEXT NOT NULL DEFAULT '{}');
+INSERT INTO outbox_v3 SELECT * FROM outbox;
+DROP TABLE outbox;
+ALTER TABLE outbox_v3 RENAME TO outbox;
+CREATE INDEX outbox_status ON outbox (status, next_attempt);
+CREATE INDEX outbox_plan ON outbox (plan, duty);
+PRAGMA user_version = 3;
+)sql");
+  }
+  auto s = open_sqlite_store({path});
+  ASSERT_TRUE(s) << s.err().message;
+  {
+    SQLite::Database db(path);
+    EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 4);
+    EXPECT_EQ(db.execAndGet("SELECT count(*) FROM sqlite_master WHERE name = 'outbox_point'").getInt(), 1);
+  }
+  auto rows = (*s)->outbox({});
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(rows->front().key, "p/d/assigned/2023-06-05T01:00:00Z");
+  write_batch again;
+  again.outbox = sample_batch().outbox;
+  ASSERT_TRUE((*s)->commit(again));
+  EXPECT_EQ((*s)->outbox({})->size(), 1u);
+  // The same duty, reason and point is the same notification whatever the key text says.
+  again.outbox.front().key = "another spelling";
+  ASSERT_TRUE((*s)->commit(again));
+  EXPECT_EQ((*s)->outbox({})->size(), 1u);
+  again.outbox.front().point += std::chrono::microseconds(1);
+  ASSERT_TRUE((*s)->commit(again));
+  EXPECT_EQ((*s)->outbox({})->size(), 2u);
+}
+
 TEST(Store, JournalIsAppendOnly) {
   temp_dir dir;
   auto path = dir.file("j.db");
@@ -142,6 +196,44 @@ TEST(Store, OutboxKeysAreUnique) {
   outbox_filter f;
   f.reason = "overdue";
   EXPECT_TRUE((*s)->outbox(f)->empty());
+}
+
+// The listing by plan and duty reads a range of the unique key ("plan/duty/reason/point"):
+// ids that share a prefix ("p1", "p1-x", "p10"; "d", "d.xa-a", "d-2") must not leak into it.
+TEST(Store, OutboxByPlanAndDutyTakesNoNeighbours) {
+  temp_dir dir;
+  auto s = open_sqlite_store({dir.file("j.db")});
+  write_batch b;
+  for (std::string plan : {"p1", "p1-x", "p10", "p"}) {
+    for (std::string duty : {"d", "d.xa-a", "d-2", "dd"}) {
+      outbox_row o;
+      o.plan = plan;
+      o.duty = duty;
+      o.unit = "xa-a";
+      o.reason = "assigned";
+      o.point = at("2023-06-05T08:00:00+07:00");
+      o.key = plan + "/" + duty + "/assigned/2023-06-05T01:00:00Z";
+      o.channel = "log";
+      o.created_at = o.point;
+      b.outbox.push_back(o);
+    }
+  }
+  ASSERT_TRUE((*s)->commit(b));
+  outbox_filter f;
+  f.plan = "p1";
+  auto rows = (*s)->outbox(f);
+  ASSERT_TRUE(rows);
+  EXPECT_EQ(rows->size(), 4u);
+  for (const auto& r : *rows) EXPECT_EQ(r.plan, "p1");
+  f.duty = "d";
+  rows = (*s)->outbox(f);
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(rows->front().duty, "d");
+  f.duty = "d.xa-a";
+  EXPECT_EQ((*s)->outbox(f)->size(), 1u);
+  f.plan = "";
+  f.duty = "d";
+  EXPECT_EQ((*s)->outbox(f)->size(), 4u);  // every plan's "d"
 }
 
 TEST(Store, ParametersAreNeverSql) {
