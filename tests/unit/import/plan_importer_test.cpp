@@ -442,6 +442,19 @@ TEST(ImportRegressions, AClauseOfPunctuationOnlyMakesNoDuty) {
   EXPECT_TRUE(load(r->plan));
 }
 
+// A plan titled "Tổ chức" and nothing more gave its milestone an empty name (the text after
+// the verb), and the draft did not load (found by the import fuzz target;
+// regress-title-without-event).
+TEST(ImportRegressions, ATitleOfTheVerbAloneNamesTheMilestone) {
+  auto r = import_text(
+      "Số: 5/KH-UBND\nPhong Thổ, ngày 05 tháng 6 năm 2023\nKẾ HOẠCH\nTổ chức\n\n"
+      "I. TỔ CHỨC THỰC HIỆN\n1. Phòng Nội vụ\n- Chuẩn bị báo cáo.\n");
+  ASSERT_TRUE(r) << r.err().message;
+  EXPECT_EQ(r->plan["title"], "Tổ chức");
+  EXPECT_EQ(r->plan["milestones"][0]["title"], "Tổ chức");
+  EXPECT_TRUE(load(r->plan));
+}
+
 TEST(ImportErrors, FileErrorsNameTheFile) {
   testing::temp_dir dir;
   auto path = dir.file("empty.txt");
