@@ -525,24 +525,31 @@ class sqlite_store final : public store {
     return select_outbox(f, " AND (next_attempt IS NULL OR next_attempt <= ?)", micros(now), " ORDER BY id ASC");
   }
 
-  status record_attempt(std::int64_t id, const std::string& status, int attempts, const std::string& last_error,
-                        std::optional<instant> delivered_at, std::optional<instant> next_attempt) override {
+  result<std::vector<std::int64_t>> record_attempts(const std::vector<attempt_record>& records) override {
+    std::vector<std::int64_t> unknown;
+    if (records.empty()) return unknown;
     try {
+      SQLite::Transaction tx(db_);
       SQLite::Statement st(db_,
                            "UPDATE outbox SET status = ?, attempts = ?, last_error = ?, delivered_at = ?,"
                            " next_attempt = ? WHERE id = ?");
-      st.bind(1, status);
-      st.bind(2, attempts);
-      st.bind(3, last_error);
-      if (delivered_at) st.bind(4, micros(*delivered_at));
-      else st.bind(4);
-      if (next_attempt) st.bind(5, micros(*next_attempt));
-      else st.bind(5);
-      st.bind(6, id);
-      if (st.exec() == 0) return make_error(errc::not_found, "no outbox row " + std::to_string(id));
-      return ok_status();
+      for (const auto& r : records) {
+        st.reset();
+        st.bind(1, r.status);
+        st.bind(2, r.attempts);
+        st.bind(3, r.last_error);
+        if (r.delivered_at) st.bind(4, micros(*r.delivered_at));
+        else st.bind(4);
+        if (r.next_attempt) st.bind(5, micros(*r.next_attempt));
+        else st.bind(5);
+        st.bind(6, r.id);
+        if (st.exec() == 0) unknown.push_back(r.id);
+      }
+      tx.commit();
+      return unknown;
     } catch (const std::exception& e) {
-      return storage_error("recording a delivery attempt failed", e);
+      // The transaction rolled back on scope exit: none of the records is written.
+      return storage_error("recording delivery attempts failed", e);
     }
   }
 
@@ -666,6 +673,14 @@ result<std::vector<event_row>> store::events_after(std::int64_t after, int limit
   });
   if (!s) return s.err();
   return out;
+}
+
+status store::record_attempt(std::int64_t id, const std::string& outcome, int attempts, const std::string& last_error,
+                             std::optional<instant> delivered_at, std::optional<instant> next_attempt) {
+  auto unknown = record_attempts({attempt_record{id, outcome, attempts, last_error, delivered_at, next_attempt}});
+  if (!unknown) return unknown.err();
+  if (!unknown->empty()) return make_error(errc::not_found, "no outbox row " + std::to_string(id));
+  return ok_status();
 }
 
 status store::scan_journal(const std::function<void(const event_view&)>& fn) {

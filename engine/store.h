@@ -121,6 +121,16 @@ struct write_batch {
   }
 };
 
+// One delivery attempt to record (store::record_attempts).
+struct attempt_record {
+  std::int64_t id = 0;     // the outbox row
+  std::string status;      // "delivered", "failed" (final) or "pending" (retry at next_attempt)
+  int attempts = 0;        // attempts made so far, this one included
+  std::string last_error;  // "" when delivered
+  std::optional<instant> delivered_at;
+  std::optional<instant> next_attempt;
+};
+
 struct outbox_filter {
   std::string plan, unit, duty, reason, status;
   int limit = 1000;
@@ -145,10 +155,16 @@ class store {
   virtual result<std::int64_t> event_count() = 0;
   // Pending outbox rows whose next attempt is due at `now`, oldest first.
   virtual result<std::vector<outbox_row>> due_outbox(instant now, int limit) = 0;
-  // Records a delivery attempt: status "delivered", "failed" (final) or "pending" (retry at
-  // next_attempt). Returns errc::not_found for an unknown id.
-  virtual status record_attempt(std::int64_t id, const std::string& status, int attempts, const std::string& last_error,
-                                std::optional<instant> delivered_at, std::optional<instant> next_attempt) = 0;
+  // Records delivery attempts, in the order given, in one transaction: the notifier settles
+  // rows in rounds, and a sync to disk per row held the write lock away from the engine's
+  // commits. A record whose id has no outbox row is skipped and its id returned (in the
+  // order given); every other record is written. Returns errc::storage on failure, with
+  // nothing written.
+  virtual result<std::vector<std::int64_t>> record_attempts(const std::vector<attempt_record>& records) = 0;
+  // record_attempts() of one record. Returns errc::not_found for an unknown id,
+  // errc::storage on failure.
+  status record_attempt(std::int64_t id, const std::string& outcome, int attempts, const std::string& last_error,
+                        std::optional<instant> delivered_at, std::optional<instant> next_attempt);
   // Idempotency answers created at or after `since`; older ones are deleted first.
   virtual result<std::vector<idempotency_row>> idempotency(instant since) = 0;
   // Up to `limit` events with id > `after`, in journal order (the live stream's replay

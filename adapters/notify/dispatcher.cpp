@@ -48,6 +48,13 @@ struct dispatcher::in_flight {
   bool permanent = false;
 };
 
+// A row whose round is over: the attempt to record, and what to log and count once it is.
+struct dispatcher::settled {
+  outbox_row row;
+  std::size_t contacts = 0;
+  attempt_record record;
+};
+
 // One destination's queue and the thread that works it, one delivery at a time.
 struct dispatcher::lane {
   std::string key;
@@ -123,13 +130,21 @@ void dispatcher::run() {
         stop_seen = true;
         grace_end = steady::now() + options_.stop_grace;
       }
+      record_settled();
       if (in_flight_.empty() || steady::now() >= grace_end) break;
       continue;
     }
     if (poked || steady::now() >= next_poll) {
+      // A settled row stays pending in the store until its attempt is recorded: reading
+      // the outbox first would begin it again, and send a failed contact it before its
+      // backoff.
+      record_settled();
       poll(now);
       next_poll = steady::now() + options_.poll_interval;
     }
+    // The round is over when nothing is under way; a dead destination can keep one row
+    // under way for long, and then the poll above records the others.
+    if (in_flight_.empty()) record_settled();
   }
   if (!in_flight_.empty())
     spdlog::warn("notify: stopping with {} notification(s) under way; they stay pending and go out after the restart",
@@ -280,50 +295,81 @@ void dispatcher::finish(in_flight& f, instant now) {
   for (const auto& e : f.errors) last_error += (last_error.empty() ? "" : "; ") + e;
   if (last_error.size() > 1000) last_error.resize(1000);
 
+  attempt_record r{row.id, "", attempts, "", std::nullopt, std::nullopt};
   if (f.errors.empty()) {
-    auto s = db_->record_attempt(row.id, "delivered", attempts, "", now, std::nullopt);
-    if (!s) {
-      spdlog::error("notify: {}/{} {} for {} delivered but not recorded: {} [id {}]", row.plan, row.duty, row.reason,
-                    row.unit, s.err().message, row.key);
-      return;  // stays pending; the contacts that took it are remembered and not sent again
-    }
-    sent_.erase(row.id);
-    spdlog::info("notify: {}/{} {} for {} delivered to {} contact(s) on attempt {} [id {}]", row.plan, row.duty,
-                 row.reason, row.unit, f.contacts, attempts, row.key);
-    std::lock_guard lock(mutex_);
-    ++stats_.delivered;
-    return;
+    r.status = "delivered";
+    r.delivered_at = now;
+  } else if (f.permanent || attempts >= options_.retry.max_attempts) {
+    r.status = "failed";
+    r.last_error = std::move(last_error);
+  } else {
+    static thread_local std::mt19937_64 rng{std::random_device{}()};
+    const double u = std::uniform_real_distribution<double>(0.0, 1.0)(rng);
+    r.status = "pending";
+    r.last_error = std::move(last_error);
+    r.next_attempt = now + backoff_delay(options_.retry, attempts, u);
   }
+  settled_.push_back(settled{std::move(f.row), f.contacts, std::move(r)});
+}
 
-  if (f.permanent || attempts >= options_.retry.max_attempts) {
-    auto s = db_->record_attempt(row.id, "failed", attempts, last_error, std::nullopt, std::nullopt);
-    if (!s) {
-      spdlog::error("notify: {}/{} {} for {}: cannot record the failure: {}", row.plan, row.duty, row.reason, row.unit,
-                    s.err().message);
-      return;
-    }
-    sent_.erase(row.id);
-    spdlog::error("notify: {}/{} {} for {} failed after {} attempt(s): {} [id {}]", row.plan, row.duty, row.reason,
-                  row.unit, attempts, last_error, row.key);
-    std::lock_guard lock(mutex_);
-    ++stats_.failed;
-    return;
-  }
+void dispatcher::record_settled() {
+  if (settled_.empty()) return;
+  std::vector<settled> done;
+  done.swap(settled_);
+  std::vector<attempt_record> records;
+  records.reserve(done.size());
+  for (const auto& d : done) records.push_back(d.record);
+  auto unknown = db_->record_attempts(records);
+  std::set<std::int64_t> missing;
+  if (unknown) missing.insert(unknown->begin(), unknown->end());
 
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
-  const double u = std::uniform_real_distribution<double>(0.0, 1.0)(rng);
-  const auto next = now + backoff_delay(options_.retry, attempts, u);
-  auto s = db_->record_attempt(row.id, "pending", attempts, last_error, std::nullopt, next);
-  if (!s) {
-    spdlog::error("notify: {}/{} {} for {}: cannot record the attempt: {}", row.plan, row.duty, row.reason, row.unit,
-                  s.err().message);
-    return;
+  for (const auto& d : done) {
+    const auto& row = d.row;
+    const auto& r = d.record;
+    // Why this row's attempt is not in the store; empty when it is.
+    const std::string not_recorded = !unknown                 ? unknown.err().message
+                                     : missing.contains(r.id) ? "no outbox row " + std::to_string(r.id)
+                                                              : std::string();
+
+    if (r.status == "delivered") {
+      if (!not_recorded.empty()) {
+        spdlog::error("notify: {}/{} {} for {} delivered but not recorded: {} [id {}]", row.plan, row.duty, row.reason,
+                      row.unit, not_recorded, row.key);
+        continue;  // stays pending; the contacts that took it are remembered and not sent again
+      }
+      sent_.erase(row.id);
+      spdlog::info("notify: {}/{} {} for {} delivered to {} contact(s) on attempt {} [id {}]", row.plan, row.duty,
+                   row.reason, row.unit, d.contacts, r.attempts, row.key);
+      std::lock_guard lock(mutex_);
+      ++stats_.delivered;
+      continue;
+    }
+
+    if (r.status == "failed") {
+      if (!not_recorded.empty()) {
+        spdlog::error("notify: {}/{} {} for {}: cannot record the failure: {}", row.plan, row.duty, row.reason,
+                      row.unit, not_recorded);
+        continue;
+      }
+      sent_.erase(row.id);
+      spdlog::error("notify: {}/{} {} for {} failed after {} attempt(s): {} [id {}]", row.plan, row.duty, row.reason,
+                    row.unit, r.attempts, r.last_error, row.key);
+      std::lock_guard lock(mutex_);
+      ++stats_.failed;
+      continue;
+    }
+
+    if (!not_recorded.empty()) {
+      spdlog::error("notify: {}/{} {} for {}: cannot record the attempt: {}", row.plan, row.duty, row.reason, row.unit,
+                    not_recorded);
+      continue;
+    }
+    spdlog::warn("notify: {}/{} {} for {} attempt {} of {} failed: {}; next attempt at {} [id {}]", row.plan, row.duty,
+                 row.reason, row.unit, r.attempts, options_.retry.max_attempts, r.last_error,
+                 format_instant(*r.next_attempt, std::chrono::minutes{420}), row.key);
+    std::lock_guard lock(mutex_);
+    ++stats_.retried;
   }
-  spdlog::warn("notify: {}/{} {} for {} attempt {} of {} failed: {}; next attempt at {} [id {}]", row.plan, row.duty,
-               row.reason, row.unit, attempts, options_.retry.max_attempts, last_error,
-               format_instant(next, std::chrono::minutes{420}), row.key);
-  std::lock_guard lock(mutex_);
-  ++stats_.retried;
 }
 
 }  // namespace dutyflow::notify

@@ -6,7 +6,10 @@
 // the last error once the attempts run out or a channel says retrying cannot help.
 // Within one run a contact that already took a row is not sent it again when the row is
 // retried for another contact. Times (next attempt, Date headers, link expiry) come from
-// the injected clock, so a manual clock drives retries in tests.
+// the injected clock, so a manual clock drives retries in tests. The attempts of the
+// rows that settle within one round are recorded together, in one transaction, when no
+// row is left under way or before the outbox is read again (every poll interval at the
+// latest): a transaction per row kept the engine's commits waiting for the write lock.
 // Owned by the daemon; start() and stop() from its main thread, poke() from any thread.
 #pragma once
 
@@ -20,6 +23,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "adapters/notify/channel.h"
 #include "adapters/notify/link_token.h"
@@ -94,12 +98,14 @@ class dispatcher {
   struct job;
   struct outcome;
   struct in_flight;
+  struct settled;
 
   void run();
   void poll(instant now);
   void begin(const outbox_row& row, instant now);
   void finish(in_flight& f, instant now);
   void on_outcome(outcome&& o, instant now);
+  void record_settled();
   std::shared_ptr<const plan> find_plan(const std::string& id);
   lane& lane_for(const std::string& key);
 
@@ -115,6 +121,7 @@ class dispatcher {
   std::map<std::string, std::shared_ptr<const plan>, std::less<>> plans_;
   std::map<std::int64_t, std::unique_ptr<in_flight>> in_flight_;
   std::map<std::int64_t, std::set<std::size_t>> sent_;  // row id -> contacts that took it
+  std::vector<settled> settled_;                        // finished rows whose attempt is not recorded yet
   std::map<std::string, std::unique_ptr<lane>, std::less<>> lanes_;
 
   mutable std::mutex mutex_;

@@ -1,6 +1,12 @@
-// A store that forwards to a real one but fails its commits on demand, to prove that a
-// failed write changes nothing in the engine either.
+// A store that forwards to a real one but fails its commits and its recorded delivery
+// attempts on demand, to prove that a failed write changes nothing in the engine or the
+// notifier either, and counts the attempt transactions that reach the real store. The
+// flags and counters may be read and set from another thread than the store's user (a
+// test beside the dispatcher's thread).
 #pragma once
+
+#include <atomic>
+#include <memory>
 
 #include "engine/store.h"
 
@@ -9,7 +15,16 @@ namespace dutyflow::testing {
 class failing_store final : public store {
  public:
   explicit failing_store(store& real) : real_(real) {}
+  // Owns the real store too (the dispatcher takes its store by unique_ptr).
+  explicit failing_store(std::unique_ptr<store> real) : owned_(std::move(real)), real_(*owned_) {}
   bool fail_commits = false;
+  // record_attempts() fails as a storage error would, writing none of the batch.
+  std::atomic<bool> fail_attempts{false};
+  // record_attempts() calls that reached the real store, and the records they carried.
+  std::atomic<int> attempt_transactions{0};
+  std::atomic<int> attempts_recorded{0};
+  // record_attempts() calls refused by fail_attempts.
+  std::atomic<int> attempts_refused{0};
 
   status commit(write_batch& b) override {
     if (fail_commits) return make_error(errc::storage, "disk I/O error (injected)");
@@ -22,13 +37,22 @@ class failing_store final : public store {
   result<std::vector<outbox_row>> outbox(const outbox_filter& f) override { return real_.outbox(f); }
   result<std::int64_t> event_count() override { return real_.event_count(); }
   result<std::vector<outbox_row>> due_outbox(instant now, int limit) override { return real_.due_outbox(now, limit); }
-  status record_attempt(std::int64_t id, const std::string& s, int attempts, const std::string& last_error,
-                        std::optional<instant> delivered_at, std::optional<instant> next_attempt) override {
-    return real_.record_attempt(id, s, attempts, last_error, delivered_at, next_attempt);
+  result<std::vector<std::int64_t>> record_attempts(const std::vector<attempt_record>& records) override {
+    if (fail_attempts) {
+      ++attempts_refused;
+      return make_error(errc::storage, "disk I/O error (injected)");
+    }
+    auto unknown = real_.record_attempts(records);
+    if (unknown && !records.empty()) {
+      ++attempt_transactions;
+      attempts_recorded += static_cast<int>(records.size());
+    }
+    return unknown;
   }
   result<std::vector<idempotency_row>> idempotency(instant since) override { return real_.idempotency(since); }
 
  private:
+  std::unique_ptr<store> owned_;
   store& real_;
 };
 

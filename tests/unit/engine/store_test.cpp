@@ -5,6 +5,8 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 using namespace dutyflow;
 using dutyflow::testing::temp_dir;
 
@@ -266,6 +268,124 @@ TEST(Store, DueOutboxAndRecordedAttempts) {
   EXPECT_EQ(row.status, "delivered");
   EXPECT_EQ(row.attempts, 2);
   EXPECT_FALSE((*s)->record_attempt(9999, "delivered", 1, "", now, std::nullopt));
+}
+
+namespace {
+
+// Three pending outbox rows of plan "p", their ids in order.
+std::vector<std::int64_t> three_rows(store& s) {
+  write_batch b;
+  for (const char* reason : {"assigned", "due_soon", "overdue"}) {
+    outbox_row o;
+    o.key = std::string("p/d/") + reason + "/2023-06-05T01:00:00Z";
+    o.plan = "p";
+    o.duty = "d";
+    o.unit = "xa-a";
+    o.reason = reason;
+    o.point = at("2023-06-05T08:00:00+07:00");
+    o.channel = "log";
+    o.created_at = o.point;
+    b.outbox.push_back(o);
+  }
+  EXPECT_TRUE(s.commit(b));
+  std::vector<std::int64_t> ids;
+  const auto rows = s.outbox({});
+  for (const auto& r : *rows) ids.push_back(r.id);
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+}  // namespace
+
+TEST(Store, RecordAttemptsWritesEveryRecord) {
+  temp_dir dir;
+  auto s = open_sqlite_store({dir.file("j.db")});
+  ASSERT_TRUE(s);
+  const auto ids = three_rows(**s);
+  ASSERT_EQ(ids.size(), 3u);
+  const auto now = at("2023-06-05T08:00:00+07:00");
+  auto unknown = (*s)->record_attempts({
+      {ids[0], "delivered", 1, "", now, std::nullopt},
+      {ids[1], "pending", 1, "connection refused", std::nullopt, now + std::chrono::minutes(1)},
+      {ids[2], "failed", 8, "refused for good", std::nullopt, std::nullopt},
+  });
+  ASSERT_TRUE(unknown) << unknown.err().message;
+  EXPECT_TRUE(unknown->empty());
+  std::map<std::int64_t, outbox_row> rows;
+  const auto read = (*s)->outbox({});
+  for (const auto& r : *read) rows[r.id] = r;
+  EXPECT_EQ(rows[ids[0]].status, "delivered");
+  EXPECT_EQ(rows[ids[0]].delivered_at, now);
+  EXPECT_EQ(rows[ids[1]].status, "pending");
+  EXPECT_EQ(rows[ids[1]].last_error, "connection refused");
+  EXPECT_EQ(rows[ids[2]].status, "failed");
+  EXPECT_EQ(rows[ids[2]].attempts, 8);
+  // The retried row comes back when its next attempt is due, not before.
+  EXPECT_TRUE((*s)->due_outbox(now, 10)->empty());
+  const auto due = (*s)->due_outbox(now + std::chrono::minutes(1), 10);
+  ASSERT_EQ(due->size(), 1u);
+  EXPECT_EQ((*due)[0].id, ids[1]);
+  // Nothing to record is no error.
+  auto none = (*s)->record_attempts({});
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->empty());
+}
+
+TEST(Store, RecordAttemptsSkipsUnknownIdsAndNamesThem) {
+  temp_dir dir;
+  auto s = open_sqlite_store({dir.file("j.db")});
+  ASSERT_TRUE(s);
+  const auto ids = three_rows(**s);
+  const auto now = at("2023-06-05T08:00:00+07:00");
+  auto unknown = (*s)->record_attempts({
+      {9999, "delivered", 1, "", now, std::nullopt},
+      {ids[1], "delivered", 1, "", now, std::nullopt},
+      {4242, "failed", 1, "x", std::nullopt, std::nullopt},
+  });
+  ASSERT_TRUE(unknown) << unknown.err().message;
+  EXPECT_EQ(*unknown, (std::vector<std::int64_t>{9999, 4242}));
+  const auto rows = (*s)->outbox({});
+  for (const auto& r : *rows) EXPECT_EQ(r.status, r.id == ids[1] ? "delivered" : "pending") << r.id;
+  // The single-row form still calls an unknown id not_found.
+  auto one = (*s)->record_attempt(9999, "delivered", 1, "", now, std::nullopt);
+  ASSERT_FALSE(one);
+  EXPECT_EQ(one.err().code, errc::not_found);
+}
+
+TEST(Store, RecordAttemptsThatFailWriteNothing) {
+  temp_dir dir;
+  auto s = open_sqlite_store({dir.file("j.db")});
+  ASSERT_TRUE(s);
+  const auto ids = three_rows(**s);
+  {
+    // The write of the last record fails (as a full disk would) after the first two
+    // were written inside the transaction.
+    SQLite::Database other(dir.file("j.db"), SQLite::OPEN_READWRITE);
+    other.exec("CREATE TRIGGER fail_last BEFORE UPDATE ON outbox WHEN NEW.id = " + std::to_string(ids[2]) +
+               " BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END");
+  }
+  const auto now = at("2023-06-05T08:00:00+07:00");
+  auto r = (*s)->record_attempts({
+      {ids[0], "delivered", 1, "", now, std::nullopt},
+      {ids[1], "delivered", 1, "", now, std::nullopt},
+      {ids[2], "delivered", 1, "", now, std::nullopt},
+  });
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.err().code, errc::storage);
+  const auto rows = (*s)->outbox({});
+  for (const auto& row : *rows) {
+    EXPECT_EQ(row.status, "pending") << row.id;
+    EXPECT_EQ(row.attempts, 0) << row.id;
+  }
+  EXPECT_EQ((*s)->due_outbox(now, 10)->size(), 3u);
+  // The connection is usable again once the cause is gone.
+  {
+    SQLite::Database other(dir.file("j.db"), SQLite::OPEN_READWRITE);
+    other.exec("DROP TRIGGER fail_last");
+  }
+  auto again = (*s)->record_attempts({{ids[2], "delivered", 1, "", now, std::nullopt}});
+  ASSERT_TRUE(again) << again.err().message;
+  EXPECT_EQ((*s)->due_outbox(now, 10)->size(), 2u);
 }
 
 TEST(Store, ScanJournalHandsOutWhatReplayReads) {

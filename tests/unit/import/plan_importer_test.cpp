@@ -429,6 +429,32 @@ TEST(ImportRegressions, VeryLongNumberedLinesDoNotOverflowTheStack) {
   EXPECT_EQ(r->plan["duties"][0]["owner"], "phong-noi-vu");
 }
 
+// A unit's line with only punctuation after its name made a duty with an empty title, and
+// the draft did not load (found by the import fuzz target; regress-clause-without-text).
+TEST(ImportRegressions, AClauseOfPunctuationOnlyMakesNoDuty) {
+  auto r = import_text(
+      "Số: 5/KH-UBND\nPhong Thổ, ngày 05 tháng 6 năm 2023\nKẾ HOẠCH\nTổ chức Hội nghị\n\n"
+      "I. TỔ CHỨC THỰC HIỆN\n1. Phòng Nội vụ\n- Chuẩn bị báo cáo.\n2. Phòng Tư pháp: ;.\n");
+  ASSERT_TRUE(r) << r.err().message;
+  ASSERT_EQ(r->plan["duties"].size(), 1u);
+  EXPECT_EQ(r->plan["duties"][0]["owner"], "phong-noi-vu");
+  EXPECT_TRUE(mentions(report_lines(*r, "check"), "a clause for phong-tu-phap has no text: no duty made"));
+  EXPECT_TRUE(load(r->plan));
+}
+
+// A plan titled "Tổ chức" and nothing more gave its milestone an empty name (the text after
+// the verb), and the draft did not load (found by the import fuzz target;
+// regress-title-without-event).
+TEST(ImportRegressions, ATitleOfTheVerbAloneNamesTheMilestone) {
+  auto r = import_text(
+      "Số: 5/KH-UBND\nPhong Thổ, ngày 05 tháng 6 năm 2023\nKẾ HOẠCH\nTổ chức\n\n"
+      "I. TỔ CHỨC THỰC HIỆN\n1. Phòng Nội vụ\n- Chuẩn bị báo cáo.\n");
+  ASSERT_TRUE(r) << r.err().message;
+  EXPECT_EQ(r->plan["title"], "Tổ chức");
+  EXPECT_EQ(r->plan["milestones"][0]["title"], "Tổ chức");
+  EXPECT_TRUE(load(r->plan));
+}
+
 TEST(ImportErrors, FileErrorsNameTheFile) {
   testing::temp_dir dir;
   auto path = dir.file("empty.txt");

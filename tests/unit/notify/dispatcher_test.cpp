@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "tests/support/daemon_process.h"
+#include "tests/support/failing_store.h"
 #include "tests/support/temp_dir.h"
 #include "workflows/registry.h"
 
@@ -99,9 +100,16 @@ class Dispatcher : public ::testing::Test {
     if (d_) d_->stop();
   }
 
-  void start(dispatcher_options options) {
+  // `counted`: the dispatcher's store goes through a failing_store, kept in store_.
+  void start(dispatcher_options options, bool counted = false) {
     auto db = open_sqlite_store({dir_.file("journal.db")});
     ASSERT_TRUE(db);
+    if (counted) {
+      auto wrapper = std::make_unique<dutyflow::testing::failing_store>(std::move(*db));
+      store_ = wrapper.get();
+      store_->fail_attempts = fail_attempts_at_start_;
+      *db = std::move(wrapper);
+    }
     auto templates = template_set::load(dutyflow::testing::source_path("config/templates/vi"));
     ASSERT_TRUE(templates) << templates.err().message;
     channel_map channels{{"email", rec_}, {"webhook", rec_}, {"log", rec_}};
@@ -151,6 +159,8 @@ class Dispatcher : public ::testing::Test {
   std::unique_ptr<store> writer_;
   std::shared_ptr<recording_channel> rec_ = std::make_shared<recording_channel>();
   std::unique_ptr<dispatcher> d_;
+  dutyflow::testing::failing_store* store_ = nullptr;  // owned by d_
+  bool fail_attempts_at_start_ = false;
 };
 
 }  // namespace
@@ -274,4 +284,91 @@ TEST_F(Dispatcher, ADeadDestinationDoesNotHoldUpTheOthers) {
   EXPECT_EQ(row(slow).status, "pending");
   stuck->release = true;
   ASSERT_TRUE(eventually([&] { return row(slow).attempts == 1; }));
+}
+
+TEST_F(Dispatcher, ARoundOfDeliveriesIsRecordedInOneTransaction) {
+  // Forty rows for one contact, queued before the dispatcher starts, so its first read
+  // takes them all (a row a transaction made the engine's commits wait for the lock).
+  write_batch b;
+  for (int i = 0; i < 40; ++i) {
+    outbox_row o;
+    o.plan = plan_->id;
+    o.duty = "tham-luan-xa-sin-suoi-ho";
+    o.unit = "xa-sin-suoi-ho";
+    o.reason = "reminder";
+    o.point = clock_.now() - std::chrono::minutes(i);
+    o.key = o.plan + "/" + o.duty + "/reminder/" + format_instant(o.point, std::chrono::minutes(0));
+    o.channel = "email";
+    o.created_at = clock_.now();
+    o.payload = {{"title", "x"}};
+    b.outbox.push_back(o);
+  }
+  ASSERT_TRUE(writer_->commit(b));
+  auto o = options();
+  o.poll_interval = 1h;  // no poll after the first: the round ends when nothing is under way
+  start(o, true);
+  ASSERT_TRUE(eventually([&] { return d_->stats().delivered == 40; }));
+  const auto rows = writer_->outbox(outbox_filter{});
+  for (const auto& r : *rows) {
+    EXPECT_EQ(r.status, "delivered") << r.key;
+    EXPECT_EQ(r.attempts, 1) << r.key;
+  }
+  EXPECT_EQ(store_->attempts_recorded, 40);
+  EXPECT_EQ(store_->attempt_transactions, 1);
+  EXPECT_EQ(rec_->calls_to("sinsuoiho@phongtho.example"), 40);
+}
+
+TEST_F(Dispatcher, ADeliveryNotRecordedStaysPendingAndIsNotSentAgain) {
+  const auto id = queue("tham-luan-xa-ma-li-pho", "xa-ma-li-pho", "assigned");
+  fail_attempts_at_start_ = true;
+  start(options(), true);
+  // Both contacts take it, the record fails, and the row is read again at every poll.
+  ASSERT_TRUE(eventually([&] { return store_->attempts_refused >= 3; }));
+  EXPECT_EQ(row(id).status, "pending");
+  EXPECT_EQ(row(id).attempts, 0);
+  EXPECT_EQ(d_->stats().delivered, 0u);
+  store_->fail_attempts = false;
+  d_->poke();
+  ASSERT_TRUE(eventually([&] { return row(id).status == "delivered"; }));
+  EXPECT_EQ(row(id).attempts, 1);
+  EXPECT_EQ(rec_->calls_to("malipho@phongtho.example"), 1);
+  EXPECT_EQ(rec_->calls_to("http://hook.example/x"), 1);
+  ASSERT_TRUE(eventually([&] { return d_->stats().delivered == 1; }));
+  EXPECT_EQ(d_->stats().sends, 2u);
+}
+
+TEST_F(Dispatcher, ARowSettledBesideADeadDestinationIsRecordedByTheNextPoll) {
+  // Nothing is left under way only when the dead destination answers; the fast row must
+  // not wait for that.
+  struct stuck_channel final : channel {
+    std::atomic<bool> release{false};
+    std::string lane(const contact&) const override { return "stuck"; }
+    delivery deliver(const message&, const contact&, instant, const std::atomic<bool>& cancel) override {
+      while (!release && !cancel) std::this_thread::sleep_for(1ms);
+      return delivery::retry("released");
+    }
+  };
+  auto stuck = std::make_shared<stuck_channel>();
+  auto real = open_sqlite_store({dir_.file("journal.db")});
+  ASSERT_TRUE(real);
+  auto db = std::make_unique<dutyflow::testing::failing_store>(std::move(*real));
+  store_ = db.get();
+  auto templates = template_set::load(dutyflow::testing::source_path("config/templates/vi"));
+  ASSERT_TRUE(templates);
+  channel_map channels{{"email", rec_}, {"webhook", stuck}};
+  const auto slow = queue("tham-luan-xa-ma-li-pho", "xa-ma-li-pho", "assigned");
+  const auto fast = queue("tham-luan-xa-sin-suoi-ho", "xa-sin-suoi-ho", "assigned");
+  auto o = options();
+  o.poll_interval = 50ms;
+  d_ =
+      std::make_unique<dispatcher>(o, std::move(db), builtin_kinds(), clock_, std::move(*templates), nullptr, channels);
+  d_->start();
+  ASSERT_TRUE(eventually([&] { return row(fast).status == "delivered"; }));
+  EXPECT_EQ(row(slow).status, "pending");
+  // (The counter moves just after the commit the test saw.)
+  EXPECT_TRUE(eventually([&] { return store_->attempt_transactions == 1; }));
+  stuck->release = true;
+  ASSERT_TRUE(eventually([&] { return row(slow).attempts == 1; }));
+  EXPECT_TRUE(eventually([&] { return store_->attempt_transactions == 2; }));
+  EXPECT_EQ(store_->attempts_recorded, 2);
 }
