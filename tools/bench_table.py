@@ -286,9 +286,11 @@ def w2(res, out):
     out.append("### W2 reminders: N due at t0 + U(0, window), random order, executor running")
     out.append("")
     out.append(
-        "dutyflow: a reminder is a duty's deadline; scheduling is loading plans of 1,000 duties (W2's BATCH), "
-        "one transaction each; firing is the duty's `overdue` event written with its outbox row in one "
-        "transaction, timed when the commit is seen. Lateness = fire − due; dispatch latency = fire − "
+        "dutyflow: scheduling is loading plans of 1,000 duties (W2's BATCH), one transaction each. A reminder "
+        "is a duty's reminder one hour before its deadline (`--point reminder`, the default): firing writes its "
+        "outbox row and the duty's reminder progress, one transaction per scheduler run, timed when the commit "
+        "is seen. `--point overdue` fires the deadline itself instead: the duty's `overdue` event, journal + "
+        "duty row + outbox row. Lateness = fire − due; dispatch latency = fire − "
         "max(due, its insert's commit), as W2 defines both. `--lead 0` is W2 exactly (reminders falling due "
         "while still being inserted are late by design); with a lead longer than scheduling takes, every "
         "reminder is pending before the window opens (issue 4's reading)."
@@ -297,13 +299,15 @@ def w2(res, out):
     out.append("| system | reading | command | schedule/s | drain/s | lateness p50 / p99 / max (ms) | "
                "dispatch p50 / p99 / max (ms) | fired | memory |")
     out.append("|---|---|---|---|---|---|---|---|---|")
-    for step, reading in (("w2.lead0", "W2 exactly (lead 0)"), ("w2.pending", "all pending first")):
+    for step, reading in (("w2.lead0", "W2 exactly (lead 0)"), ("w2.pending", "all pending first"),
+                          ("w2.pending.normal", "all pending first"), ("w2.pending.overdue", "all pending first")):
         r = res.runs(step)
         if not r:
             continue
         x = r[0]
         out.append(
-            f"| dutyflow, in process | {reading}, N={x['reminders']:,}, window {x['window_s']:g} s, lead {x['lead_s']:g} s, "
+            f"| dutyflow, in process | {reading}, point {x.get('point', 'overdue')}, N={x['reminders']:,}, "
+            f"window {x['window_s']:g} s, lead {x['lead_s']:g} s, "
             f"synchronous={x['synchronous'].upper()} | {code(x['cmd'])} | {fig(r, 'schedule_per_s')} | {fig(r, 'drain_per_s')} | "
             f"{lat3(r, 'lateness_ms')} | {lat3(r, 'dispatch_latency_ms')} | {fig(r, 'fired')} | "
             f"heap {fig(r, 'heap_bytes_per_duty')} B/duty |"
