@@ -29,10 +29,10 @@ void check_consistent(const plan& p) {
   for (const auto& d : p.duties) {
     FUZZ_CHECK(ids.insert(d.id).second, "duty ids are unique: " + d.id);
     FUZZ_CHECK(d.machine_kind != nullptr, "every duty has a machine: " + d.id);
-    FUZZ_CHECK(p.find_unit(d.owner), "every owner is a unit: " + d.owner);
+    FUZZ_CHECK(p.find_unit(d.owner), "every owner is a unit: " + std::string(d.owner));
     for (const auto& c : d.collaborators()) FUZZ_CHECK(p.find_unit(c), "every collaborator is a unit: " + c);
     if (d.due.kind == due_spec::type::milestone)
-      FUZZ_CHECK(p.find_milestone(d.due.milestone), "the milestone exists: " + d.due.milestone);
+      FUZZ_CHECK(p.find_milestone(d.due.milestone), "the milestone exists: " + std::string(d.due.milestone));
   }
   for (const auto& d : p.duties)
     for (const auto& dep : d.depends_on()) FUZZ_CHECK(p.find_duty(dep), "every dependency is a duty: " + dep);
