@@ -81,9 +81,8 @@ class duty_index {
   }
 
  private:
-  static std::size_t hash(std::string_view key) {  // FNV-1a: ids are short
-    std::uint64_t h = 1469598103934665603ull;
-    for (unsigned char c : key) h = (h ^ c) * 1099511628211ull;
+  static std::size_t hash(std::string_view key) {  // ids are short; the shift mixes high bits into the mask
+    const std::uint64_t h = fnv1a(key);
     return static_cast<std::size_t>(h ^ (h >> 29));
   }
   std::vector<std::uint32_t> slots_;

@@ -639,9 +639,9 @@ const std::vector<std::string>& duty_def::collaborators() const {
 const std::vector<std::string>& duty_def::depends_on() const { return (links ? *links : no_links).depends_on; }
 const nlohmann::json& duty_def::source() const { return (links ? *links : no_links).source; }
 
-std::uint64_t canonical_hash(std::string_view canonical) {
+std::uint64_t fnv1a(std::string_view bytes) {
   std::uint64_t h = 1469598103934665603ull;
-  for (unsigned char ch : canonical) h = (h ^ ch) * 1099511628211ull;
+  for (unsigned char ch : bytes) h = (h ^ ch) * 1099511628211ull;
   return h;
 }
 

@@ -129,8 +129,10 @@ struct plan_load {
   std::string canonical;  // the plan file as canonical JSON text: equal content, equal text
 };
 
-// The hash plan::canonical_hash holds for a canonical text.
-std::uint64_t canonical_hash(std::string_view canonical);
+// 64-bit FNV-1a: the hash of a canonical text (plan::canonical_hash) and of the engine's
+// duty-id index.
+std::uint64_t fnv1a(std::string_view bytes);
+inline std::uint64_t canonical_hash(std::string_view canonical) { return fnv1a(canonical); }
 
 // Validates and expands a plan file. On failure returns errc::invalid whose details hold
 // {"errors": [{"path", "message"}...]} listing every problem found.

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <set>
 
 using namespace dutyflow;
@@ -135,6 +137,30 @@ TEST_F(EngineTest, LoadingTheSameContentAgainChangesNothingOtherContentConflicts
   auto other = eng_->load(*load_plan(changed, builtin_kinds()), coordinator);
   ASSERT_FALSE(other);
   EXPECT_EQ(other.err().code, errc::conflict);
+  // After a restart the engine holds only the stored plan's hash; the same content is
+  // still recognised (against the stored text) and other content still refused.
+  start();
+  again = eng_->load(*loaded, coordinator);
+  ASSERT_TRUE(again) << again.err().message;
+  EXPECT_FALSE(*again);
+  EXPECT_EQ(events(), 6);
+  EXPECT_EQ(eng_->load(*load_plan(changed, builtin_kinds()), coordinator).err().code, errc::conflict);
+}
+
+TEST_F(EngineTest, OutboxObserversSeeTheRowsOfEachCommit) {
+  std::vector<std::string> seen;
+  eng_->add_outbox_observer([&](const std::vector<outbox_row>& rows) {
+    for (const auto& o : rows) seen.push_back(o.duty + "/" + o.reason);
+  });
+  load();
+  auto stored = eng_->notifications({});
+  ASSERT_TRUE(stored);
+  ASSERT_FALSE(stored->empty());
+  std::vector<std::string> expected;
+  for (const auto& o : *stored) expected.push_back(o.duty + "/" + o.reason);
+  std::sort(seen.begin(), seen.end());
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(seen, expected);
 }
 
 TEST_F(EngineTest, OwnerWalksAReportToDoneAndCoordinatorApproves) {

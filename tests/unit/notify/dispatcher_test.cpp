@@ -259,16 +259,21 @@ TEST_F(Dispatcher, AContactThatTookTheMessageIsNotSentItAgainWhenAnotherIsRetrie
   EXPECT_EQ(rec_->calls_to("http://hook.example/x"), 2);
 }
 
+namespace {
+
+// A lane that never answers until released (or cancelled).
+struct stuck_channel final : channel {
+  std::atomic<bool> release{false};
+  std::string lane(const contact&) const override { return "stuck"; }
+  delivery deliver(const message&, const contact&, instant, const std::atomic<bool>& cancel) override {
+    while (!release && !cancel) std::this_thread::sleep_for(1ms);
+    return delivery::retry("released");
+  }
+};
+
+}  // namespace
+
 TEST_F(Dispatcher, ADeadDestinationDoesNotHoldUpTheOthers) {
-  // A lane that never answers until released.
-  struct stuck_channel final : channel {
-    std::atomic<bool> release{false};
-    std::string lane(const contact&) const override { return "stuck"; }
-    delivery deliver(const message&, const contact&, instant, const std::atomic<bool>& cancel) override {
-      while (!release && !cancel) std::this_thread::sleep_for(1ms);
-      return delivery::retry("released");
-    }
-  };
   auto stuck = std::make_shared<stuck_channel>();
   auto db = open_sqlite_store({dir_.file("journal.db")});
   ASSERT_TRUE(db);
@@ -340,14 +345,6 @@ TEST_F(Dispatcher, ADeliveryNotRecordedStaysPendingAndIsNotSentAgain) {
 TEST_F(Dispatcher, ARowSettledBesideADeadDestinationIsRecordedByTheNextPoll) {
   // Nothing is left under way only when the dead destination answers; the fast row must
   // not wait for that.
-  struct stuck_channel final : channel {
-    std::atomic<bool> release{false};
-    std::string lane(const contact&) const override { return "stuck"; }
-    delivery deliver(const message&, const contact&, instant, const std::atomic<bool>& cancel) override {
-      while (!release && !cancel) std::this_thread::sleep_for(1ms);
-      return delivery::retry("released");
-    }
-  };
   auto stuck = std::make_shared<stuck_channel>();
   auto real = open_sqlite_store({dir_.file("journal.db")});
   ASSERT_TRUE(real);
