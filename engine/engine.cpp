@@ -341,6 +341,9 @@ void engine::notify_observers(const write_batch& w) const {
 
 status engine::commit(batch& b) {
   if (auto s = store_.commit(b.writes); !s) return s;
+  // The watermark that holds before this commit: its reminders are past it.
+  const std::int64_t through_before = last_outbox_id_;
+  for (const auto& o : b.writes.outbox) last_outbox_id_ = std::max(last_outbox_id_, o.id);
   notify_observers(b.writes);
   for (auto& [d, staged] : b.changes) {
     d->st = std::move(staged);
@@ -352,6 +355,7 @@ status engine::commit(batch& b) {
     answers_[k.key] = std::move(entry);
   }
   for (auto& fn : b.after_commit) fn();
+  for (auto* d : b.progress_only) defer_progress(*d, through_before);
   return ok_status();
 }
 
@@ -595,6 +599,7 @@ void engine::replay_event(const event_view& e) {
 
 status engine::open() {
   heap_.clear();
+  unflushed_.clear();
   replay_plan_ = nullptr;
   plans_.clear();
   answers_.clear();
@@ -645,6 +650,22 @@ status engine::open() {
   if (replay_mismatches_ > 0)
     return make_error(errc::internal,
                       "journal replay found " + std::to_string(replay_mismatches_) + " inconsistencies");
+
+  // Reminders sent since the last flush of their progress: their outbox rows are the record.
+  auto progress = store_.unflushed_reminders();
+  if (!progress) return progress.err();
+  last_outbox_id_ = progress->last_outbox_id;
+  flushed_through_ = progress->flushed_through;
+  for (const auto& r : progress->duties) {
+    auto it = plans_.find(r.plan);
+    live_duty* d = it == plans_.end() ? nullptr : it->second->find(r.duty);
+    if (!d || r.point <= d->st.reminded_until) continue;
+    d->st.reminded_until = r.point;
+    defer_progress(*d, flushed_through_);
+  }
+  if (!progress->duties.empty())
+    spdlog::info("engine: reminder progress of {} duty(ies) taken back from the outbox after id {}",
+                 unflushed_.size(), flushed_through_);
 
   opened_at_ = clock_.now();
   schedule_all();

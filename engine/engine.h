@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -81,6 +82,11 @@ struct engine_options {
   std::chrono::minutes office_close{17 * 60};
   // Overdue reminders repeat every `overdue_every` at most this many times. Default: 30.
   int overdue_repeat_limit = 30;
+  // A reminder's progress (which points a duty has had) reaches the duties table later
+  // than its outbox row: see engine::flush_progress. With more duties than this waiting,
+  // run_due() writes the oldest itself, so that a restart never reads much more than this
+  // many reminders back from the outbox. Default: 200,000.
+  std::size_t progress_backlog = 200'000;
 };
 
 // The four-state status of Quyết định 42/2014/QĐ-TTg, plus "pending" (no deadline yet)
@@ -151,6 +157,20 @@ class engine {
   std::optional<instant> next_due() const;
   void run_due(instant now);
 
+  // A reminder writes its outbox row (with the point, in the same transaction that decides
+  // it) but not its duty's row: that write would land on a random page of the duties table
+  // for every reminder, which was most of the scheduler's commit. The progress waits in
+  // memory, oldest first, and is written here, up to `limit` duties in one transaction,
+  // with the outbox id up to which the table is then complete; open() takes what came after
+  // that id back from the outbox (store::unflushed_reminders), so a crash loses nothing.
+  // The runner calls this when idle and when it stops. Returns how many duties still wait.
+  // Errors: errc::storage (nothing written, nothing forgotten).
+  result<std::size_t> flush_progress(std::size_t limit);
+  // Whether flush_progress() has anything to write: waiting duties, or a watermark far
+  // enough behind the outbox that moving it spares a restart a long read.
+  bool progress_pending() const;
+  std::size_t unflushed_progress() const { return unflushed_.size(); }
+
   std::size_t plan_count() const { return plans_.size(); }
   std::size_t duty_count() const;
   const clock_source& clock() const { return clock_; }
@@ -200,6 +220,16 @@ class engine {
   void fire_points(batch& b, plan_state& ps, live_duty& d, instant now);
   std::vector<timer_entry> heap_;
   instant opened_at_{};
+  // Deferred reminder progress (flush_progress): each waiting duty once, with the watermark
+  // that was true when it started waiting.
+  struct unflushed_entry {
+    live_duty* duty;
+    std::int64_t flushed_through;
+  };
+  std::deque<unflushed_entry> unflushed_;
+  std::int64_t last_outbox_id_ = 0;  // the largest outbox id this engine has seen
+  std::int64_t flushed_through_ = 0; // the watermark as stored
+  void defer_progress(live_duty& d, std::int64_t flushed_through);
   std::vector<commit_observer> observers_;
   std::vector<outbox_observer> outbox_observers_;
   void notify_observers(const write_batch& w) const;

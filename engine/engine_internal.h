@@ -35,6 +35,7 @@ struct engine::live_duty {
   instant assigned_at{};
   duty_state st;
   std::uint32_t schedule_gen = 0;  // bumps when the duty is rescheduled; older heap entries are stale
+  bool progress_unflushed = false;  // in engine::unflushed_: reminded_until is ahead of the duties table
 };
 
 // A point in time at which the scheduler has something to do for a duty.
@@ -111,6 +112,7 @@ struct engine::batch {
   std::unordered_map<live_duty*, duty_state> changes;
   std::unordered_map<std::string, idempotent_answer> answers;  // keys first used in this batch
   std::vector<std::function<void()>> after_commit;  // plan-level changes (milestones, new plans)
+  std::vector<live_duty*> progress_only;  // reminded only: no duty row written (engine::flush_progress)
 
   // The duty as this batch sees it: staged if an earlier command of the batch changed it.
   duty_state& view(live_duty& d) {

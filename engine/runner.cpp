@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <limits>
+
 namespace dutyflow {
 
 engine_runner::engine_runner(engine& eng, const clock_source& clock, std::size_t max_batch)
@@ -91,6 +93,32 @@ void engine_runner::run_batch(std::vector<pending_command>& cmds) {
   cmds.clear();
 }
 
+bool engine_runner::flush_when_idle(std::unique_lock<std::mutex>& lock, std::optional<std::chrono::nanoseconds> idle) {
+  // A chunk is one transaction of random duty pages, a few milliseconds: not worth starting
+  // with the next due point closer than this (a scheduler that is never idle has its own
+  // bound, engine_options::progress_backlog).
+  constexpr auto min_idle = std::chrono::milliseconds(50);
+  constexpr std::size_t chunk = 512;
+  if (idle && *idle < min_idle) return false;
+  if (std::chrono::steady_clock::now() < flush_retry_at_) return false;
+  if (!engine_.progress_pending()) return false;
+  lock.unlock();
+  auto r = engine_.flush_progress(chunk);
+  if (!r) {
+    spdlog::warn("runner: writing reminder progress failed (kept; retried in 5 s): {}", r.err().message);
+    flush_retry_at_ = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  }
+  lock.lock();
+  return true;  // the queue may have filled meanwhile: look again
+}
+
+void engine_runner::flush_all_progress() {
+  // One transaction, the watermark moved to the last outbox row: the next start reads nothing back.
+  if (auto r = engine_.flush_progress(std::numeric_limits<std::size_t>::max()); !r)
+    // Nothing is lost: the outbox holds it and the next open() takes it back.
+    spdlog::warn("runner: writing reminder progress at stop failed: {}", r.err().message);
+}
+
 void engine_runner::run() {
   std::vector<pending_command> cmds;
   while (true) {
@@ -109,12 +137,14 @@ void engine_runner::run() {
           if (!queue_.empty() || stopping_ || poked_) break;
         }
         if (!at) {
+          if (flush_when_idle(lock, std::nullopt)) continue;
           wake_.wait(lock);
           break;
         }
         auto now = clock_.now();
         if (*at <= now) break;
         auto real = clock_.real_time_until(*at);
+        if (flush_when_idle(lock, real)) continue;
         if (!real) {
           wake_.wait(lock);  // a manual clock: only a poke moves time
         } else {
@@ -126,7 +156,11 @@ void engine_runner::run() {
       poked_ = false;
       next = next_;
       due = due_;
-      if (work.empty() && stopping_) return;
+      if (work.empty() && stopping_) {
+        lock.unlock();
+        flush_all_progress();
+        return;
+      }
     }
     for (auto& it : work) {
       if (auto* c = std::get_if<pending_command>(&it)) {

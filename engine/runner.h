@@ -3,7 +3,8 @@
 // transaction (group commit); each callback runs on the engine thread after its commit.
 // Reads posted with post() run in order with the commands, so a caller reads its writes.
 // A timer hook lets the scheduler run on the same thread at its next due instant, waiting
-// through the clock seam (a manual clock waits until poke()).
+// through the clock seam (a manual clock waits until poke()). When idle, and when it stops,
+// it writes the scheduler's deferred reminder progress (engine::flush_progress).
 #pragma once
 
 #include "engine/clock.h"
@@ -64,6 +65,13 @@ class engine_runner {
 
   void run();
   void run_batch(std::vector<pending_command>& cmds);
+  // With the queue empty and the next due point at least this far (nullopt: no telling, a
+  // manual clock or no timer), writes one chunk of the scheduler's deferred reminder
+  // progress (engine::flush_progress) with the lock released. True if it did (the caller
+  // looks at the queue again).
+  bool flush_when_idle(std::unique_lock<std::mutex>& lock, std::optional<std::chrono::nanoseconds> idle);
+  void flush_all_progress();  // at stop
+  std::chrono::steady_clock::time_point flush_retry_at_{};  // after a failed flush
 
   engine& engine_;
   const clock_source& clock_;

@@ -198,17 +198,55 @@ void engine::fire_points(batch& b, plan_state& ps, live_duty& d, instant now) {
     }
   }
   // One row per duty and run: the state events above each staged one; the last already
-  // holds the final state and only needs the reminders' progress.
+  // holds the final state and only needs the reminders' progress. A run that only sent
+  // reminders writes no row: the outbox rows it wrote are the progress until
+  // flush_progress() writes it (the reason is there).
   auto& rows = b.writes.duties;
   if (rows.size() > rows_before) {
     rows.erase(rows.begin() + static_cast<std::ptrdiff_t>(rows_before), rows.end() - 1);
     rows.back().reminded_until = view.reminded_until;
     return;
   }
-  auto st = view.machine->state();
-  rows.push_back(duty_row{p.id, d.def->id, std::string(d.def->kind), view.owner, std::string(st.progress->name),
-                          std::string(st.timeliness->name), view.version, view.deadline, now, view.finished_at,
-                          view.finished_late, view.reminded_until, duty_row::how::update});
+  if (view.reminded_until > d.st.reminded_until) b.progress_only.push_back(&d);
+}
+
+void engine::defer_progress(live_duty& d, std::int64_t flushed_through) {
+  if (d.progress_unflushed) return;  // waiting already, since an older watermark
+  d.progress_unflushed = true;
+  unflushed_.push_back(unflushed_entry{&d, flushed_through});
+}
+
+bool engine::progress_pending() const {
+  // Outbox rows of other reasons move nothing; after this many, the next idle moment moves
+  // the watermark past them so that a restart skips them.
+  constexpr std::int64_t watermark_lag = 10'000;
+  return !unflushed_.empty() || last_outbox_id_ - flushed_through_ > watermark_lag;
+}
+
+result<std::size_t> engine::flush_progress(std::size_t limit) {
+  const std::size_t n = std::min(limit, unflushed_.size());
+  write_batch w;
+  w.duties.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const live_duty& d = *unflushed_[i].duty;
+    duty_row r;
+    r.plan = d.plan->def->id;
+    r.duty = d.def->id;
+    r.reminded_until = d.st.reminded_until;
+    r.write = duty_row::how::progress;
+    w.duties.push_back(std::move(r));
+  }
+  // Every reminder before the oldest duty still waiting is in the table now; with none
+  // waiting, every reminder this engine has written is.
+  const std::int64_t through = n < unflushed_.size() ? unflushed_[n].flushed_through : last_outbox_id_;
+  if (through > flushed_through_) w.reminders_flushed_through = through;
+  if (!w.empty()) {
+    if (auto s = store_.commit(w); !s) return s.err();
+  }
+  for (std::size_t i = 0; i < n; ++i) unflushed_[i].duty->progress_unflushed = false;
+  unflushed_.erase(unflushed_.begin(), unflushed_.begin() + static_cast<std::ptrdiff_t>(n));
+  flushed_through_ = std::max(flushed_through_, through);
+  return unflushed_.size();
 }
 
 void engine::run_due(instant now) {
@@ -242,6 +280,11 @@ void engine::run_due(instant now) {
   // done already still needs its next entry.
   for (auto* d : due)
     if (!b.changes.contains(d)) schedule(*d->plan, *d);
+  // The runner flushes when idle; a scheduler that is never idle keeps the backlog bounded here.
+  if (unflushed_.size() > options_.progress_backlog) {
+    if (auto r = flush_progress(unflushed_.size() - options_.progress_backlog); !r)
+      spdlog::warn("scheduler: writing reminder progress failed (kept, retried later): {}", r.err().message);
+  }
   spdlog::debug("scheduler: fired points of {} duty(ies), {} notification(s)", due.size(), b.writes.outbox.size());
 }
 

@@ -17,7 +17,7 @@ using nlohmann::json;
 
 // Each migration moves the schema from version i to i+1; they only ever get appended.
 // The events table refuses UPDATE and DELETE: the journal is append-only by construction.
-constexpr std::array<const char*, 4> migrations = {
+constexpr std::array<const char*, 5> migrations = {
     R"sql(
 CREATE TABLE plans (
   id        TEXT PRIMARY KEY,
@@ -123,6 +123,16 @@ ALTER TABLE outbox_v4 RENAME TO outbox;
 CREATE UNIQUE INDEX outbox_point ON outbox (point, plan, duty, reason);
 CREATE INDEX outbox_status ON outbox (status, next_attempt);
 CREATE INDEX outbox_plan ON outbox (plan, id);
+)sql",
+    // Small facts of the store's own. `reminders_flushed_through`: reminder outbox rows up
+    // to this id are reflected in duties.reminded_until (store::unflushed_reminders). A
+    // database written before deferred progress existed has every row reflected.
+    R"sql(
+CREATE TABLE meta (
+  key   TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO meta (key, value) VALUES ('reminders_flushed_through', (SELECT COALESCE(MAX(id), 0) FROM outbox));
 )sql",
 };
 
@@ -239,6 +249,10 @@ class sqlite_store final : public store {
         db_, std::string("UPDATE duties SET ") + update_set + " WHERE plan=? AND duty=?");
     update_duty_owner_ = std::make_unique<SQLite::Statement>(
         db_, std::string("UPDATE duties SET ") + update_set + ", owner=? WHERE plan=? AND duty=?");
+    update_progress_ = std::make_unique<SQLite::Statement>(
+        db_, "UPDATE duties SET reminded_until=? WHERE plan=? AND duty=?");
+    set_watermark_ = std::make_unique<SQLite::Statement>(
+        db_, "UPDATE meta SET value=? WHERE key='reminders_flushed_through'");
     insert_outbox_ = std::make_unique<SQLite::Statement>(
         db_,
         "INSERT INTO outbox (key, plan, duty, unit, reason, point, channel, status, attempts, last_error,"
@@ -285,7 +299,7 @@ class sqlite_store final : public store {
         e.id = db_.getLastInsertRowid();
       }
       for (const auto& d : batch.duties) write_duty(d);
-      for (const auto& o : batch.outbox) {
+      for (auto& o : batch.outbox) {
         auto& st = *insert_outbox_;
         st.reset();
         st.bind(1, o.key);
@@ -301,7 +315,7 @@ class sqlite_store final : public store {
         st.bind(11, micros(o.created_at));
         st.bind(12, micros(o.created_at));
         st.bind(13, o.payload.dump(-1, ' ', false, json::error_handler_t::replace));
-        st.exec();
+        o.id = st.exec() == 1 ? db_.getLastInsertRowid() : 0;
       }
       for (auto& k : batch.idempotency) {
         if (k.event_index < batch.events.size()) k.event_id = batch.events[k.event_index].id;
@@ -317,12 +331,19 @@ class sqlite_store final : public store {
         st.bind(8, micros(k.created_at));
         st.exec();
       }
+      if (batch.reminders_flushed_through) {
+        auto& st = *set_watermark_;
+        st.reset();
+        st.bind(1, *batch.reminders_flushed_through);
+        if (st.exec() != 1) throw std::runtime_error("the meta table has no reminders_flushed_through row");
+      }
       tx.commit();
       return ok_status();
     } catch (const std::exception& e) {
       // The transaction rolled back on scope exit; reset statements so the next commit starts clean.
       for (auto* st : {insert_plan_.get(), insert_event_.get(), upsert_duty_.get(), update_duty_.get(),
-                       update_duty_owner_.get(), insert_outbox_.get(), insert_idem_.get()}) {
+                       update_duty_owner_.get(), update_progress_.get(), set_watermark_.get(), insert_outbox_.get(),
+                       insert_idem_.get()}) {
         try {
           st->reset();
         } catch (const std::exception&) {
@@ -579,6 +600,28 @@ class sqlite_store final : public store {
     }
   }
 
+  result<reminder_progress> unflushed_reminders() override {
+    try {
+      reminder_progress out;
+      out.flushed_through =
+          db_.execAndGet("SELECT value FROM meta WHERE key='reminders_flushed_through'").getInt64();
+      out.last_outbox_id = db_.execAndGet("SELECT COALESCE(MAX(id), 0) FROM outbox").getInt64();
+      // A range of the primary key: only the rows written since the last flush are read.
+      SQLite::Statement st(db_,
+                           "SELECT plan, duty, MAX(point) FROM outbox WHERE id > ? AND"
+                           " (reason IN ('reminder', 'catch_up') OR"
+                           "  (reason = 'overdue' AND json_extract(payload, '$.repeat') IS NOT NULL))"
+                           " GROUP BY plan, duty");
+      st.bind(1, out.flushed_through);
+      while (st.executeStep())
+        out.duties.push_back(reminder_progress::duty_point{st.getColumn(0).getString(), st.getColumn(1).getString(),
+                                                           from_micros(st.getColumn(2).getInt64())});
+      return out;
+    } catch (const std::exception& e) {
+      return storage_error("reading the reminders' progress failed", e);
+    }
+  }
+
  private:
   // Throws (rolling the transaction back) if an update finds no row: the engine and the
   // table disagree, and committing half of that would hide it.
@@ -599,6 +642,16 @@ class sqlite_store final : public store {
       bind_opt(at + 7, d.reminded_until);
       return at + 8;
     };
+    if (d.write == duty_row::how::progress) {
+      auto& st = *update_progress_;
+      st.reset();
+      if (d.reminded_until) st.bind(1, micros(*d.reminded_until));
+      else st.bind(1);
+      st.bind(2, d.plan);
+      st.bind(3, d.duty);
+      if (st.exec() != 1) throw std::runtime_error("no duties row for " + d.plan + "/" + d.duty);
+      return;
+    }
     if (d.write == duty_row::how::upsert) {
       auto& st = *upsert_duty_;
       st.reset();
@@ -660,8 +713,8 @@ class sqlite_store final : public store {
   SQLite::Database db_;
   // Declared after db_: destroyed (joined) before the writer connection closes.
   std::unique_ptr<checkpointer> checkpointer_;
-  std::unique_ptr<SQLite::Statement> insert_event_, upsert_duty_, update_duty_, update_duty_owner_, insert_outbox_,
-      insert_plan_, insert_idem_;
+  std::unique_ptr<SQLite::Statement> insert_event_, upsert_duty_, update_duty_, update_duty_owner_, update_progress_,
+      set_watermark_, insert_outbox_, insert_plan_, insert_idem_;
 };
 
 }  // namespace

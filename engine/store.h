@@ -60,18 +60,20 @@ struct duty_row {
   std::optional<instant> finished_at;
   bool finished_late = false;
   // The scheduler has sent every reminder whose point is up to here. Null in a row
-  // means "unchanged" on write (most writes are not the scheduler's).
+  // means "unchanged" on write (most writes are not the scheduler's). The column may lag
+  // behind the outbox: see store::unflushed_reminders().
   std::optional<instant> reminded_until;
   // How commit() writes the row: upsert (any row), or update an existing row's state
-  // (with or without its owner; `kind` never changes). An update that finds no row fails
-  // the commit.
-  enum class how : std::uint8_t { upsert, update, update_owner };
+  // (with or without its owner; `kind` never changes), or only its reminded_until
+  // (`progress`: the scheduler's deferred write; nothing else is read from the row). An
+  // update that finds no row fails the commit.
+  enum class how : std::uint8_t { upsert, update, update_owner, progress };
   how write = how::upsert;
 };
 
 // A notification to deliver. `key` is unique: (plan/duty, reason, point).
 struct outbox_row {
-  std::int64_t id = 0;
+  std::int64_t id = 0;  // commit() fills it in; stays 0 for a row skipped because its key existed
   std::string key;
   std::string plan;
   std::string duty;
@@ -116,9 +118,24 @@ struct write_batch {
   std::vector<duty_row> duties;
   std::vector<outbox_row> outbox;
   std::vector<idempotency_row> idempotency;
+  // When set: every reminder outbox row with an id up to this one is reflected in the
+  // duties' reminded_until (store::unflushed_reminders()).
+  std::optional<std::int64_t> reminders_flushed_through;
   bool empty() const {
-    return plans.empty() && events.empty() && duties.empty() && outbox.empty() && idempotency.empty();
+    return plans.empty() && events.empty() && duties.empty() && outbox.empty() && idempotency.empty() &&
+           !reminders_flushed_through;
   }
+};
+
+// What store::unflushed_reminders() reads at a restart.
+struct reminder_progress {
+  struct duty_point {
+    std::string plan, duty;
+    instant point{};  // the latest reminder point of the duty past the watermark
+  };
+  std::int64_t flushed_through = 0;  // the watermark: reminders up to this outbox id are in the duties table
+  std::int64_t last_outbox_id = 0;   // the largest outbox id there is (0: none)
+  std::vector<duty_point> duties;
 };
 
 // One delivery attempt to record (store::record_attempts).
@@ -167,6 +184,14 @@ class store {
                         std::optional<instant> delivered_at, std::optional<instant> next_attempt);
   // Idempotency answers created at or after `since`; older ones are deleted first.
   virtual result<std::vector<idempotency_row>> idempotency(instant since) = 0;
+  // The scheduler writes a reminder's outbox row at once but the duty's reminded_until
+  // later, many duties together (a reminder alone would otherwise write a random page
+  // of the duties table per row). This reads what the table may lag behind: per duty,
+  // the latest point among the reminder outbox rows past the watermark that
+  // write_batch::reminders_flushed_through last set — reasons "reminder", "catch_up",
+  // and "overdue" rows that are repeated reminders (payload "repeat"), not the overdue
+  // state's own notice. Errors: errc::storage.
+  virtual result<reminder_progress> unflushed_reminders() = 0;
   // Up to `limit` events with id > `after`, in journal order (the live stream's replay
   // for a client reconnecting with Last-Event-ID). The default walks replay(); backends
   // override it with an indexed read.

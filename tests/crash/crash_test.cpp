@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <functional>
 #include <iostream>
+#include <limits>
 #include <map>
 #include <random>
 #include <set>
@@ -197,6 +198,8 @@ std::string run_reference(const std::string& plan_file, const std::string& db_pa
     ref.run_due(step);
     apply_events_at(step);
   }
+  // As dutyflowd does when it stops: the reminders' progress reaches the duties table.
+  if (auto r = ref.flush_progress(std::numeric_limits<std::size_t>::max()); !r) return r.err().message;
   if (next != client_events.size())
     problems += "client event " + client_events[next].duty + " #" + std::to_string(client_events[next].seq) + " at " +
                 iso(client_events[next].at) + " is at no instant the clock stood at\n";

@@ -50,6 +50,7 @@ class failing_store final : public store {
     return unknown;
   }
   result<std::vector<idempotency_row>> idempotency(instant since) override { return real_.idempotency(since); }
+  result<reminder_progress> unflushed_reminders() override { return real_.unflushed_reminders(); }
 
  private:
   std::unique_ptr<store> owned_;

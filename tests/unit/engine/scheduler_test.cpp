@@ -1,13 +1,17 @@
 // The scheduler with a manual clock: every reminder point, office hours, cancellation,
 // moved milestones, catch-up after downtime, no duplicates across restarts.
 #include "engine/engine.h"
+#include "engine/runner.h"
 
+#include "tests/support/failing_store.h"
 #include "tests/support/temp_dir.h"
-
-#include <algorithm>
 #include "workflows/registry.h"
 
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <future>
+#include <limits>
 
 using namespace dutyflow;
 using dutyflow::testing::temp_dir;
@@ -233,4 +237,114 @@ TEST_F(SchedulerTest, DueSoonOffGoesStraightFromOnTimeToOverdue) {
   for (const auto& r : *rows) reasons.push_back(r.reason + "@");
   EXPECT_FALSE(has(reasons, "due_soon@"));
   EXPECT_TRUE(has(reasons, "overdue@"));
+}
+
+// A reminder writes its outbox row at once and its duty's progress later (flush_progress):
+// killed before that, the restart takes the progress back from the outbox and sends nothing
+// again; after it, the table holds it and a restart reads nothing back.
+TEST_F(SchedulerTest, ReminderProgressIsWrittenLaterAndTakenBackFromTheOutbox) {
+  set_conference("2023-06-20T08:00:00+07:00");
+  auto table = [this] {
+    auto rows = store_->duty_rows("hn");
+    EXPECT_TRUE(rows && rows->size() == 1u);
+    return local(*rows->front().reminded_until);
+  };
+  EXPECT_EQ(table(), "2023-06-05T08:00:00+07:00");  // the deadline was set then
+  advance_to("2023-06-13T12:00:00+07:00");
+  const auto before = sent();
+  ASSERT_EQ(before.back(), "reminder@2023-06-13T00:00:00+07:00");
+  EXPECT_EQ(eng_->unflushed_progress(), 1u);
+  EXPECT_TRUE(eng_->progress_pending());
+  EXPECT_EQ(table(), "2023-06-05T08:00:00+07:00") << "a reminder alone writes no duty row";
+
+  restart();  // as after a kill: nothing flushed
+  EXPECT_EQ(eng_->unflushed_progress(), 1u) << "taken back from the outbox";
+  eng_->run_due(clock_.now());
+  advance_to("2023-06-13T16:00:00+07:00");
+  EXPECT_EQ(sent(), before);
+
+  auto left = eng_->flush_progress(std::numeric_limits<std::size_t>::max());
+  ASSERT_TRUE(left) << left.err().message;
+  EXPECT_EQ(*left, 0u);
+  EXPECT_FALSE(eng_->progress_pending());
+  EXPECT_EQ(table(), "2023-06-13T00:00:00+07:00");
+  auto progress = store_->unflushed_reminders();
+  ASSERT_TRUE(progress);
+  EXPECT_EQ(progress->flushed_through, progress->last_outbox_id);
+  EXPECT_TRUE(progress->duties.empty());
+  restart();
+  EXPECT_EQ(eng_->unflushed_progress(), 0u);
+
+  // The rest of the points still come, each once, and the state events write the row as before.
+  advance_to("2023-06-19T12:00:00+07:00");
+  EXPECT_EQ(sent(), (std::vector<std::string>{
+                        "deadline_set@2023-06-05T08:00:00+07:00", "reminder@2023-06-13T00:00:00+07:00",
+                        "due_soon@2023-06-14T00:00:00+07:00", "reminder@2023-06-15T00:00:00+07:00",
+                        "overdue@2023-06-16T00:00:00+07:00", "escalation@2023-06-17T00:00:00+07:00",
+                        "overdue@2023-06-17T00:00:00+07:00", "overdue@2023-06-18T00:00:00+07:00",
+                        "overdue@2023-06-19T00:00:00+07:00"}));
+  restart();  // the repeats of the weekend are taken back; the overdue state's notice is not a reminder
+  advance_to("2023-06-19T16:00:00+07:00");
+  EXPECT_EQ(sent().size(), 9u);
+  ASSERT_TRUE(eng_->flush_progress(std::numeric_limits<std::size_t>::max()));
+  EXPECT_EQ(table(), "2023-06-19T00:00:00+07:00");
+}
+
+// A scheduler that is never idle: past engine_options::progress_backlog duties waiting,
+// run_due() writes the oldest itself.
+TEST_F(SchedulerTest, ABusySchedulerKeepsItsProgressBacklogBounded) {
+  engine_options tight;
+  tight.progress_backlog = 0;
+  eng_.reset();
+  eng_ = std::make_unique<engine>(*store_, builtin_kinds(), clock_, calendar_, tight);
+  ASSERT_TRUE(eng_->open());
+  set_conference("2023-06-20T08:00:00+07:00");
+  advance_to("2023-06-13T12:00:00+07:00");
+  EXPECT_EQ(eng_->unflushed_progress(), 0u);
+  EXPECT_EQ(local(*store_->duty_rows("hn")->front().reminded_until), "2023-06-13T00:00:00+07:00");
+}
+
+// A progress write that fails forgets nothing: the same duties wait for the next try.
+TEST_F(SchedulerTest, AFailedProgressWriteKeepsItForTheNextTry) {
+  dutyflow::testing::failing_store failing(*store_);
+  eng_.reset();
+  eng_ = std::make_unique<engine>(failing, builtin_kinds(), clock_, calendar_);
+  ASSERT_TRUE(eng_->open());
+  set_conference("2023-06-20T08:00:00+07:00");
+  advance_to("2023-06-13T12:00:00+07:00");
+  ASSERT_EQ(eng_->unflushed_progress(), 1u);
+  failing.fail_commits = true;
+  auto r = eng_->flush_progress(10);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.err().code, errc::storage);
+  EXPECT_EQ(eng_->unflushed_progress(), 1u);
+  failing.fail_commits = false;
+  r = eng_->flush_progress(10);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(*r, 0u);
+  EXPECT_EQ(local(*store_->duty_rows("hn")->front().reminded_until), "2023-06-13T00:00:00+07:00");
+}
+
+// dutyflowd's runner writes the progress as soon as it has nothing else to do.
+TEST_F(SchedulerTest, TheRunnerWritesProgressWhenIdle) {
+  set_conference("2023-06-20T08:00:00+07:00");
+  engine_runner runner(*eng_, clock_);
+  runner.set_timer([](engine& e) { return e.next_due(); }, [](engine& e, instant now) { e.run_due(now); });
+  runner.start();
+  ASSERT_TRUE(clock_.set(at("2023-06-13T12:00:00+07:00")));
+  runner.poke();
+  // Ask the runner (in order with its own work) until the reminder is out and its progress
+  // written; each question finds it idle again in between.
+  auto ask = [&] {
+    std::promise<std::pair<std::size_t, std::size_t>> answer;
+    runner.post([&](engine& e) { answer.set_value({e.notifications({})->size(), e.unflushed_progress()}); });
+    return answer.get_future().get();
+  };
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  auto seen = ask();
+  while ((seen.first < 3 || seen.second > 0) && std::chrono::steady_clock::now() < give_up) seen = ask();
+  EXPECT_EQ(seen.first, 3u);  // assigned, deadline_set, the reminder
+  EXPECT_EQ(seen.second, 0u);
+  runner.stop();
+  EXPECT_EQ(local(*store_->duty_rows("hn")->front().reminded_until), "2023-06-13T00:00:00+07:00");
 }

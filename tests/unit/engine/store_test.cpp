@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 
 using namespace dutyflow;
 using dutyflow::testing::temp_dir;
@@ -124,6 +125,7 @@ DROP TABLE outbox;
 ALTER TABLE outbox_v3 RENAME TO outbox;
 CREATE INDEX outbox_status ON outbox (status, next_attempt);
 CREATE INDEX outbox_plan ON outbox (plan, duty);
+DROP TABLE meta;
 PRAGMA user_version = 3;
 )sql");
   }
@@ -131,9 +133,15 @@ PRAGMA user_version = 3;
   ASSERT_TRUE(s) << s.err().message;
   {
     SQLite::Database db(path);
-    EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 4);
+    EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), sqlite_schema_version());
     EXPECT_EQ(db.execAndGet("SELECT count(*) FROM sqlite_master WHERE name = 'outbox_point'").getInt(), 1);
   }
+  // Schema 5: a journal from before deferred reminder progress has all of it in the duties table.
+  auto progress = (*s)->unflushed_reminders();
+  ASSERT_TRUE(progress);
+  EXPECT_EQ(progress->flushed_through, 1);
+  EXPECT_EQ(progress->last_outbox_id, 1);
+  EXPECT_TRUE(progress->duties.empty());
   auto rows = (*s)->outbox({});
   ASSERT_TRUE(rows);
   ASSERT_EQ(rows->size(), 1u);
@@ -451,4 +459,85 @@ TEST(Store, AnUpdateOfADutyWithNoRowFailsTheWholeCommit) {
   ASSERT_TRUE(duties);
   EXPECT_EQ((*duties)[0].owner, "xa-b");
   EXPECT_EQ((*duties)[0].version, 4);
+}
+
+// The scheduler's reminder progress reaches the duties table later than the outbox rows
+// that record it: unflushed_reminders() reads back what came after the watermark, the
+// reminders only (the overdue state's own notice is not one), and a progress write
+// touches reminded_until alone.
+TEST(Store, UnflushedRemindersAreTheReminderRowsPastTheWatermark) {
+  temp_dir dir;
+  auto s = open_sqlite_store({dir.file("j.db")});
+  ASSERT_TRUE(s);
+  auto first = sample_batch();
+  ASSERT_TRUE((*s)->commit(first));
+  EXPECT_EQ(first.outbox.front().id, 1);
+  auto progress = (*s)->unflushed_reminders();
+  ASSERT_TRUE(progress);
+  EXPECT_EQ(progress->flushed_through, 0);
+  EXPECT_EQ(progress->last_outbox_id, 1);
+  EXPECT_TRUE(progress->duties.empty()) << "an assignment is no reminder";
+
+  auto row = [](const char* duty, const char* reason, const char* point, nlohmann::json payload) {
+    outbox_row o = sample_batch().outbox.front();
+    o.duty = duty;
+    o.reason = reason;
+    o.point = at(point);
+    o.key = std::string("p/") + duty + "/" + reason + "/" + point;
+    o.payload = std::move(payload);
+    return o;
+  };
+  write_batch sent;
+  sent.outbox.push_back(row("d", "reminder", "2023-06-13T00:00:00+07:00", {{"before", "3d"}}));
+  sent.outbox.push_back(row("d", "overdue", "2023-06-16T00:00:00+07:00", {{"event", "overdue"}}));
+  sent.outbox.push_back(row("e", "overdue", "2023-06-17T00:00:00+07:00", {{"repeat", "1"}}));
+  sent.outbox.push_back(row("e", "due_soon", "2023-06-18T00:00:00+07:00", {{"event", "due_soon"}}));
+  sent.outbox.push_back(row("f", "catch_up", "2023-06-19T00:00:00+07:00", {{"missed", {"reminder"}}}));
+  ASSERT_TRUE((*s)->commit(sent));
+  EXPECT_EQ(sent.outbox.back().id, 6);
+  write_batch again;
+  again.outbox.push_back(sent.outbox.front());
+  ASSERT_TRUE((*s)->commit(again));
+  EXPECT_EQ(again.outbox.front().id, 0) << "a row whose key existed is not written and gets no id";
+
+  progress = (*s)->unflushed_reminders();
+  ASSERT_TRUE(progress);
+  EXPECT_EQ(progress->last_outbox_id, 6);
+  std::map<std::string, std::string> points;
+  for (const auto& p : progress->duties)
+    points[p.plan + "/" + p.duty] = format_instant(p.point, std::chrono::minutes(420));
+  EXPECT_EQ(points, (std::map<std::string, std::string>{{"p/d", "2023-06-13T00:00:00+07:00"},
+                                                        {"p/e", "2023-06-17T00:00:00+07:00"},
+                                                        {"p/f", "2023-06-19T00:00:00+07:00"}}));
+
+  // The progress of d written, and the watermark moved past the first three reminders.
+  write_batch flush;
+  duty_row r;
+  r.plan = "p";
+  r.duty = "d";
+  r.reminded_until = at("2023-06-13T00:00:00+07:00");
+  r.write = duty_row::how::progress;
+  flush.duties.push_back(r);
+  flush.reminders_flushed_through = 4;
+  ASSERT_FALSE(flush.empty());
+  ASSERT_TRUE((*s)->commit(flush));
+  auto duties = (*s)->duty_rows("p");
+  ASSERT_TRUE(duties);
+  ASSERT_EQ(duties->size(), 1u);
+  EXPECT_EQ((*duties)[0].reminded_until, at("2023-06-13T00:00:00+07:00"));
+  EXPECT_EQ((*duties)[0].updated_at, at("2023-06-05T09:00:00+07:00")) << "progress is no change of the duty";
+  EXPECT_EQ((*duties)[0].version, 2);
+  progress = (*s)->unflushed_reminders();
+  ASSERT_TRUE(progress);
+  EXPECT_EQ(progress->flushed_through, 4);
+  ASSERT_EQ(progress->duties.size(), 1u);
+  EXPECT_EQ(progress->duties[0].duty, "f");
+
+  // Progress for a duty with no row fails the commit, watermark and all.
+  write_batch ghost;
+  r.duty = "ghost";
+  ghost.duties.push_back(r);
+  ghost.reminders_flushed_through = 6;
+  EXPECT_FALSE((*s)->commit(ghost));
+  EXPECT_EQ((*s)->unflushed_reminders()->flushed_through, 4);
 }
