@@ -501,6 +501,9 @@ std::string metrics_body(const metrics_snapshot& s) {
   m.histogram("dutyflow_commit_batch_size", "Commands committed together in one transaction.", s.batch_size);
   m.family("dutyflow_scheduler_lag_seconds", "gauge", "How far behind its due instant the scheduler last ran.");
   m.sample("dutyflow_scheduler_lag_seconds", {}, s.scheduler_lag_seconds);
+  m.family("dutyflow_reminder_progress_waiting", "gauge",
+           "Duties whose reminder progress is in the outbox but not yet in the duties table.");
+  m.sample("dutyflow_reminder_progress_waiting", {}, static_cast<double>(s.reminder_progress_waiting));
   m.family("dutyflow_stream_clients", "gauge", "Clients connected to the live event stream.");
   m.sample("dutyflow_stream_clients", {}, static_cast<double>(s.stream_clients));
   m.family("dutyflow_stream_dropped_clients_total", "counter", "Stream clients dropped (gone or too slow).");
@@ -569,6 +572,7 @@ void get_metrics(context& ctx, const request& req, const std::optional<actor>& c
     s.commit_seconds = rm.commit_seconds.read();
     s.batch_size = rm.batch_size.read();
     s.scheduler_lag_seconds = rm.scheduler_lag_seconds.get();
+    s.reminder_progress_waiting = e.unflushed_progress();
     s.stream_clients = hub.clients();
     s.stream_dropped = hub.dropped();
     s.clock_seconds = std::chrono::duration<double>(clock.now().time_since_epoch()).count();

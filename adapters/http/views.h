@@ -100,6 +100,7 @@ struct metrics_snapshot {
   histogram::snapshot commit_seconds;
   histogram::snapshot batch_size;
   double scheduler_lag_seconds = 0;
+  std::size_t reminder_progress_waiting = 0;  // engine::unflushed_progress()
   std::size_t stream_clients = 0;
   std::uint64_t stream_dropped = 0;
   double clock_seconds = 0;  // the engine clock, unix seconds

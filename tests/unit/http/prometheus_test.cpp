@@ -63,11 +63,12 @@ TEST(Metrics, BodyHasEveryFamilyOnce) {
   s.events = 42;
   s.notifications = {{"pending", 3}, {"delivered", 9}};
   s.scheduler_lag_seconds = 0.25;
+  s.reminder_progress_waiting = 7;
   const auto text = metrics_body(s);
   for (const char* family :
        {"dutyflow_duties", "dutyflow_duties_by_timeliness", "dutyflow_duties_by_status", "dutyflow_events_total",
         "dutyflow_notifications", "dutyflow_commit_duration_seconds", "dutyflow_commit_batch_size",
-        "dutyflow_scheduler_lag_seconds", "dutyflow_stream_clients"}) {
+        "dutyflow_scheduler_lag_seconds", "dutyflow_reminder_progress_waiting", "dutyflow_stream_clients"}) {
     const std::string type_line = std::string("# TYPE ") + family + " ";
     auto first = text.find(type_line);
     EXPECT_NE(first, std::string::npos) << family;
@@ -78,5 +79,6 @@ TEST(Metrics, BodyHasEveryFamilyOnce) {
   EXPECT_NE(text.find("dutyflow_events_total 42\n"), std::string::npos);
   EXPECT_NE(text.find("dutyflow_notifications{status=\"delivered\"} 9\n"), std::string::npos);
   EXPECT_NE(text.find("dutyflow_scheduler_lag_seconds 0.25\n"), std::string::npos);
+  EXPECT_NE(text.find("dutyflow_reminder_progress_waiting 7\n"), std::string::npos);
   EXPECT_EQ(text.back(), '\n');
 }
