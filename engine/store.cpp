@@ -17,7 +17,7 @@ using nlohmann::json;
 
 // Each migration moves the schema from version i to i+1; they only ever get appended.
 // The events table refuses UPDATE and DELETE: the journal is append-only by construction.
-constexpr std::array<const char*, 5> migrations = {
+constexpr std::array<const char*, 6> migrations = {
     R"sql(
 CREATE TABLE plans (
   id        TEXT PRIMARY KEY,
@@ -133,6 +133,14 @@ CREATE TABLE meta (
   value INTEGER NOT NULL
 ) WITHOUT ROWID;
 INSERT INTO meta (key, value) VALUES ('reminders_flushed_through', (SELECT COALESCE(MAX(id), 0) FROM outbox));
+)sql",
+    // The (plan, id) index has one insertion point per plan: a scheduler commit of 30
+    // reminders across 100 plans wrote ~30 of its leaf pages, 4 KiB each, and at
+    // synchronous=FULL those bytes were most of the commit (W2: commit p50 2.5 ms with it,
+    // 0.6 ms without). It served only the coordinator's notification list filtered by
+    // plan, which now walks the outbox newest first, as the unit filter always did.
+    R"sql(
+DROP INDEX outbox_plan;
 )sql",
 };
 
