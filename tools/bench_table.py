@@ -288,8 +288,9 @@ def w2(res, out):
     out.append(
         "dutyflow: scheduling is loading plans of 1,000 duties (W2's BATCH), one transaction each. A reminder "
         "is a duty's reminder one hour before its deadline (`--point reminder`, the default): firing writes its "
-        "outbox row and the duty's reminder progress, one transaction per scheduler run, timed when the commit "
-        "is seen. `--point overdue` fires the deadline itself instead: the duty's `overdue` event, journal + "
+        "outbox row, one transaction per scheduler run, timed when the commit is seen (with synchronous=FULL, "
+        "after its fsync); the duty's reminder progress reaches the duties table later, when the engine is "
+        "idle (README, Storage), so during the window a reminder writes nothing else. `--point overdue` fires the deadline itself instead: the duty's `overdue` event, journal + "
         "duty row + outbox row. Lateness = fire − due; dispatch latency = fire − "
         "max(due, its insert's commit), as W2 defines both. `--lead 0` is W2 exactly (reminders falling due "
         "while still being inserted are late by design); with a lead longer than scheduling takes, every "
