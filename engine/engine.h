@@ -146,7 +146,7 @@ class engine {
   using commit_observer = std::function<void(const std::vector<event_row>&)>;
   void add_observer(commit_observer fn) { observers_.push_back(std::move(fn)); }
   // Called on the engine thread after each commit that queued notifications, with the
-  // rows it wrote (a row whose key existed already was skipped by the store but is listed).
+  // rows it wrote (a row whose key existed already was skipped by the store but is listed, with id 0).
   using outbox_observer = std::function<void(const std::vector<outbox_row>&)>;
   void add_outbox_observer(outbox_observer fn) { outbox_observers_.push_back(std::move(fn)); }
 
