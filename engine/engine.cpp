@@ -632,21 +632,24 @@ status engine::open() {
 
   // The duties table is written in the same transactions as the journal; a difference
   // means a bug, so say so loudly instead of trusting either silently.
-  for (const auto& [id, ps] : plans_) {
-    auto table = store_.duty_rows(id);
-    if (!table) return table.err();
-    for (const auto& r : *table) {
-      const live_duty* d = ps->find(r.duty);
-      auto st = d ? d->st.machine->state() : machine_state{};
-      if (d) const_cast<live_duty*>(d)->st.reminded_until = r.reminded_until.value_or(d->assigned_at);
-      if (!d || r.version != d->st.version || r.progress != st.progress->name ||
-          r.timeliness != st.timeliness->name || r.owner != d->st.owner) {
-        ++replay_mismatches_;
-        spdlog::error("replay: {}/{} differs from the duties table (table: {} {}/{} v{})", id, r.duty, r.owner,
-                      r.progress, r.timeliness, r.version);
-      }
+  // Rows come by plan: look the plan up once per run of rows.
+  plan_state* table_plan = nullptr;
+  auto checked = store_.scan_duty_rows([&](const duty_row_view& r) {
+    if (!table_plan || table_plan->def->id != r.plan) {
+      auto it = plans_.find(r.plan);
+      table_plan = it == plans_.end() ? nullptr : it->second.get();
     }
-  }
+    live_duty* d = table_plan ? table_plan->find(r.duty) : nullptr;
+    if (d) d->st.reminded_until = r.reminded_until.value_or(d->assigned_at);
+    const auto st = d ? d->st.machine->state() : machine_state{};
+    if (!d || r.version != d->st.version || r.progress != st.progress->name ||
+        r.timeliness != st.timeliness->name || r.owner != d->st.owner) {
+      ++replay_mismatches_;
+      spdlog::error("replay: {}/{} differs from the duties table (table: {} {}/{} v{})", r.plan, r.duty, r.owner,
+                    r.progress, r.timeliness, r.version);
+    }
+  });
+  if (!checked) return checked;
   if (replay_mismatches_ > 0)
     return make_error(errc::internal,
                       "journal replay found " + std::to_string(replay_mismatches_) + " inconsistencies");

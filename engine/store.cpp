@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
 #include <condition_variable>
 #include <limits>
@@ -418,6 +419,37 @@ class sqlite_store final : public store {
     return ok_status();
   }
 
+  status scan_duty_rows(const std::function<void(const duty_row_view&)>& fn) override {
+    // As scan_journal(): a restart reads every duty once, and a copy of each row's six
+    // strings cost more than the check itself.
+    sqlite3_stmt* raw = nullptr;
+    const char* sql =
+        "SELECT plan, duty, owner, progress, timeliness, version, reminded_until FROM duties ORDER BY plan, duty";
+    if (sqlite3_prepare_v2(db_.getHandle(), sql, -1, &raw, nullptr) != SQLITE_OK)
+      return make_error(errc::storage, std::string("reading duties failed: ") + sqlite3_errmsg(db_.getHandle()));
+    std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> guard(raw, sqlite3_finalize);
+    auto text = [raw](int col) {
+      const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(raw, col));
+      return p ? std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(raw, col))) : std::string_view{};
+    };
+    duty_row_view d;
+    int rc = SQLITE_ROW;
+    while ((rc = sqlite3_step(raw)) == SQLITE_ROW) {
+      d.plan = text(0);
+      d.duty = text(1);
+      d.owner = text(2);
+      d.progress = text(3);
+      d.timeliness = text(4);
+      d.version = sqlite3_column_int64(raw, 5);
+      d.reminded_until.reset();
+      if (sqlite3_column_type(raw, 6) != SQLITE_NULL) d.reminded_until = from_micros(sqlite3_column_int64(raw, 6));
+      fn(d);
+    }
+    if (rc != SQLITE_DONE)
+      return make_error(errc::storage, std::string("reading duties failed: ") + sqlite3_errmsg(db_.getHandle()));
+    return ok_status();
+  }
+
   result<std::vector<event_row>> history(const std::string& plan, const std::string& duty) override {
     try {
       SQLite::Statement st(db_,
@@ -749,6 +781,21 @@ status store::scan_journal(const std::function<void(const event_view&)>& fn) {
     const std::string data = e.data.dump(-1, ' ', false, json::error_handler_t::replace);
     fn(event_view{e.id, e.plan, e.duty, e.seq, e.type, e.at, data});
   });
+}
+
+status store::scan_duty_rows(const std::function<void(const duty_row_view&)>& fn) {
+  auto rows = plans();
+  if (!rows) return rows.err();
+  std::vector<std::string> ids;
+  for (const auto& r : *rows) ids.push_back(r.id);
+  std::sort(ids.begin(), ids.end());
+  for (const auto& id : ids) {
+    auto duties = duty_rows(id);
+    if (!duties) return duties.err();
+    for (const auto& d : *duties)
+      fn(duty_row_view{d.plan, d.duty, d.owner, d.progress, d.timeliness, d.version, d.reminded_until});
+  }
+  return ok_status();
 }
 
 result<std::map<std::string, std::int64_t>> store::outbox_counts() {

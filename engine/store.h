@@ -71,6 +71,18 @@ struct duty_row {
   how write = how::upsert;
 };
 
+// What a restart checks of a duties row (store::scan_duty_rows): the views point into the
+// backend's row buffers and are valid during the callback only.
+struct duty_row_view {
+  std::string_view plan;
+  std::string_view duty;
+  std::string_view owner;
+  std::string_view progress;
+  std::string_view timeliness;
+  std::int64_t version = 0;
+  std::optional<instant> reminded_until;
+};
+
 // A notification to deliver. `key` is unique: (plan/duty, reason, point).
 struct outbox_row {
   std::int64_t id = 0;  // commit() fills it in; stays 0 for a row skipped because its key existed
@@ -168,6 +180,10 @@ class store {
   // The events of one duty in seq order.
   virtual result<std::vector<event_row>> history(const std::string& plan, const std::string& duty) = 0;
   virtual result<std::vector<duty_row>> duty_rows(const std::string& plan) = 0;
+  // Every duties row, by plan and duty, without copying: what a restart checks against the
+  // replay. The default adapts plans() and duty_rows(), so it sees the rows of stored plans
+  // only; backends override it with one scan of the table.
+  virtual status scan_duty_rows(const std::function<void(const duty_row_view&)>& fn);
   virtual result<std::vector<outbox_row>> outbox(const outbox_filter& filter) = 0;
   virtual result<std::int64_t> event_count() = 0;
   // Pending outbox rows whose next attempt is due at `now`, oldest first.

@@ -4,6 +4,7 @@
 #include "tests/support/temp_dir.h"
 #include "workflows/registry.h"
 
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -362,4 +363,29 @@ TEST_F(EngineTest, FiltersDutiesByUnitStateAndPlan) {
   duty_filter other_plan;
   other_plan.plan = "khac";
   EXPECT_TRUE(eng_->duties_json(other_plan, nullptr).empty());
+}
+
+// The duties table is written with the journal; a restart that finds them disagreeing
+// refuses to start rather than trust either. Checked through the SQLite store's own scan
+// and through the store interface's default one (the failing_store wrapper uses it).
+TEST_F(EngineTest, ADutiesTableThatDisagreesWithTheJournalStopsTheStart) {
+  load();
+  ASSERT_TRUE(eng_->apply(cmd("bao-cao", "acknowledge", unit_a)));
+  eng_.reset();
+  {
+    SQLite::Database db(dir_.file("journal.db"), SQLite::OPEN_READWRITE);
+    ASSERT_EQ(db.exec("UPDATE duties SET progress = 'Done' WHERE duty = 'bao-cao'"), 1);
+    ASSERT_EQ(db.exec("UPDATE duties SET owner = 'xa-b' WHERE duty = 'tong-hop'"), 1);
+    // A row of a duty the journal knows nothing of.
+    db.exec("INSERT INTO duties (plan, duty, kind, owner, progress, timeliness, version, updated_at)"
+            " SELECT plan, 'ghost', kind, owner, progress, timeliness, version, updated_at FROM duties"
+            " WHERE duty = 'dang-tai'");
+  }
+  for (store* s : {static_cast<store*>(&store_), real_.get()}) {
+    engine e(*s, builtin_kinds(), clock_, calendar_);
+    auto opened = e.open();
+    ASSERT_FALSE(opened);
+    EXPECT_EQ(opened.err().code, errc::internal);
+    EXPECT_NE(opened.err().message.find("found 3 inconsistencies"), std::string::npos) << opened.err().message;
+  }
 }

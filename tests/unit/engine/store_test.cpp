@@ -541,3 +541,33 @@ TEST(Store, UnflushedRemindersAreTheReminderRowsPastTheWatermark) {
   EXPECT_FALSE((*s)->commit(ghost));
   EXPECT_EQ((*s)->unflushed_reminders()->flushed_through, 4);
 }
+
+// A restart reads the duties table through scan_duty_rows(): the SQLite store's own scan
+// hands out what duty_rows() reads, by plan and duty, as the interface's default does.
+TEST(Store, ScanDutyRowsHandsOutWhatDutyRowsRead) {
+  temp_dir dir;
+  auto s = open_sqlite_store({dir.file("j.db")});
+  ASSERT_TRUE(s);
+  auto first = sample_batch();
+  ASSERT_TRUE((*s)->commit(first));
+  write_batch more;
+  more.plans.push_back(plan_row{"a", 1, R"({"id":"a"})", at("2023-06-05T08:00:00+07:00")});
+  more.duties.push_back(duty_row{"a", "z", "report", "xa-b", "Assigned", "OnTrack", 1, std::nullopt,
+                                 at("2023-06-05T08:00:00+07:00"), std::nullopt, false,
+                                 at("2023-06-06T00:00:00+07:00")});
+  more.duties.push_back(duty_row{"a", "b", "report", "xa-a", "Assigned", "Overdue", 3, std::nullopt,
+                                 at("2023-06-05T08:00:00+07:00"), std::nullopt, false, std::nullopt});
+  ASSERT_TRUE((*s)->commit(more));
+  auto text = [](const duty_row_view& d) {
+    return std::string(d.plan) + "/" + std::string(d.duty) + " " + std::string(d.owner) + " " +
+           std::string(d.progress) + "/" + std::string(d.timeliness) + " v" + std::to_string(d.version) + " " +
+           (d.reminded_until ? format_instant(*d.reminded_until, std::chrono::minutes(420)) : "-");
+  };
+  std::vector<std::string> own, adapted;
+  ASSERT_TRUE((*s)->scan_duty_rows([&](const duty_row_view& d) { own.push_back(text(d)); }));
+  ASSERT_TRUE((*s)->store::scan_duty_rows([&](const duty_row_view& d) { adapted.push_back(text(d)); }));
+  EXPECT_EQ(own, (std::vector<std::string>{"a/b xa-a Assigned/Overdue v3 -",
+                                           "a/z xa-b Assigned/OnTrack v1 2023-06-06T00:00:00+07:00",
+                                           "p/d xa-a Acknowledged/OnTrack v2 -"}));
+  EXPECT_EQ(adapted, own);
+}
