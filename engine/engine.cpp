@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <regex>
 #include <set>
 #include <thread>
@@ -606,29 +608,67 @@ status engine::open() {
   replay_mismatches_ = 0;
   auto rows = store_.plans();
   if (!rows) return rows.err();
-  // Parsing and checking the stored plans is half of a restart with large plans, and each
-  // plan is independent: spread them over the cores (load_stored_plan only reads shared state).
-  std::vector<std::optional<result<plan_load>>> loaded(rows->size());
-  {
-    std::atomic<std::size_t> next{0};
-    auto work = [&] {
-      for (std::size_t i; (i = next.fetch_add(1)) < rows->size();)
-        loaded[i].emplace(load_stored_plan(std::move((*rows)[i].content), kinds_));
-    };
-    const std::size_t extra = std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()), rows->size()) - 1;
-    std::vector<std::jthread> helpers;
-    for (std::size_t k = 0; k < extra && rows->size() > 1; ++k) helpers.emplace_back(work);
-    work();
-  }
-  for (std::size_t i = 0; i < rows->size(); ++i) {
+  // Parsing and checking the stored plans is the larger half of a restart with large plans.
+  // Each plan is independent, and the journal needs a plan only from its first event on
+  // (plans are stored in the order they were loaded, which is the order the journal names
+  // them): helpers parse plans in that order while this thread replays the journal,
+  // installing each plan when an event first names it and parsing the next ones itself
+  // rather than wait. (load_stored_plan only reads shared state.)
+  const std::size_t n = rows->size();
+  std::vector<std::optional<result<plan_load>>> loaded(n);
+  auto ready = std::make_unique<std::atomic<bool>[]>(n);
+  std::atomic<std::size_t> next{0};  // the first plan no thread has taken yet
+  std::mutex parsed_mutex;
+  std::condition_variable parsed;
+  auto parse_next = [&] {
+    const std::size_t i = next.fetch_add(1);
+    if (i >= n) return false;
+    loaded[i].emplace(load_stored_plan(std::move((*rows)[i].content), kinds_));
+    {
+      std::lock_guard lock(parsed_mutex);
+      ready[i].store(true);
+    }
+    parsed.notify_all();
+    return true;
+  };
+  std::size_t installed = 0;
+  std::optional<error> failed;
+  auto install_next = [&] {
+    const std::size_t i = installed++;
+    while (!ready[i].load()) {
+      if (parse_next()) continue;  // plan i or a later one: work instead of waiting
+      std::unique_lock lock(parsed_mutex);
+      parsed.wait(lock, [&] { return ready[i].load(); });
+    }
     auto& l = *loaded[i];
-    if (!l)
-      return make_error(errc::internal, "stored plan " + (*rows)[i].id + " no longer loads: " + l.err().message);
+    if (!l) {
+      failed = make_error(errc::internal, "stored plan " + (*rows)[i].id + " no longer loads: " + l.err().message);
+      return;
+    }
     auto ps = std::make_unique<plan_state>();
     build_plan_state(l->value, *ps);
+    loaded[i].reset();  // the plan_state holds the plan; its text is no longer needed
     plans_.emplace(ps->def->id, std::move(ps));
+  };
+  {
+    const std::size_t extra = std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()), n);
+    std::vector<std::jthread> helpers;
+    for (std::size_t k = 0; k + 1 < extra; ++k)
+      helpers.emplace_back([&] {
+        while (parse_next()) {
+        }
+      });
+    auto replayed = store_.scan_journal([&](const event_view& e) {
+      if (failed) return;
+      if (!replay_plan_ || replay_plan_->def->id != e.plan)
+        while (installed < n && !failed && !plans_.contains(e.plan)) install_next();
+      if (!failed) replay_event(e);
+    });
+    while (installed < n && !failed) install_next();  // plans the journal never named
+    next.store(n);  // on failure: the helpers take nothing more (and are joined here)
+    if (!replayed) return replayed;
+    if (failed) return *failed;
   }
-  if (auto s = store_.scan_journal([this](const event_view& e) { replay_event(e); }); !s) return s;
 
   // The duties table is written in the same transactions as the journal; a difference
   // means a bug, so say so loudly instead of trusting either silently.

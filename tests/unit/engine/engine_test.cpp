@@ -389,3 +389,46 @@ TEST_F(EngineTest, ADutiesTableThatDisagreesWithTheJournalStopsTheStart) {
     EXPECT_NE(opened.err().message.find("found 3 inconsistencies"), std::string::npos) << opened.err().message;
   }
 }
+
+// open() parses stored plans on helper threads while it replays the journal, installing
+// each when an event first names it: plans loaded one after another with their events
+// interleaved come back exactly as they were, and a stored plan that no longer loads
+// stops the start with its name.
+TEST_F(EngineTest, RestartRebuildsInterleavedPlansAndRefusesAPlanThatNoLongerLoads) {
+  load();
+  std::vector<std::string> ids = {"mini"};
+  for (int k = 0; k < 6; ++k) {
+    auto doc = json::parse(plan_text);
+    doc["id"] = "mini-" + std::to_string(k);
+    auto loaded = load_plan(doc, builtin_kinds());
+    ASSERT_TRUE(loaded) << loaded.err().message;
+    ASSERT_TRUE(eng_->load(*loaded, actor{"dutyflowd", role::system, ""}));
+    ids.push_back(doc["id"]);
+    // Events of every plan loaded so far, after this one's load.
+    for (const auto& id : ids) {
+      auto c = cmd(k % 2 ? "tong-hop" : "bao-cao", "acknowledge", k % 2 ? actor{"nv", role::unit, "noi-vu"} : unit_a);
+      c.plan = id;
+      (void)eng_->apply(c);  // refused once acknowledged: that is fine, the journal is what counts
+    }
+  }
+  ASSERT_TRUE(eng_->set_milestone("mini-3", "conference", *parse_instant("2023-06-20T08:00:00+07:00"), coordinator));
+  const auto before = eng_->duties_json({}, nullptr);
+  const auto plans_before = eng_->plans_json();
+  ASSERT_EQ(plans_before.size(), 7u);
+  start();
+  EXPECT_EQ(eng_->duties_json({}, nullptr), before);
+  EXPECT_EQ(eng_->plans_json(), plans_before);
+
+  eng_.reset();
+  {
+    SQLite::Database db(dir_.file("journal.db"), SQLite::OPEN_READWRITE);
+    ASSERT_EQ(db.exec("UPDATE plans SET content = replace(content, '\"report\"', '\"no-such-kind\"') WHERE id = 'mini-4'"),
+              1);
+  }
+  engine e(store_, builtin_kinds(), clock_, calendar_);
+  auto opened = e.open();
+  ASSERT_FALSE(opened);
+  EXPECT_EQ(opened.err().code, errc::internal);
+  EXPECT_NE(opened.err().message.find("stored plan mini-4 no longer loads"), std::string::npos)
+      << opened.err().message;
+}
