@@ -391,63 +391,35 @@ class sqlite_store final : public store {
   }
 
   status scan_journal(const std::function<void(const event_view&)>& fn) override {
-    // Straight from SQLite's row buffers through the C API (SQLiteCpp copies each column
-    // into a Column): a restart reads every event once, and copying was most of its time.
-    sqlite3_stmt* raw = nullptr;
-    const char* sql = "SELECT id, plan, duty, seq, type, at, data FROM events ORDER BY id";
-    if (sqlite3_prepare_v2(db_.getHandle(), sql, -1, &raw, nullptr) != SQLITE_OK)
-      return make_error(errc::storage, std::string("replaying the journal failed: ") + sqlite3_errmsg(db_.getHandle()));
-    std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> guard(raw, sqlite3_finalize);
-    auto text = [raw](int col) {
-      const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(raw, col));
-      return p ? std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(raw, col))) : std::string_view{};
-    };
     event_view e;
-    int rc = SQLITE_ROW;
-    while ((rc = sqlite3_step(raw)) == SQLITE_ROW) {
-      e.id = sqlite3_column_int64(raw, 0);
-      e.plan = text(1);
-      e.duty = text(2);
-      e.seq = sqlite3_column_int64(raw, 3);
-      e.type = text(4);
-      e.at = from_micros(sqlite3_column_int64(raw, 5));
-      e.data = text(6);
-      fn(e);
-    }
-    if (rc != SQLITE_DONE)
-      return make_error(errc::storage, std::string("replaying the journal failed: ") + sqlite3_errmsg(db_.getHandle()));
-    return ok_status();
+    return scan_rows("SELECT id, plan, duty, seq, type, at, data FROM events ORDER BY id", "replaying the journal",
+                     [&](sqlite3_stmt* row) {
+                       e.id = sqlite3_column_int64(row, 0);
+                       e.plan = column_view(row, 1);
+                       e.duty = column_view(row, 2);
+                       e.seq = sqlite3_column_int64(row, 3);
+                       e.type = column_view(row, 4);
+                       e.at = from_micros(sqlite3_column_int64(row, 5));
+                       e.data = column_view(row, 6);
+                       fn(e);
+                     });
   }
 
   status scan_duty_rows(const std::function<void(const duty_row_view&)>& fn) override {
-    // As scan_journal(): a restart reads every duty once, and a copy of each row's six
-    // strings cost more than the check itself.
-    sqlite3_stmt* raw = nullptr;
-    const char* sql =
-        "SELECT plan, duty, owner, progress, timeliness, version, reminded_until FROM duties ORDER BY plan, duty";
-    if (sqlite3_prepare_v2(db_.getHandle(), sql, -1, &raw, nullptr) != SQLITE_OK)
-      return make_error(errc::storage, std::string("reading duties failed: ") + sqlite3_errmsg(db_.getHandle()));
-    std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> guard(raw, sqlite3_finalize);
-    auto text = [raw](int col) {
-      const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(raw, col));
-      return p ? std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(raw, col))) : std::string_view{};
-    };
     duty_row_view d;
-    int rc = SQLITE_ROW;
-    while ((rc = sqlite3_step(raw)) == SQLITE_ROW) {
-      d.plan = text(0);
-      d.duty = text(1);
-      d.owner = text(2);
-      d.progress = text(3);
-      d.timeliness = text(4);
-      d.version = sqlite3_column_int64(raw, 5);
-      d.reminded_until.reset();
-      if (sqlite3_column_type(raw, 6) != SQLITE_NULL) d.reminded_until = from_micros(sqlite3_column_int64(raw, 6));
-      fn(d);
-    }
-    if (rc != SQLITE_DONE)
-      return make_error(errc::storage, std::string("reading duties failed: ") + sqlite3_errmsg(db_.getHandle()));
-    return ok_status();
+    return scan_rows(
+        "SELECT plan, duty, owner, progress, timeliness, version, reminded_until FROM duties ORDER BY plan, duty",
+        "reading duties", [&](sqlite3_stmt* row) {
+          d.plan = column_view(row, 0);
+          d.duty = column_view(row, 1);
+          d.owner = column_view(row, 2);
+          d.progress = column_view(row, 3);
+          d.timeliness = column_view(row, 4);
+          d.version = sqlite3_column_int64(row, 5);
+          d.reminded_until.reset();
+          if (sqlite3_column_type(row, 6) != SQLITE_NULL) d.reminded_until = from_micros(sqlite3_column_int64(row, 6));
+          fn(d);
+        });
   }
 
   result<std::vector<event_row>> history(const std::string& plan, const std::string& duty) override {
@@ -663,6 +635,27 @@ class sqlite_store final : public store {
   }
 
  private:
+  // The restart's full-table reads (scan_journal, scan_duty_rows) go straight from SQLite's
+  // row buffers through the C API: SQLiteCpp copies each column into a Column, and for a
+  // read of every event and every duty the copies were most of the time. `row` gets the
+  // statement on each row; column_view() is valid until the next step.
+  template <class Row>
+  status scan_rows(const char* sql, const char* what, Row&& row) {
+    sqlite3_stmt* raw = nullptr;
+    if (sqlite3_prepare_v2(db_.getHandle(), sql, -1, &raw, nullptr) != SQLITE_OK)
+      return make_error(errc::storage, std::string(what) + " failed: " + sqlite3_errmsg(db_.getHandle()));
+    std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> guard(raw, sqlite3_finalize);
+    int rc = SQLITE_ROW;
+    while ((rc = sqlite3_step(raw)) == SQLITE_ROW) row(raw);
+    if (rc != SQLITE_DONE)
+      return make_error(errc::storage, std::string(what) + " failed: " + sqlite3_errmsg(db_.getHandle()));
+    return ok_status();
+  }
+  static std::string_view column_view(sqlite3_stmt* row, int col) {
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(row, col));
+    return p ? std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(row, col))) : std::string_view{};
+  }
+
   // Throws (rolling the transaction back) if an update finds no row: the engine and the
   // table disagree, and committing half of that would hide it.
   void write_duty(const duty_row& d) {
