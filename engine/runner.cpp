@@ -121,6 +121,19 @@ void engine_runner::flush_all_progress() {
 
 void engine_runner::run() {
   std::vector<pending_command> cmds;
+  // What fell due before the start (a catch-up after downtime, a manual clock set ahead)
+  // fires before any queued read or command: a first request must not see the engine as
+  // if time had stood still since the stop.
+  {
+    next_fn next;
+    due_fn due;
+    {
+      std::lock_guard lock(mutex_);
+      next = next_;
+      due = due_;
+    }
+    fire_due(next, due);
+  }
   while (true) {
     std::deque<item> work;
     next_fn next;
@@ -176,14 +189,17 @@ void engine_runner::run() {
       }
     }
     run_batch(cmds);
-    if (due && next) {
-      auto at = next(engine_);
-      auto now = clock_.now();
-      if (at && *at <= now) {
-        metrics_.scheduler_lag_seconds.set(std::chrono::duration<double>(now - *at).count());
-        due(engine_, now);
-      }
-    }
+    fire_due(next, due);
+  }
+}
+
+void engine_runner::fire_due(const next_fn& next, const due_fn& due) {
+  if (!due || !next) return;
+  auto at = next(engine_);
+  auto now = clock_.now();
+  if (at && *at <= now) {
+    metrics_.scheduler_lag_seconds.set(std::chrono::duration<double>(now - *at).count());
+    due(engine_, now);
   }
 }
 

@@ -3,7 +3,8 @@
 // transaction (group commit); each callback runs on the engine thread after its commit.
 // Reads posted with post() run in order with the commands, so a caller reads its writes.
 // A timer hook lets the scheduler run on the same thread at its next due instant, waiting
-// through the clock seam (a manual clock waits until poke()). When idle, and when it stops,
+// through the clock seam (a manual clock waits until poke()); what is due when it starts
+// fires before any queued work. When idle, and when it stops,
 // it writes the scheduler's deferred reminder progress (engine::flush_progress).
 #pragma once
 
@@ -71,6 +72,8 @@ class engine_runner {
   // looks at the queue again).
   bool flush_when_idle(std::unique_lock<std::mutex>& lock, std::optional<std::chrono::nanoseconds> idle);
   void flush_all_progress();  // at stop
+  // Runs the timer hook if its next instant is due (at start, and after each round of work).
+  void fire_due(const next_fn& next, const due_fn& due);
   std::chrono::steady_clock::time_point flush_retry_at_{};  // after a failed flush
 
   engine& engine_;

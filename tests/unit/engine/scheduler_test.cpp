@@ -348,3 +348,19 @@ TEST_F(SchedulerTest, TheRunnerWritesProgressWhenIdle) {
   runner.stop();
   EXPECT_EQ(local(*store_->duty_rows("hn")->front().reminded_until), "2023-06-13T00:00:00+07:00");
 }
+
+// A read queued before the runner starts (an HTTP request that reached dutyflowd as it came
+// up) sees what fell due while it was down: the catch-up fires first.
+TEST_F(SchedulerTest, TheRunnerFiresWhatIsDueBeforeItsFirstQueuedRead) {
+  set_conference("2023-06-20T08:00:00+07:00");
+  ASSERT_TRUE(clock_.set(at("2023-06-20T09:00:00+07:00")));
+  restart();  // down since 5/6
+  engine_runner runner(*eng_, clock_);
+  runner.set_timer([](engine& e) { return e.next_due(); }, [](engine& e, instant now) { e.run_due(now); });
+  std::promise<std::vector<std::string>> seen;
+  runner.post([&](engine&) { seen.set_value(sent()); });
+  runner.start();
+  EXPECT_EQ(seen.get_future().get(), (std::vector<std::string>{"deadline_set@2023-06-05T08:00:00+07:00",
+                                                                 "catch_up@2023-06-20T00:00:00+07:00"}));
+  runner.stop();
+}
