@@ -430,7 +430,7 @@ class importer_impl {
  public:
   importer_impl(const std::vector<std::string>& raw, const import_options& options) : options_(options) {
     for (const auto& r : raw) {
-      auto p = plain_of(r);
+      auto p = plain_of(strip_emphasis(r));
       lines_.push_back({p, fold(p)});
     }
   }

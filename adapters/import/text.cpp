@@ -1,6 +1,7 @@
 #include "adapters/import/text.h"
 
 #include <array>
+#include <vector>
 #include <unordered_map>
 
 namespace dutyflow::importer {
@@ -224,6 +225,74 @@ std::string upper_first(std::string_view text) {
 }
 std::string to_lower(std::string_view text) {
   return change_case(text, false, false);
+}
+
+std::string upper_words(std::string_view text) {
+  std::string out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    auto space = text.find(' ', start);
+    if (space == std::string_view::npos) space = text.size();
+    out += upper_first(text.substr(start, space - start));
+    if (space < text.size()) out += ' ';
+    start = space + 1;
+  }
+  return out;
+}
+
+std::string strip_emphasis(std::string_view text) {
+  struct run {
+    std::size_t at, len;
+    char c;
+    bool open, close;
+    bool drop = false;
+  };
+  auto wordish = [](unsigned char c) { return c >= 0x80 || (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'); };
+  std::vector<run> runs;
+  for (std::size_t i = 0; i < text.size();) {
+    char c = text[i];
+    if (c != '*' && c != '_') {
+      ++i;
+      continue;
+    }
+    std::size_t j = i;
+    while (j < text.size() && text[j] == c) ++j;
+    bool before = i > 0 && text[i - 1] != ' ';
+    bool after = j < text.size() && text[j] != ' ';
+    run r{i, j - i, c, after, before};
+    // '_' inside a word ("ma_so_thue") is part of the word.
+    if (c == '_' && i > 0 && j < text.size() && wordish(static_cast<unsigned char>(text[i - 1])) &&
+        wordish(static_cast<unsigned char>(text[j])))
+      r.open = r.close = false;
+    runs.push_back(r);
+    i = j;
+  }
+  // Pairs: a closing run takes the nearest open run of the same character before it.
+  std::vector<std::size_t> openers;
+  for (std::size_t k = 0; k < runs.size(); ++k) {
+    auto& r = runs[k];
+    bool paired = false;
+    if (r.close) {
+      for (std::size_t o = openers.size(); o-- > 0;) {
+        if (runs[openers[o]].c != r.c) continue;
+        runs[openers[o]].drop = r.drop = paired = true;
+        openers.resize(o);
+        break;
+      }
+    }
+    if (!paired && r.open) openers.push_back(k);
+    if (!paired && r.len >= 2 && (r.open || r.close)) r.drop = true;  // "**" is never text
+  }
+  std::string out;
+  out.reserve(text.size());
+  std::size_t from = 0;
+  for (const auto& r : runs) {
+    if (!r.drop) continue;
+    out.append(text.substr(from, r.at - from));
+    from = r.at + r.len;
+  }
+  out.append(text.substr(from));
+  return out;
 }
 
 bool is_all_upper(std::string_view text) {

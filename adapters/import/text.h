@@ -46,6 +46,17 @@ bool is_all_upper(std::string_view text);
 // True when the first letter of `text` is uppercase.
 bool starts_upper(std::string_view text);
 
+// The text without Markdown emphasis, as text exports of Word documents write bold and
+// italics: "(*có Giấy mời cụ thể gửi sau*)" -> "(có Giấy mời cụ thể gửi sau)",
+// "**TM. ỦY BAN NHÂN DÂN" -> "TM. ỦY BAN NHÂN DÂN". A '*' or '_' run is a mark when it
+// pairs with another of the same character, or when it is two or more '*'/'_' at
+// all; a lone "*" ("(*)", "a * b") and '_' inside a word ("ma_so") stay. Spaces are
+// kept as they are. One pass, no recursion.
+std::string strip_emphasis(std::string_view text);
+
+// Upper-cases the first letter of every word ("Ma Li pho" -> "Ma Li Pho").
+std::string upper_words(std::string_view text);
+
 // Trims ASCII/Unicode spaces at both ends; turns no-break and other Unicode spaces
 // into ' ' and tabs into ' '; keeps everything else verbatim.
 std::string clean_line(std::string_view line);

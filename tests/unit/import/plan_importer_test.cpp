@@ -162,6 +162,30 @@ TEST(SeedPlan, ReportsWhatItDidNotTurnIntoDuties) {
   EXPECT_EQ(text.rfind("imported 182/KH-UBND (182-kh-ubnd-2023): 10 duties, 6 units, 1 groups", 0), 0u) << text;
 }
 
+TEST(SeedPlan, NoMarkdownEmphasisReachesTitlesNotesOrSources) {
+  auto r = import_fixture("seed_182_kh_ubnd_phong_tho.txt");
+  for (const auto& d : r.plan["duties"]) {
+    for (const char* key : {"title", "note"})
+      if (d.contains(key)) {
+        EXPECT_EQ(d[key].get<std::string>().find('*'), std::string::npos) << d[key];
+      }
+    EXPECT_EQ(d["source"]["text"].get<std::string>().find('*'), std::string::npos) << d["source"]["text"];
+  }
+  const auto* attendance = &r.plan["duties"][0];
+  for (const auto& d : r.plan["duties"])
+    if (d["kind"] == "attendance") attendance = &d;
+  EXPECT_EQ((*attendance)["title"],
+            "Cử đại biểu tham dự Hội nghị đúng thành phần, thời gian (có Giấy mời cụ thể gửi sau)");
+  EXPECT_EQ(r.plan["milestones"][0]["title"].get<std::string>().find('*'), std::string::npos);
+}
+
+TEST(SeedPlan, TheShippedPlanHasNoMarkdownEmphasis) {
+  std::ifstream in(std::string(DUTYFLOW_SOURCE_DIR) + "/config/plans/182-kh-ubnd-2023.json");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_FALSE(text.empty());
+  EXPECT_EQ(text.find('*'), std::string::npos);
+}
+
 TEST(SeedPlan, DecomposedUnicodeGivesTheSameDuties) {
   auto nfc = load(import_fixture("seed_182_kh_ubnd_phong_tho.txt").plan);
   auto nfd = load(import_fixture("seed_182_nfd.txt").plan);

@@ -65,5 +65,25 @@ TEST(CleanLine, TurnsUnicodeSpacesIntoSpacesAndTrims) {
   EXPECT_EQ(clean_line("   "), "");
 }
 
+TEST(StripEmphasis, RemovesMarkdownBoldAndItalicsFromTheSeed) {
+  EXPECT_EQ(strip_emphasis("thời gian (*có Giấy mời cụ thể gửi sau*)."), "thời gian (có Giấy mời cụ thể gửi sau).");
+  EXPECT_EQ(strip_emphasis("**TM. ỦY BAN NHÂN DÂN"), "TM. ỦY BAN NHÂN DÂN");
+  EXPECT_EQ(strip_emphasis("CHỦ TỊCH**"), "CHỦ TỊCH");
+  EXPECT_EQ(strip_emphasis("Hội nghị **quan trọng** và _khẩn_"), "Hội nghị quan trọng và khẩn");
+  EXPECT_EQ(strip_emphasis("__Gạch chân__"), "Gạch chân");
+}
+
+TEST(StripEmphasis, KeepsStarsAndUnderscoresThatAreText) {
+  EXPECT_EQ(strip_emphasis("Các tiêu chí có dấu (*) bắt buộc"), "Các tiêu chí có dấu (*) bắt buộc");
+  EXPECT_EQ(strip_emphasis("a * b"), "a * b");
+  EXPECT_EQ(strip_emphasis("tệp ke_hoach_182.docx"), "tệp ke_hoach_182.docx");
+  EXPECT_EQ(strip_emphasis(""), "");
+}
+
+TEST(UpperWords, CapitalisesEveryWordOfACommuneName) {
+  EXPECT_EQ(upper_words("Ma Li pho"), "Ma Li Pho");
+  EXPECT_EQ(upper_words("sin suối hồ"), "Sin Suối Hồ");
+}
+
 }  // namespace
 }  // namespace dutyflow::importer
