@@ -10,7 +10,8 @@ What it checks, as a person would:
   * a second open page shows the new state within a second, without reloading;
   * an event that needs data asks for it (the paper's title; the coordinator's reason to
     return it), and the coordinator approves or returns from the page;
-  * the timeline SVG has one bar per duty.
+  * the timeline SVG has one bar per duty;
+  * the "Đơn vị" filter lists the seed's units and filters the list by one of them.
 A screenshot of each page is kept under --artifacts (build/e2e/ from ctest).
 
 Exit 0 when everything holds; otherwise prints what failed and exits 1.
@@ -263,6 +264,28 @@ class Page:
                   {"width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": False})
 
 
+def check_unit_filter(page, daemon, token):
+    """The "Đơn vị" filter lists every unit that owns a duty, by name in the plan's order,
+    and choosing one lists that unit's duties only."""
+    plan = daemon.call("GET", f"/api/v1/plans/{PLAN}", token)
+    duties = daemon.call("GET", f"/api/v1/duties?plan={PLAN}", token)["duties"]
+    owners = {d["owner"] for d in duties}
+    expected = [[u["id"], u["name"]] for u in plan["units"] if u["id"] in owners]
+    check(len(expected) >= 6, f"the seed's duties have {len(expected)} owners")
+    options = page.js("[...document.querySelectorAll('#filter-unit option')].map(o => [o.value, o.textContent])")
+    check(options[:1] == [["", "Tất cả đơn vị"]], f"the unit filter starts with {options[:1]}")
+    check(options[1:] == expected, f"the unit filter lists {options[1:]}, expected {expected}")
+    choose = """(v) => { const s = document.getElementById('filter-unit'); s.value = v;
+                         s.dispatchEvent(new Event('change', {bubbles: true})); return s.value; }"""
+    check(page.js(f"({choose})({json.dumps(UNIT)})") == UNIT, f"{UNIT} cannot be chosen in the unit filter")
+    shown = page.js("[...document.querySelectorAll('#duties tbody tr[data-duty]')].map(r => r.dataset.duty)")
+    mine = [d["id"] for d in duties if d["owner"] == UNIT]
+    check(sorted(shown) == sorted(mine), f"filtered on {UNIT}, the list shows {shown}; its duties are {mine}")
+    page.js(f"({choose})('')")
+    rows = page.js("document.querySelectorAll('#duties tbody tr[data-duty]').length")
+    check(rows == len(duties), f"with the filter cleared the list shows {rows} of {len(duties)} duties")
+
+
 def row_state(page, duty):
     return page.js(f"""(() => {{
         const row = document.querySelector('#duties tbody tr[data-duty="{duty}"]');
@@ -311,6 +334,8 @@ def run(args, workdir):
             check(bars == n, f"the timeline has {bars} bars for {n} duties")
             check(unit_page.js("document.querySelectorAll('svg#timeline rect.bar.pending').length") == n,
                   "pending deadlines are not drawn as pending bars")
+            check_unit_filter(watcher, daemon, coordinator_token)
+            check_unit_filter(unit_page, daemon, unit_token)
 
             # The coordinator sets the conference date in the page; the unit's page follows live.
             watcher.js("window.__not_reloaded = true")

@@ -531,7 +531,8 @@ function renderFilters() {
   const keepUnit = unitSel.value, keepState = stateSel.value;
   const owners = [...new Set(state.duties.map((d) => d.owner))];
   const order = state.plan.units.map((u) => u.id).filter((id) => owners.includes(id));
-  unitSel.replaceChildren(h('option', { value: '' }, 'Tất cả đơn vị'), order.map((id) => h('option', { value: id }, unitName(id))));
+  // replaceChildren takes nodes, not an array (an array is written out as text: no options).
+  unitSel.replaceChildren(h('option', { value: '' }, 'Tất cả đơn vị'), ...order.map((id) => h('option', { value: id }, unitName(id))));
   const progress = new Map();
   for (const d of state.duties) progress.set(d.state.progress, d.state.progress_label);
   stateSel.replaceChildren(h('option', { value: '' }, 'Tất cả'),
