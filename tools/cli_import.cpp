@@ -55,6 +55,9 @@ int run_import_plan(const import_args& args, std::ostream& out, std::ostream& er
     if (!off) return fail(err, "--offset: " + off.err().message);
     options.offset = *off;
   }
+  auto directories = importer::load_unit_directories(args.units_dir);
+  if (!directories) return fail(err, "--units: " + directories.err().message);
+  options.directories = std::move(*directories);
   std::error_code ec;
   if (std::filesystem::is_directory(args.file, ec)) return fail(err, args.file + " is a directory");
   auto imported = importer::import_plan_file(args.file, options);
@@ -78,16 +81,21 @@ int run_import_plan(const import_args& args, std::ostream& out, std::ostream& er
     for (const auto& e : imported->report) report.push_back(e.to_json());
     nlohmann::json errors = nlohmann::json::array();
     for (const auto& p : problems) errors.push_back({{"path", p.path}, {"message", p.message}});
+    nlohmann::json coverage = nlohmann::json::array();
+    for (const auto& c : imported->coverage) coverage.push_back(nlohmann::json::parse(c.to_json().dump()));
     err << nlohmann::json{{"plan", imported->plan["id"]},
-                          {"duties", imported->plan["duties"].size()},
+                          {"duties", imported->fanned_out_duties},
+                          {"duties_in_file", imported->plan["duties"].size()},
                           {"valid", problems.empty()},
                           {"errors", errors},
-                          {"report", report}}
+                          {"report", report},
+                          {"coverage", coverage}}
                .dump(2)
         << "\n";
   } else {
     err << importer::format_report(*imported);
     for (const auto& p : problems) err << "invalid " << p.text() << "\n";
+    if (args.coverage) err << importer::format_coverage(*imported);
   }
   if (!problems.empty())
     return fail(err, "the imported plan does not validate (" + std::to_string(problems.size()) +
@@ -104,7 +112,11 @@ CLI::App* add_import_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--out", args->out, "write the plan JSON here instead of stdout");
   cmd->add_option("--offset", args->offset,
                   "every deadline this long from the event, e.g. -3wd (default: per kind, see README)");
-  cmd->add_flag("--json", args->json, "the report on stderr as JSON");
+  cmd->add_flag("--json", args->json, "the report (with the coverage) on stderr as JSON");
+  cmd->add_option("--units", args->units_dir,
+                  "directory of units directories giving ids, names and contacts (default: config/units)");
+  cmd->add_flag("--coverage", args->coverage,
+                "after the report, every line of the assignment section with its duty or why it is not tracked");
   cmd->callback([args, &exit_code] { exit_code = dutyflow::cli::run_import_plan(*args, std::cout, std::cerr); });
   return cmd;
 }

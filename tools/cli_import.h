@@ -1,6 +1,7 @@
-// `dutyflow import-plan FILE [--out PATH] [--offset DUR] [--json]`: reads a Kế hoạch
-// (.txt or .docx), writes the draft plan JSON to stdout or PATH and the report of what
-// to check to stderr. Bad input is one line "dutyflow: <message>" on stderr, exit 1.
+// `dutyflow import-plan FILE [--out PATH] [--offset DUR] [--units DIR] [--coverage] [--json]`:
+// reads a Kế hoạch (.txt or .docx), writes the draft plan JSON to stdout or PATH and the
+// report of what to check to stderr; --coverage adds, for every line of the assignment
+// section, the duty it became or why it is "không theo dõi". Bad input is one line "dutyflow: <message>" on stderr, exit 1.
 // Single-threaded, like the rest of the CLI.
 #pragma once
 
@@ -15,6 +16,10 @@ struct import_args {
   std::string out;     // where the plan goes; empty: the `out` stream
   std::string offset;  // every duty's offset from the milestone ("-3wd"); empty: per kind
   bool json = false;   // the report as one JSON document instead of lines
+  // The units directories (config/units/*.json) giving ids, names and contacts; a
+  // directory that does not exist gives none.
+  std::string units_dir = "config/units";
+  bool coverage = false;  // print the coverage table after the report (JSON: always carried)
 };
 
 // Runs the command and returns its exit code: 0 when a plan was written (the report

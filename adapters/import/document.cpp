@@ -226,26 +226,38 @@ class numbering {
   std::map<std::string, list_state> lists_;
 };
 
+// The next node after `node` in document order below `root`, not entering `node`'s
+// children; an empty node at the end. The walks below are loops, not recursion: a
+// .docx may nest elements (tables in tables, smart tags, hostile files) deeper than
+// any call stack.
+pugi::xml_node next_after(pugi::xml_node node, const pugi::xml_node& root) {
+  while (node && node != root && !node.next_sibling()) node = node.parent();
+  if (!node || node == root) return {};
+  return node.next_sibling();
+}
+
 // The text of one paragraph: runs in order, tabs as spaces, line breaks as '\n'.
 // Deleted text, field instructions and drawings (text boxes) are left out.
-void collect_text(const pugi::xml_node& node, const word_names& w, std::string& out) {
-  for (auto child : node.children()) {
-    if (child.type() != pugi::node_element) continue;
-    if (w.is(child, "t")) {
-      out += child.text().get();
-    } else if (w.is(child, "tab")) {
-      out += '\t';
-    } else if (w.is(child, "br") || w.is(child, "cr")) {
-      out += '\n';
-    } else if (w.is(child, "noBreakHyphen")) {
-      out += '-';
-    } else if (w.is(child, "pPr") || w.is(child, "rPr") || w.is(child, "del") || w.is(child, "delText") ||
-               w.is(child, "instrText") || w.is(child, "drawing") || w.is(child, "pict") || w.is(child, "object") ||
-               local_name(child) == "AlternateContent") {
-      continue;
-    } else {
-      collect_text(child, w, out);
+void collect_text(const pugi::xml_node& root, const word_names& w, std::string& out) {
+  for (auto child = root.first_child(); child;) {
+    bool descend = false;
+    if (child.type() == pugi::node_element) {
+      if (w.is(child, "t")) {
+        out += child.text().get();
+      } else if (w.is(child, "tab")) {
+        out += '\t';
+      } else if (w.is(child, "br") || w.is(child, "cr")) {
+        out += '\n';
+      } else if (w.is(child, "noBreakHyphen")) {
+        out += '-';
+      } else if (w.is(child, "pPr") || w.is(child, "rPr") || w.is(child, "del") || w.is(child, "delText") ||
+                 w.is(child, "instrText") || w.is(child, "drawing") || w.is(child, "pict") || w.is(child, "object") ||
+                 local_name(child) == "AlternateContent") {
+      } else {
+        descend = true;
+      }
     }
+    child = descend && child.first_child() ? child.first_child() : next_after(child, root);
   }
 }
 
@@ -254,11 +266,12 @@ struct style_numbering {
   int ilvl = 0;
 };
 
-void collect_paragraphs(const pugi::xml_node& node, const word_names& w, numbering& numbers,
+void collect_paragraphs(const pugi::xml_node& root, const word_names& w, numbering& numbers,
                         const std::map<std::string, style_numbering>& styles, std::vector<std::string>& lines) {
-  for (auto child : node.children()) {
-    if (child.type() != pugi::node_element) continue;
-    if (w.is(child, "p")) {
+  for (auto child = root.first_child(); child;) {
+    bool descend = false;
+    if (child.type() != pugi::node_element) {
+    } else if (w.is(child, "p")) {
       std::string text;
       auto ppr = child.child(w.name("pPr").c_str());
       auto num_pr = ppr.child(w.name("numPr").c_str());
@@ -282,10 +295,10 @@ void collect_paragraphs(const pugi::xml_node& node, const word_names& w, numberi
       text += body;
       split_into(lines, text);
     } else if (w.is(child, "sectPr") || w.is(child, "del") || local_name(child) == "AlternateContent") {
-      continue;
     } else {
-      collect_paragraphs(child, w, numbers, styles, lines);
+      descend = true;
     }
+    child = descend && child.first_child() ? child.first_child() : next_after(child, root);
   }
 }
 

@@ -4,11 +4,13 @@
 #include <array>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <map>
-#include <regex>
 #include <set>
 #include <utility>
 
+#include "adapters/import/deadline.h"
 #include "adapters/import/text.h"
 
 namespace dutyflow::importer {
@@ -287,6 +289,10 @@ struct unit_name {
   bool group = false;
 };
 
+struct known_unit;
+const known_unit* known_unit_of(std::string_view name, std::string* level_cut);
+const known_unit* known_unit_of(std::string_view name);
+
 // Whether `text` is the name of a unit or group (as in "Phòng Nội vụ" or
 // "Các cơ quan, đơn vị huyện; UBND các xã, thị trấn"), not a sentence.
 std::optional<unit_name> as_unit_name(std::string_view text) {
@@ -316,7 +322,20 @@ std::optional<unit_name> as_unit_name(std::string_view text) {
   bool unit_like = group;
   for (auto u : unit_starts)
     if (starts_word(f, u)) unit_like = true;
-  if (!unit_like || classify(name)) return std::nullopt;
+  if (!unit_like) return std::nullopt;
+  // "Phòng Tài chính - Kế hoạch", "Hội đồng Thi đua - Khen thưởng": a kind's wording
+  // inside a unit's name does not make the name a sentence; a verb does.
+  if (known_unit_of(name)) return unit_name{name, group};
+  if (auto c = classify(name)) {
+    auto m = fold(c->matched).text;
+    bool in_names = false;
+    for (std::string_view safe : {"ke hoach", "thi dua", "khen thuong", "xay dung", "tong hop", "tuyen truyen", "de an"})
+      if (m == safe) in_names = true;
+    if (!in_names) return std::nullopt;
+  }
+  for (std::string_view verb : {"bo tri", "thuc hien", "trien khai", "huong dan", "theo doi", "phan cong", "dam bao",
+                                "gui", "nop", "tham gia", "tham muu", "chuan bi", "xay dung ke hoach"})
+    if (has_word(f, verb)) return std::nullopt;
   return unit_name{name, group};
 }
 
@@ -324,7 +343,7 @@ std::optional<unit_name> as_unit_name(std::string_view text) {
 // Thể thao và Truyền thông" one: a part after ", " starts a new unit only when it
 // starts like one.
 std::vector<unit_name> split_units(const unit_name& u) {
-  if (u.group) return {u};
+  if (u.group || known_unit_of(u.name)) return {u};
   std::vector<std::string> parts;
   std::size_t start = 0;
   for (auto pos = u.name.find(", "); pos != npos; pos = u.name.find(", ", pos + 1)) {
@@ -364,19 +383,181 @@ tier tier_of(std::string_view name) {
 
 struct unit_entry {
   std::string id;
-  std::string name;
-  std::string folded;  // for finding mentions
+  std::string name;                    // the official spelling
+  std::string folded;                  // the document's spelling, folded, for finding mentions
+  std::vector<std::string> spellings;  // every folded spelling seen or known
   bool group = false;
   tier level = tier::body;
+  const directory_unit* known = nullptr;  // its entry in the district's units directory
 };
+
+// "Phòng Tài chính - Kế hoạch huyện" -> "phong tai chinh ke hoach huyen": folded, every
+// run of punctuation one space. Two spellings of one unit differ only in these.
+std::string unit_key(std::string_view name) {
+  auto f = fold(name).text;
+  std::string out;
+  for (char c : f) {
+    if (is_alnum(c))
+      out += c;
+    else if (!out.empty() && out.back() != ' ')
+      out += ' ';
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+// Units every district has, with the id and spelling dutyflow uses for them (the
+// shipped plans and the units directories use these ids). Keys are unit_key()s.
+struct known_unit {
+  std::string_view id;
+  std::string_view name;
+  std::array<std::string_view, 5> keys;
+};
+constexpr std::array<known_unit, 27> district_units = {{
+    {"phong-noi-vu", "Phòng Nội vụ", {"phong noi vu"}},
+    {"van-phong-hdnd-va-ubnd-huyen", "Văn phòng HĐND và UBND huyện",
+     {"van phong hdnd va ubnd huyen", "van phong hdnd ubnd huyen", "van phong hoi dong nhan dan va uy ban nhan dan huyen",
+      "vp hdnd va ubnd huyen", "van phong hdnd ubnd"}},
+    {"phong-tai-chinh-ke-hoach", "Phòng Tài chính - Kế hoạch",
+     {"phong tai chinh ke hoach", "phong tc kh", "phong tckh", "phong tai chinh va ke hoach"}},
+    {"phong-tu-phap", "Phòng Tư pháp", {"phong tu phap"}},
+    {"phong-van-hoa-va-thong-tin", "Phòng Văn hóa và Thông tin",
+     {"phong van hoa va thong tin", "phong van hoa thong tin", "phong vh tt", "phong vhtt"}},
+    {"phong-giao-duc-va-dao-tao", "Phòng Giáo dục và Đào tạo",
+     {"phong giao duc va dao tao", "phong giao duc dao tao", "phong gd dt", "phong gddt"}},
+    {"phong-tai-nguyen-va-moi-truong", "Phòng Tài nguyên và Môi trường",
+     {"phong tai nguyen va moi truong", "phong tai nguyen moi truong", "phong tn mt", "phong tnmt"}},
+    {"phong-nong-nghiep-va-ptnt", "Phòng Nông nghiệp và Phát triển nông thôn",
+     {"phong nong nghiep va phat trien nong thon", "phong nong nghiep va ptnt", "phong nn ptnt", "phong nnptnt",
+      "phong nong nghiep ptnt"}},
+    {"phong-kinh-te-va-ha-tang", "Phòng Kinh tế và Hạ tầng",
+     {"phong kinh te va ha tang", "phong kinh te ha tang", "phong kt ht", "phong ktht"}},
+    {"phong-lao-dong-thuong-binh-va-xa-hoi", "Phòng Lao động - Thương binh và Xã hội",
+     {"phong lao dong thuong binh va xa hoi", "phong ld tb xh", "phong ldtbxh", "phong lao dong tb xh"}},
+    {"phong-y-te", "Phòng Y tế", {"phong y te"}},
+    {"phong-dan-toc", "Phòng Dân tộc", {"phong dan toc"}},
+    {"thanh-tra-huyen", "Thanh tra huyện", {"thanh tra huyen"}},
+    {"cong-an-huyen", "Công an huyện", {"cong an huyen"}},
+    {"ban-chi-huy-quan-su-huyen", "Ban Chỉ huy Quân sự huyện",
+     {"ban chi huy quan su huyen", "ban chqs huyen", "bchqs huyen", "ban chi huy quan su"}},
+    {"huyen-doan", "Huyện đoàn",
+     {"huyen doan", "doan tncs ho chi minh huyen", "doan thanh nien cong san ho chi minh huyen", "doan thanh nien huyen"}},
+    {"hoi-lien-hiep-phu-nu-huyen", "Hội Liên hiệp Phụ nữ huyện",
+     {"hoi lien hiep phu nu huyen", "hoi lhpn huyen", "hoi phu nu huyen"}},
+    {"hoi-nong-dan-huyen", "Hội Nông dân huyện", {"hoi nong dan huyen"}},
+    {"hoi-cuu-chien-binh-huyen", "Hội Cựu chiến binh huyện", {"hoi cuu chien binh huyen", "hoi ccb huyen"}},
+    {"uy-ban-mttq-viet-nam-huyen", "Ủy ban Mặt trận Tổ quốc Việt Nam huyện",
+     {"uy ban mttq viet nam huyen", "uy ban mttq huyen", "uy ban mat tran to quoc viet nam huyen", "ubmttq viet nam huyen",
+      "ubmttq huyen"}},
+    {"lien-doan-lao-dong-huyen", "Liên đoàn Lao động huyện", {"lien doan lao dong huyen", "ldld huyen"}},
+    {"trung-tam-van-hoa-the-thao-va-truyen-thong", "Trung tâm Văn hóa, Thể thao và Truyền thông",
+     {"trung tam van hoa the thao va truyen thong", "trung tam vh tt tt", "trung tam vhtttt",
+      "trung tam van hoa the thao truyen thong"}},
+    {"trung-tam-y-te-huyen", "Trung tâm Y tế huyện", {"trung tam y te huyen"}},
+    {"trung-tam-chinh-tri-huyen", "Trung tâm Chính trị huyện", {"trung tam chinh tri huyen"}},
+    {"bao-hiem-xa-hoi-huyen", "Bảo hiểm xã hội huyện", {"bao hiem xa hoi huyen", "bhxh huyen"}},
+    {"kho-bac-nha-nuoc-huyen", "Kho bạc Nhà nước huyện", {"kho bac nha nuoc huyen"}},
+    {"chi-cuc-thong-ke-huyen", "Chi cục Thống kê huyện", {"chi cuc thong ke huyen"}},
+}};
+
+// The level a name may end with ("Phòng Tư pháp huyện", "… thành phố").
+constexpr std::array<std::string_view, 4> trailing_levels = {" huyen", " thanh pho", " thi xa", " quan"};
+
+// The level cut off `name` to find it among the known units ("thành phố"), or "".
+const known_unit* known_unit_of(std::string_view name, std::string* level_cut) {
+  auto key = unit_key(name);
+  for (int pass = 0; pass < 2; ++pass) {
+    for (const auto& u : district_units)
+      for (auto k : u.keys)
+        if (!k.empty() && k == key) return &u;
+    bool cut = false;
+    for (auto level : trailing_levels)
+      if (key.ends_with(level)) {
+        key.resize(key.size() - level.size());
+        if (level_cut) {  // the level as the name writes it
+          auto f = fold(name);
+          auto words = std::count(level.begin(), level.end(), ' ');
+          std::size_t at = f.text.size();
+          for (long w = 0; w < words && at != npos; ++w) at = f.text.rfind(' ', at - 1);
+          *level_cut = at == npos ? std::string(level.substr(1)) : trim(original(name, f, at, f.text.size()));
+        }
+        cut = true;
+        break;
+      }
+    if (!cut) break;
+  }
+  return nullptr;
+}
+const known_unit* known_unit_of(std::string_view name) {
+  return known_unit_of(name, nullptr);
+}
+
+// The commune levels a unit's name may start with, longest first ("UBND xã Ma Li Pho").
+constexpr std::array<std::string_view, 10> commune_levels = {
+    "uy ban nhan dan thi tran", "uy ban nhan dan phuong", "uy ban nhan dan xa", "ubnd thi tran", "ubnd phuong",
+    "ubnd xa", "thi tran", "phuong", "xa", "thon"};
+
+// "Xã Ma Li pho" -> "Xã Ma Li Pho": place names are written with every word capitalised.
+std::string official_spelling(const std::string& name) {
+  std::string level;
+  if (const auto* k = known_unit_of(name, &level)) {
+    // Known names are the district's; a city's or town's unit keeps its level.
+    bool district = level.empty() || fold(level).text == "huyen";
+    auto out = std::string(k->name);
+    if (!district && out.ends_with(" huyện")) out.resize(out.size() - std::string(" huyện").size());
+    return district || fold(out).text.ends_with(fold(level).text) ? out : out + " " + level;
+  }
+  auto f = fold(name);
+  for (auto level : commune_levels) {
+    if (!starts_word(f.text, level) || f.text.size() <= level.size() + 1) continue;
+    return original(name, f, 0, level.size()) + " " + upper_words(trim(original(name, f, level.size(), f.text.size())));
+  }
+  if (to_lower(name).rfind("bản ", 0) == 0) return "Bản " + upper_words(trim(name.substr(std::string("Bản").size())));
+  return name;
+}
+
+// The id of a unit: its known id, "xa-…" for a commune however it is written (the
+// commune and its UBND are one unit here), else the slug of its full name.
+std::string unit_id_for(const std::string& name) {
+  if (const auto* k = known_unit_of(name)) return std::string(k->id);
+  auto key = unit_key(name);
+  for (std::string_view ubnd : {"uy ban nhan dan ", "ubnd "}) {
+    for (std::string_view level : {"xa ", "thi tran ", "phuong "}) {
+      auto prefix = std::string(ubnd) + std::string(level);
+      if (key.rfind(prefix, 0) == 0 && key.size() > prefix.size()) return slug(key.substr(ubnd.size()));
+    }
+  }
+  return slug(name);
+}
 
 class unit_table {
  public:
+  void use(const unit_directory* directory) { directory_ = directory; }
+
+  // The id `name` gets in this plan: the directory's, when the directory knows the unit.
+  std::string id_for(const std::string& name) const {
+    auto id = unit_id_for(name);
+    if (const auto* d = in_directory(id, name)) return d->id;
+    return id;
+  }
+
   const unit_entry& add(const unit_name& u) {
-    auto id = slug(u.name);
-    for (const auto& e : entries_)
-      if (e.id == id) return e;
-    entries_.push_back({id, u.name, fold(u.name).text, u.group, tier_of(u.name)});
+    auto id = u.group ? slug(u.name) : id_for(u.name);
+    auto folded = fold(u.name).text;
+    for (auto& e : entries_) {
+      if (e.id != id) continue;
+      if (std::find(e.spellings.begin(), e.spellings.end(), folded) == e.spellings.end()) e.spellings.push_back(folded);
+      return e;
+    }
+    unit_entry e{id, u.group ? u.name : official_spelling(u.name), folded, {folded}, u.group, tier_of(u.name)};
+    if (!u.group) {
+      e.known = in_directory(unit_id_for(u.name), u.name);
+      if (e.known) e.name = e.known->name;
+      for (auto s : {fold(e.name).text}) {
+        if (std::find(e.spellings.begin(), e.spellings.end(), s) == e.spellings.end()) e.spellings.push_back(s);
+      }
+    }
+    entries_.push_back(std::move(e));
     return entries_.back();
   }
   const unit_entry* find(std::string_view id) const {
@@ -387,17 +568,33 @@ class unit_table {
   // The longest unit or group name starting at folded position `pos`.
   const unit_entry* match_at(std::string_view f, std::size_t pos, std::size_t& end) const {
     const unit_entry* best = nullptr;
+    std::size_t best_len = 0;
     for (const auto& e : entries_) {
-      if (f.substr(pos, e.folded.size()) != e.folded) continue;
-      auto stop = pos + e.folded.size();
-      if (stop < f.size() && is_alnum(f[stop])) continue;
-      if (!best || e.folded.size() > best->folded.size()) best = &e, end = stop;
+      for (const auto& s : e.spellings) {
+        if (s.empty() || f.substr(pos, s.size()) != s) continue;
+        auto stop = pos + s.size();
+        if (stop < f.size() && is_alnum(f[stop])) continue;
+        if (!best || s.size() > best_len) best = &e, end = stop, best_len = s.size();
+      }
     }
     return best;
   }
   const std::vector<unit_entry>& entries() const { return entries_; }
+  const unit_directory* directory() const { return directory_; }
+
+  const directory_unit* in_directory(const std::string& id, const std::string& name) const {
+    if (!directory_) return nullptr;
+    auto key = unit_key(name);
+    for (const auto& d : directory_->units) {
+      if (d.id == id || unit_key(d.name) == key) return &d;
+      for (const auto& a : d.aliases)
+        if (unit_key(a) == key) return &d;
+    }
+    return nullptr;
+  }
 
  private:
+  const unit_directory* directory_ = nullptr;
   std::vector<unit_entry> entries_;
 };
 
@@ -413,6 +610,15 @@ struct org_node {
   int depth = 0;
   std::string section;  // "IV.1"
   std::vector<std::size_t> children;
+  std::size_t line = 0;              // index in the document's lines
+  std::vector<std::string> reasons;  // why (a clause of) it made no duty, in Vietnamese
+};
+
+// What the coverage says about a duty beside its id.
+struct duty_info {
+  std::size_t node = 0;  // the org_node it came from
+  std::string due_from;  // "text", "heading", "default", "recurring"
+  std::string matched;   // the wording that decided its kind, or ""
 };
 
 struct header {
@@ -440,21 +646,75 @@ class importer_impl {
     read_sections();
     if (org_begin_ == npos)
       return invalid("no \"TỔ CHỨC THỰC HIỆN\" section: nothing to assign (the plan's assignments are read from it)");
+    closing_begin_ = lines_.size();
+    for (std::size_t i = org_begin_; i < lines_.size(); ++i)
+      if (is_closing(lines_[i])) {
+        closing_begin_ = i;
+        break;
+      }
+    choose_directory();
     build_org_tree();
     collect_units();
     if (units_.entries().empty())
       return invalid("no unit named in \"TỔ CHỨC THỰC HIỆN\": expected numbered headings such as \"1. Phòng Nội vụ\"");
-    for (auto child : roots_) process(child, {});
+    process_all();
     finish_groups();
     if (duties_.empty()) return invalid("no duty could be assigned from \"TỔ CHỨC THỰC HIỆN\"");
     return assemble();
   }
 
  private:
+  // The directory whose place is the plan's ("Phong Thổ").
+  void choose_directory() {
+    auto place = unit_key(place_name());
+    for (const auto& d : options_.directories)
+      if (!place.empty() && unit_key(d.place) == place) {
+        units_.use(&d);
+        return;
+      }
+  }
+
   // ---- header ----
+  // ", ngày 05 tháng 6 năm 2023" or ", ngày 05/6/2023" (the day may be left blank, as in
+  // drafts: "ngày    tháng 6 năm 2023"): the day (0 when blank), month, year and where
+  // the comma is. Scanned by hand: no std::regex on document text.
+  struct issue_date {
+    int day = 0;
+    unsigned month = 0;
+    int year = 0;
+    std::size_t comma = 0;
+  };
+  static std::optional<issue_date> find_issue_date(std::string_view f) {
+    for (auto comma = f.find(','); comma != npos; comma = f.find(',', comma + 1)) {
+      auto p = skip_spaces(f, comma + 1);
+      if (f.substr(p, 4) != "ngay" || (p + 4 < f.size() && is_alnum(f[p + 4]))) continue;
+      p = skip_spaces(f, p + 4);
+      issue_date out;
+      out.comma = comma;
+      std::size_t q = p;
+      while (q < f.size() && is_digit(f[q]) && q - p < 2) out.day = out.day * 10 + (f[q++] - '0');
+      if (q < f.size() && is_digit(f[q])) continue;
+      if (q > p) {  // "05/6/2023" or "05 tháng 6 năm 2023"
+        auto m = find_day(f.substr(p), 0);
+        if (m && m->begin == 0 && m->year_given) {
+          out.month = static_cast<unsigned>(m->day.month());
+          out.year = static_cast<int>(m->day.year());
+          return out;
+        }
+        continue;
+      }
+      // Blank day: "tháng 6 năm 2023".
+      auto m = find_month(f.substr(p));
+      if (m && m->begin == 0 && m->year) {
+        out.month = m->month;
+        out.year = *m->year;
+        return out;
+      }
+    }
+    return std::nullopt;
+  }
+
   status read_header() {
-    static const std::regex date_re(
-        R"(,\s*ngay\s*(\d{1,2})?\s*(?:thang\s*(\d{1,2})\s*nam\s*(\d{4})|/\s*(\d{1,2})\s*/\s*(\d{4})))");
     for (std::size_t i = 0; i < lines_.size(); ++i) {
       const auto& l = lines_[i];
       const auto& f = l.folded.text;
@@ -465,7 +725,6 @@ class importer_impl {
           read_title(i, trim(l.plain.substr(end)));
         }
       }
-      std::smatch m;
       if (h_.number.empty() && starts_word(f, "so")) {
         auto colon = skip_spaces(f, 2);
         if (colon < f.size() && f[colon] == ':') {
@@ -479,28 +738,26 @@ class importer_impl {
           if (number.find_first_of("0123456789/") != npos) h_.number = number;
         }
       }
-      // A date line is short; a bounded input also keeps std::regex's recursion shallow.
-      if (f.size() > 400) continue;
-      if (!h_.issued_on && std::regex_search(f, m, date_re)) {
-        int day = m[1].matched ? std::stoi(m[1].str()) : 0;
-        int month = std::stoi(m[2].matched ? m[2].str() : m[4].str());
-        int year = std::stoi(m[3].matched ? m[3].str() : m[5].str());
-        if (day == 0) {
-          day = 1;
-          note("check", "issued_on",
-               "the date line leaves the day blank: issued_on uses the 1st, " + quote_text(l.plain));
-        }
-        date d{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(month)},
-               std::chrono::day{static_cast<unsigned>(day)}};
-        if (d.ok()) {
-          h_.issued_on = d;
-          auto place = original(l.plain, l.folded, 0, static_cast<std::size_t>(m.position(0)));
-          if (starts_word(f, "so") && !h_.number.empty()) {
-            // "Số: 182/KH-UBND   Phong Thổ, ngày …" on one line: the place follows the number.
-            auto suffix = h_.number.substr(h_.number.rfind('/') == npos ? 0 : h_.number.rfind('/'));
-            if (auto at = place.find(suffix); at != npos) place = place.substr(at + suffix.size());
+      if (f.size() > 400) continue;  // a date line is short
+      if (!h_.issued_on) {
+        if (auto m = find_issue_date(f)) {
+          int day = m->day;
+          if (day == 0) {
+            day = 1;
+            note("check", "issued_on",
+                 "the date line leaves the day blank: issued_on uses the 1st, " + quote_text(l.plain));
           }
-          h_.place = trim(place);
+          date d{std::chrono::year{m->year}, std::chrono::month{m->month}, std::chrono::day{static_cast<unsigned>(day)}};
+          if (d.ok()) {
+            h_.issued_on = d;
+            auto place = original(l.plain, l.folded, 0, m->comma);
+            if (starts_word(f, "so") && !h_.number.empty()) {
+              // "Số: 182/KH-UBND   Phong Thổ, ngày …" on one line: the place follows the number.
+              auto suffix = h_.number.substr(h_.number.rfind('/') == npos ? 0 : h_.number.rfind('/'));
+              if (auto at = place.find(suffix); at != npos) place = place.substr(at + suffix.size());
+            }
+            h_.place = trim(place);
+          }
         }
       }
       if (h_.type_line == npos && is_header_org_line(l)) {
@@ -632,6 +889,7 @@ class importer_impl {
       n.section = labelled ? (parent_section.empty() ? n.m.label : parent_section + "." + n.m.label) : parent_section;
       if (labelled && n.m.kind == marker::subnumber)
         n.section = org_label_.empty() ? n.m.label : org_label_ + "." + n.m.label;
+      n.line = i;
       nodes_.push_back(std::move(n));
       auto idx = nodes_.size() - 1;
       if (stack.empty())
@@ -674,25 +932,89 @@ class importer_impl {
   // ---- duties ----
   using owners = std::vector<const unit_entry*>;
 
-  // `hint`: the kind of the "…, cụ thể:" line above, for lines whose own wording decides none.
-  void process(std::size_t idx, const owners& ctx, const std::optional<classification>& hint = std::nullopt) {
+  // What a line passes to the lines below it.
+  struct context {
+    owners who;
+    std::optional<classification> kind;       // of a "…, cụ thể:" line, for lines whose wording decides none
+    std::optional<stated_deadline> deadline;  // of a heading that states one ("… trước ngày 20/7/2023, cụ thể:")
+  };
+
+  // The tree is walked with an explicit stack, not recursion: a document of many
+  // nested headings ("…:" lines, list levels) must not exhaust the call stack.
+  void process_all() {
+    std::vector<std::pair<std::size_t, context>> stack;
+    for (auto it = roots_.rbegin(); it != roots_.rend(); ++it) stack.emplace_back(*it, context{});
+    while (!stack.empty()) {
+      auto [idx, ctx] = std::move(stack.back());
+      stack.pop_back();
+      auto below = process(idx, ctx);
+      const auto& children = nodes_[idx].children;
+      for (auto it = children.rbegin(); it != children.rend(); ++it) stack.emplace_back(*it, below);
+    }
+  }
+
+  // Makes the duties of one line; returns the context of the lines below it.
+  context process(std::size_t idx, const context& ctx) {
     const auto& n = nodes_[idx];
     if (auto u = unit_of(n)) {
-      owners here;
-      for (const auto& one : u->first) here.push_back(units_.find(slug(one.name)));
-      if (!u->second.empty()) add_duties(n, u->second, here, hint);
-      for (auto c : n.children) process(c, here, hint);
-      return;
+      context here = ctx;
+      here.who.clear();
+      for (const auto& one : u->first) here.who.push_back(units_.find(one.group ? slug(one.name) : units_.id_for(one.name)));
+      if (!u->second.empty())
+        add_duties(idx, u->second, here);
+      else
+        skip(idx, "heading naming the unit of the lines below it", "tên đơn vị: nhiệm vụ ở các dòng dưới");
+      return here;
+    }
+    if (auto why = general_sentence(n.m.body)) {
+      skip(idx, why->first, why->second);
+      return ctx;
     }
     auto body = strip_trailing(n.m.body, " ");
     if (!n.children.empty() && !body.empty() && body.back() == ':') {
-      note("skipped", n.section, "heading of the lines below it, not a duty: " + quote_text(n.m.body));
-      auto own = classify(n.m.body);
-      for (auto c : n.children) process(c, ctx, own ? own : hint);
-      return;
+      skip(idx, "heading of the lines below it, not a duty", "dòng dẫn của các dòng dưới, không phải nhiệm vụ");
+      context below = ctx;
+      if (auto own = classify(n.m.body)) below.kind = own;
+      if (auto d = find_deadline(n.m.body, *h_.issued_on)) below.deadline = d;
+      return below;
     }
-    add_duties(n, n.m.body, ctx, hint);
-    for (auto c : n.children) process(c, ctx, hint);
+    add_duties(idx, n.m.body, ctx);
+    return ctx;
+  }
+
+  // A line that assigns nothing although it sits among the assignments: the closing
+  // formula, a general request to carry out the plan, what to do about difficulties.
+  // Returns the reason (English for the report, Vietnamese for the coverage).
+  static std::optional<std::pair<std::string, std::string>> general_sentence(std::string_view text) {
+    auto t = strip_trailing(trim(text), " ");
+    auto f = fold(t).text;
+    if (starts_word(f, "tren day la"))
+      return std::pair{"the closing summary of the plan (\"Trên đây là…\"), not a duty", "câu kết của văn bản"};
+    if (starts_word(f, "noi nhan")) return std::pair{"the list of recipients, not a duty", "nơi nhận văn bản"};
+    if (starts_word(f, "trong qua trinh"))
+      return std::pair{"what to do about difficulties, not a duty", "hướng dẫn khi có vướng mắc, không giao việc"};
+    if (t.ends_with("./.") || t.ends_with("/."))
+      return std::pair{"the document's closing sentence (ends with \"./.\"), not a duty", "câu kết của văn bản"};
+    // "Yêu cầu các cơ quan, đơn vị triển khai thực hiện.", "UBND huyện yêu cầu …",
+    // "Đề nghị các đơn vị nghiêm túc thực hiện Kế hoạch này."
+    auto g = f;
+    for (std::string_view issuer : {"ubnd huyen", "ubnd thanh pho", "ubnd thi xa", "ubnd tinh", "ubnd xa",
+                                    "uy ban nhan dan huyen", "uy ban nhan dan thanh pho"})
+      if (starts_word(g, issuer)) g = trim(g.substr(issuer.size()));
+    if (starts_word(g, "yeu cau") || starts_word(g, "de nghi cac")) {
+      bool generic = has_word(g, "trien khai") || has_word(g, "thuc hien") || has_word(g, "nghiem tuc");
+      if (generic && word_count(g) <= 40)
+        return std::pair{"a general request to carry out the plan, not a duty of any unit",
+                         "yêu cầu chung triển khai kế hoạch, không giao việc cụ thể"};
+    }
+    return std::nullopt;
+  }
+
+  // "Các đơn vị còn lại chủ động …": addressed to units the plan does not name.
+  static bool to_remaining_units(std::string_view folded) {
+    if (!starts_word(folded, "cac")) return false;
+    auto head = folded.substr(0, std::min<std::size_t>(folded.size(), 60));
+    return has_word(head, "con lai");
   }
 
   // Splits "…năm 2023; Công bố Chỉ số …" where a new assignment starts after ';'.
@@ -711,21 +1033,24 @@ class importer_impl {
     return out;
   }
 
-  void add_duties(const org_node& n, const std::string& text, const owners& ctx,
-                  const std::optional<classification>& hint) {
-    for (const auto& clause : clauses_of(text)) add_duty(n, clause, ctx, hint);
+  void add_duties(std::size_t idx, const std::string& text, const context& ctx) {
+    for (const auto& clause : clauses_of(text)) {
+      if (auto why = general_sentence(clause)) {
+        skip(idx, why->first, why->second);
+        continue;
+      }
+      add_duty(idx, clause, ctx);
+    }
   }
 
-  void add_duty(const org_node& n, const std::string& clause, const owners& ctx,
-                const std::optional<classification>& hint) {
+  void add_duty(std::size_t idx, const std::string& clause, const context& ctx) {
+    const auto& n = nodes_[idx];
     auto f = fold(clause);
-    static const std::regex remaining(
-        R"(^cac (co quan|don vi|xa|phong|ban|nganh|thanh vien|dia phuong|truong)[a-z ,]{0,40}con lai)");
-    if (std::regex_search(f.text, remaining)) {
-      note("skipped", n.section,
+    if (to_remaining_units(f.text)) {
+      skip(idx,
            "addressed to the remaining units (\"còn lại\") without naming them: no duty; add one per unit if it "
-           "should be tracked: " +
-               quote_text(n.m.body));
+           "should be tracked",
+           "giao cho các đơn vị còn lại, không nêu tên đơn vị");
       return;
     }
     // "<unit> chủ trì" / "<unit> (chủ trì)": that unit leads, the heading's units help.
@@ -741,25 +1066,29 @@ class importer_impl {
         }
       }
     }
-    auto named = collaborators_named(n, clause, f);
+    std::vector<std::string> unnamed;
+    auto named = collaborators_named(n, clause, f, unnamed);
     if (lead) {
       std::vector<std::string> helpers;
-      for (const auto* o : ctx)
+      for (const auto* o : ctx.who)
         if (o != lead) helpers.push_back(o->id);
       for (const auto& c : named)
         if (std::find(helpers.begin(), helpers.end(), c) == helpers.end()) helpers.push_back(c);
-      add_owned_duty(n, clause, lead, helpers, hint);
+      add_owned_duty(idx, clause, lead, helpers, unnamed, ctx);
       return;
     }
-    if (ctx.empty()) {
+    if (ctx.who.empty()) {
       note("unassigned", n.section, "no unit named for this line; not a duty in the output: " + quote_text(clause));
+      nodes_[idx].reasons.push_back("không nêu đơn vị thực hiện");
       return;
     }
-    for (const auto* owner : ctx) add_owned_duty(n, clause, owner, named, hint);
+    for (const auto* owner : ctx.who) add_owned_duty(idx, clause, owner, named, unnamed, ctx);
   }
 
-  // "phối hợp với <units>": the collaborators, when the plan names them.
-  std::vector<std::string> collaborators_named(const org_node& n, const std::string& clause, const folded_text& f) {
+  // "phối hợp với <units>": the collaborators, when the plan names them; `unnamed` gets
+  // the phrases that name none ("phối hợp với các cơ quan, đơn vị").
+  std::vector<std::string> collaborators_named(const org_node& n, const std::string& clause, const folded_text& f,
+                                               std::vector<std::string>& unnamed) {
     std::vector<std::string> out;
     for (auto pos = find_word(f.text, "phoi hop voi"); pos != npos; pos = find_word(f.text, "phoi hop voi", pos + 1)) {
       std::size_t at = pos + 12;
@@ -775,65 +1104,202 @@ class importer_impl {
         any = true;
         at = end;
       }
-      if (!any) {
-        auto phrase_end = at;
-        for (int words = 0; phrase_end < f.text.size() && words < 5; ++words) {
-          phrase_end = f.text.find(' ', phrase_end + 1);
-          if (phrase_end == npos) phrase_end = f.text.size();
-        }
-        auto phrase = original(clause, f, pos, phrase_end);
-        bool generic = starts_word(f.text.substr(at), "cac");
-        note("check", n.section,
-             quote_text(phrase) + (generic ? " names no unit: no collaborators set"
-                                           : " is not a unit of this plan: no collaborators set"));
+      if (any) continue;
+      // The phrase that names no unit: the words of a generic group ("các cơ quan, đơn vị").
+      static constexpr std::array<std::string_view, 22> group_words = {
+          "cac", "co", "quan", "don", "vi", "phong", "ban", "nganh", "lien", "huyen", "xa", "thi",
+          "tran", "doan", "the", "to", "chuc", "chuyen", "mon", "thanh", "pho", "dia"};
+      std::size_t end = at, k = at;
+      while (k < f.text.size()) {
+        while (k < f.text.size() && (f.text[k] == ' ' || f.text[k] == ',')) ++k;
+        auto w = k;
+        while (w < f.text.size() && is_alnum(f.text[w])) ++w;
+        if (w == k) break;
+        auto word = f.text.substr(k, w - k);
+        if (std::find(group_words.begin(), group_words.end(), word) == group_words.end()) break;
+        end = w;
+        k = w;
       }
+      if (end == at) {  // not even a group: up to five words
+        end = at;
+        for (int words = 0; end < f.text.size() && words < 5; ++words) {
+          end = f.text.find(' ', end + 1);
+          if (end == npos) end = f.text.size();
+        }
+      }
+      auto phrase = original(clause, f, pos, end);
+      bool generic = starts_word(f.text.substr(at), "cac");
+      note("check", n.section,
+           quote_text(phrase) + (generic ? " names no unit: no collaborators set"
+                                         : " is not a unit of this plan: no collaborators set"));
+      unnamed.push_back(quote_text(to_lower_first(phrase)) +
+                        (generic ? " names no unit" : " is not a unit of this plan"));
     }
     return out;
   }
 
-  void add_owned_duty(const org_node& n, const std::string& clause, const unit_entry* owner,
-                      std::vector<std::string> collaborators, const std::optional<classification>& hint) {
+  static std::string to_lower_first(const std::string& s) {
+    if (s.empty()) return s;
+    auto lower = to_lower(s);
+    // Only the first letter: keep the rest as written.
+    std::size_t pos = 0;
+    next_code_point(s, pos);
+    std::size_t lpos = 0;
+    next_code_point(lower, lpos);
+    return lower.substr(0, lpos) + s.substr(pos);
+  }
+
+  void add_owned_duty(std::size_t idx, const std::string& clause, const unit_entry* owner,
+                      std::vector<std::string> collaborators, const std::vector<std::string>& unnamed,
+                      const context& ctx) {
+    const auto& n = nodes_[idx];
     std::erase(collaborators, owner->id);
     ojson duty;
     auto kind = classify(clause);
-    bool inherited = !kind && hint;
-    if (inherited) kind = hint;
+    bool inherited = !kind && ctx.kind;
+    if (inherited) kind = ctx.kind;
     auto title = upper_first(strip_trailing(clause, " .;,:"));
     if (title.empty()) {  // a clause of punctuation only (found by fuzzing): a duty needs a title
       note("check", n.section, "a clause for " + owner->id + " has no text: no duty made");
+      nodes_[idx].reasons.push_back("không có nội dung");
       return;
     }
-    std::string id_stem = kind ? slug(kind->matched, 24) : std::string("nhiem-vu");
-    duty["id"] = unique_id(id_stem + "-" + owner->id);
-    duty["kind"] = kind ? kind->kind : std::string("report");
+    auto kind_name = kind ? kind->kind : std::string("report");
+    duty["id"] = unique_id(duty_stem(kind_name, clause, owner, kind), owner->id);
+    duty["kind"] = kind_name;
     duty["title"] = title;
     duty["owner"] = owner->group ? ojson{{"group", owner->id}} : ojson(owner->id);
     duty["collaborators"] = collaborators;
-    auto offset = options_.offset ? options_.offset->text() : default_offset(duty["kind"].get<std::string>());
-    duty["due"] = {{"milestone", options_.milestone}, {"offset", offset}};
+    auto where = "duties[" + std::to_string(duties_.size()) + "] " + duty["id"].get<std::string>() + " (" + n.section + ")";
+
+    // The deadline: the duty's own words, else the heading's, else the default.
+    auto stated = find_deadline(clause, *h_.issued_on);
+    bool from_heading = false;
+    if (!stated && ctx.deadline) stated = ctx.deadline, from_heading = true;
+    std::string due_from;
+    std::vector<std::string> notes;
+    if (stated && stated->kind != stated_deadline::type::recurring) {
+      duty["due"] = stated->due(options_.milestone);
+      note("deadline", where,
+           std::string(from_heading ? "from the heading above, " : "") + quote_text(stated->phrase) + ": " +
+               stated->meaning);
+      if (!stated->assumption.empty()) note("check", where, quote_text(stated->phrase) + ": " + stated->assumption);
+      due_from = from_heading ? "heading" : "text";
+    } else {
+      auto offset = options_.offset ? options_.offset->text() : default_offset(kind_name);
+      duty["due"] = {{"milestone", options_.milestone}, {"offset", offset}};
+      std::string which = options_.offset ? "the --offset given" : "the default for " + kind_name;
+      if (stated) {  // recurring
+        note("recurring", where,
+             quote_text(stated->phrase) + " is a recurring deadline: dutyflow tracks one deadline per duty, so it is "
+                                          "not set from the text; the due is " + which + ", " + options_.milestone +
+                 " " + offset + " — set it by hand, or make one duty per period");
+        notes.push_back("recurring deadline in the text (" + quote_text(stated->phrase) +
+                        "): the due is a placeholder; set it by hand");
+        due_from = "recurring";
+      } else {
+        note("default", where, "no deadline in its text: due " + options_.milestone + " " + offset + ", " + which);
+        due_from = "default";
+      }
+    }
     duty["depends_on"] = ojson::array();
-    ojson source = {{"section", n.section}, {"text", n.m.body}};
-    if (kind) source["matched"] = kind->matched;
-    if (inherited) source["matched_in"] = "the heading above";
-    duty["source"] = source;
-    auto where = "duties[" + std::to_string(duties_.size()) + "]";
+    duty["source"] = {{"section", n.section}, {"text", n.m.body}};
     if (!kind) {
-      duty["note"] = "kind not recognised from the wording; set to report";
-      note("unclassified", where + " (" + n.section + ")",
-           "no wording decides the kind; set to \"report\": " + quote_text(clause));
+      notes.push_back("kind not recognised from the wording; set to report");
+      note("unclassified", where, "no wording decides the kind; set to \"report\": " + quote_text(clause));
+    } else {
+      note("kind", where,
+           kind->kind + (inherited ? " from the heading above (" : " from ") + quote_text(kind->matched) +
+               (inherited ? ")" : ""));
+    }
+    for (const auto& u : unnamed) notes.push_back(u + ": no collaborators are listed; the coordinator adds them if needed.");
+    if (!notes.empty()) {
+      std::string all;
+      for (const auto& s : notes) all += (all.empty() ? "" : " ") + s;
+      duty["note"] = all;
     }
     if (owner->group) used_groups_.insert(owner->id);
     for (const auto& c : collaborators)
       if (auto* e = units_.find(c); e && e->group) used_groups_.insert(c);
+    duty_info_.push_back({idx, due_from, kind ? kind->matched : std::string()});
     duties_.push_back(std::move(duty));
   }
 
-  std::string unique_id(const std::string& stem) {
+  // An id a person would write: a known task's usual id ("chuan-bi-hoi-truong",
+  // "tham-luan-<unit>"), else the words of the task from the wording that decided its
+  // kind. Shared ids of the district's plans stay stable across imports.
+  static std::string duty_stem(const std::string& kind, const std::string& clause, const unit_entry* owner,
+                               const std::optional<classification>& matched) {
+    if (kind == "tham_luan") return "tham-luan-" + owner->id;
+    struct known_task {
+      std::string_view phrase;  // folded
+      std::string_view stem;
+    };
+    static constexpr std::array<known_task, 14> known = {{
+        {"chuan bi cac tai lieu, bao cao", "chuan-bi-tai-lieu-bao-cao"},
+        {"chuan bi tai lieu, bao cao", "chuan-bi-tai-lieu-bao-cao"},
+        {"cong bo chi so cai cach hanh chinh cua ubnd cac xa, thi tran", "cong-bo-chi-so-cchc-xa-thi-tran"},
+        {"cong bo chi so cai cach hanh chinh", "cong-bo-chi-so-cchc"},
+        {"thi dua, khen thuong", "thi-dua-khen-thuong"},
+        {"thi dua khen thuong", "thi-dua-khen-thuong"},
+        {"dang tai tai lieu hoi nghi", "dang-tai-tai-lieu-hoi-nghi"},
+        {"chuan bi hoi truong", "chuan-bi-hoi-truong"},
+        {"hoi truong", "chuan-bi-hoi-truong"},
+        {"cu phong vien", "cu-phong-vien-dua-tin"},
+        {"cu dai bieu", "cu-dai-bieu-tham-du"},
+        {"bo tri kinh phi", "bo-tri-kinh-phi"},
+        {"du toan kinh phi", "du-toan-kinh-phi"},
+        {"giay moi", "phat-hanh-giay-moi"},
+    }};
+    auto f = fold(clause).text;
+    // The task named first wins ("đăng tải tài liệu Hội nghị; … Công bố Chỉ số …").
+    const known_task* first = nullptr;
+    std::size_t first_at = npos;
+    for (const auto& k : known)
+      if (auto at = find_word(f, k.phrase); at != npos && (first_at == npos || at < first_at)) first = &k, first_at = at;
+    if (first) return std::string(first->stem);
+    // The words from the deciding phrase on, up to the end of the phrase or five words.
+    auto start = matched ? find_word(f, fold(matched->matched).text) : npos;
+    if (start == npos) {  // past the lead-in "Chủ trì, phối hợp với …" when nothing decided the kind
+      start = 0;
+      for (std::string_view lead : {"chu tri", "phoi hop"})
+        if (starts_word(f, lead)) start = std::min(f.size(), f.find_first_of(",", 0) == npos ? 0 : f.find(',') + 1);
+    }
+    std::string words;
+    int count = 0;
+    for (std::size_t k = start; k < f.size() && count < 5;) {
+      if (f[k] == ',' || f[k] == ';' || f[k] == '.' || f[k] == '(' || f[k] == ':') break;
+      if (!is_alnum(f[k])) {
+        ++k;
+        continue;
+      }
+      auto w = k;
+      while (w < f.size() && is_alnum(f[w])) ++w;
+      auto word = f.substr(k, w - k);
+      if (word != "cac" && word != "nhung" && word != "cua") {
+        words += (words.empty() ? "" : "-") + word;
+        ++count;
+      }
+      k = w;
+    }
+    return words.empty() ? std::string("nhiem-vu") : words;
+  }
+
+  // The stem, or the stem with the owner when another duty has it, or numbered.
+  std::string unique_id(const std::string& stem, const std::string& owner) {
     auto base = slug(stem, 60);
+    if (base.empty()) base = "nhiem-vu";
     auto id = base;
-    for (int k = 2; ids_.contains(id); ++k) id = base + "-" + std::to_string(k);
+    if (ids_.contains(id)) id = slug(base + "-" + owner, 60);
+    auto with_owner = id;
+    for (int k = 2; ids_.contains(id); ++k) id = with_owner + "-" + std::to_string(k);
     ids_.insert(id);
     return id;
+  }
+
+  void skip(std::size_t idx, const std::string& why, const std::string& reason_vi) {
+    note("skipped", nodes_[idx].section, why + ": " + quote_text(nodes_[idx].m.body));
+    nodes_[idx].reasons.push_back(reason_vi);
   }
 
   // Group members are the plan's named units of the kind the group's name describes.
@@ -859,7 +1325,9 @@ class importer_impl {
     }
     // A group with no named member cannot own anything: drop its duties and say so.
     std::vector<ojson> kept;
-    for (auto& d : duties_) {
+    std::vector<duty_info> kept_info;
+    for (std::size_t k = 0; k < duties_.size(); ++k) {
+      auto& d = duties_[k];
       if (d["owner"].is_object()) {
         auto gid = d["owner"]["group"].get<std::string>();
         if (group_members_[gid].empty()) {
@@ -867,6 +1335,8 @@ class importer_impl {
                "the group " + quote_text(units_.find(gid)->name) +
                    " has no member named in the plan; not a duty in the output: " +
                    quote_text(d["title"].get<std::string>()));
+          nodes_[duty_info_[k].node].reasons.push_back("nhóm \"" + units_.find(gid)->name +
+                                                       "\" không có đơn vị nào được nêu tên trong kế hoạch");
           continue;
         }
       }
@@ -877,8 +1347,10 @@ class importer_impl {
           fixed.push_back(c);
       cols = fixed;
       kept.push_back(std::move(d));
+      kept_info.push_back(duty_info_[k]);
     }
     duties_ = std::move(kept);
+    duty_info_ = std::move(kept_info);
   }
 
   // ---- the milestone ----
@@ -907,42 +1379,27 @@ class importer_impl {
       text += (text.empty() ? "" : " ") + lines_[i].plain;
     }
     auto f = fold(text).text;
-    if (f.size() > 2000) f.resize(2000);  // the date is near the top; keeps std::regex shallow
     auto issued = *h_.issued_on;
-    static const std::regex full_date(
-        R"((?:ngay\s*)?(\d{1,2})\s*(?:thang\s*(\d{1,2})\s*nam\s*(\d{4})|/\s*(\d{1,2})\s*/\s*(\d{4})))");
-    static const std::regex clock_time(R"((?:^|[^\d])(\d{1,2})\s*(?:gio|h)(?![a-z])\s*(\d{2})?)");
-    static const std::regex month_only(R"(thang\s*(\d{1,2})(?:\s*(?:nam|/)\s*(\d{4}))?)");
-    std::smatch md;
-    if (std::regex_search(f, md, full_date)) {
-      date d{std::chrono::year{std::stoi(md[3].matched ? md[3].str() : md[5].str())},
-             std::chrono::month{static_cast<unsigned>(std::stoi(md[2].matched ? md[2].str() : md[4].str()))},
-             std::chrono::day{static_cast<unsigned>(std::stoi(md[1].str()))}};
-      if (d.ok()) {
-        m["window"] = {{"from", format_date(d)}, {"to", format_date(d)}};
-        std::smatch mt;
-        if (std::regex_search(f, mt, clock_time)) {
-          int hour = std::stoi(mt[1].str()), minute = mt[2].matched ? std::stoi(mt[2].str()) : 0;
-          if (hour < 24 && minute < 60) {
-            char buf[32];
-            std::snprintf(buf, sizeof buf, "T%02d:%02d:00+07:00", hour, minute);
-            m["at"] = format_date(d) + buf;
-            note("check", where, "event set to " + m["at"].get<std::string>() + " from " + quote_text(text));
-            return m;
-          }
-        }
-        note("check", where, "the day is known but not the hour: set the milestone's time, from " + quote_text(text));
+    if (auto day = find_day(f, static_cast<int>(issued.year())); day && day->year_given) {
+      date d = day->day;
+      m["window"] = {{"from", format_date(d)}, {"to", format_date(d)}};
+      if (auto clock = find_clock(f)) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "T%02d:%02d:00+07:00", clock->hour, clock->minute);
+        m["at"] = format_date(d) + buf;
+        note("check", where, "event set to " + m["at"].get<std::string>() + " from " + quote_text(text));
         return m;
       }
+      note("check", where, "the day is known but not the hour: set the milestone's time, from " + quote_text(text));
+      return m;
     }
-    if (std::regex_search(f, md, month_only)) {
-      unsigned month = static_cast<unsigned>(std::stoi(md[1].str()));
+    if (auto month = find_month(f)) {
       int year = static_cast<int>(issued.year());
-      if (md[2].matched)
-        year = std::stoi(md[2].str());
-      else if (month < static_cast<unsigned>(issued.month()))
+      if (month->year)
+        year = *month->year;
+      else if (month->month < static_cast<unsigned>(issued.month()))
         ++year;  // "tháng 1" in a December plan
-      std::chrono::year_month ym{std::chrono::year{year}, std::chrono::month{month}};
+      std::chrono::year_month ym{std::chrono::year{year}, std::chrono::month{month->month}};
       if (ym.ok()) {
         date from{ym / std::chrono::day{1}};
         date to{ym / std::chrono::last};
@@ -1070,14 +1527,41 @@ class importer_impl {
     p["coordinator"] = coordinator->id;
     note("check", "coordinator",
          quote_text(coordinator->name) + " (the first unit in TỔ CHỨC THỰC HIỆN) coordinates the plan");
+    auto leaders = leaders_unit();
+    if (leaders) {
+      p["escalate_to"] = leaders->id;
+      note("check", "escalate_to",
+           quote_text(leaders->recipient) + " in Nơi nhận: escalations go to " + leaders->id + " (" + leaders->name + ")");
+    } else {
+      note("check", "escalate_to",
+           "Nơi nhận names no leader (\"CT, các PCT UBND …\"): no escalate_to, escalations go to the coordinator");
+    }
     p["milestones"] = ojson::array({milestone()});
     ojson units = ojson::array();
-    for (const auto& e : units_.entries())
-      if (!e.group)
-        units.push_back({{"id", e.id}, {"name", e.name}, {"contacts", ojson::array({{{"channel", "log"}}})}});
+    std::string from_directory, not_in_directory;
+    for (const auto& e : units_.entries()) {
+      if (e.group) continue;
+      ojson contacts = e.known && e.known->contacts.is_array() && !e.known->contacts.empty()
+                           ? e.known->contacts
+                           : ojson::array({{{"channel", "log"}}});
+      units.push_back({{"id", e.id}, {"name", e.name}, {"contacts", contacts}});
+      auto& list = e.known ? from_directory : not_in_directory;
+      list += (list.empty() ? "" : ", ") + e.id;
+    }
+    if (leaders) units.push_back({{"id", leaders->id}, {"name", leaders->name}, {"contacts", leaders->contacts}});
     p["units"] = units;
-    note("check", "units",
-         "no contact addresses in the document: every unit notifies the log only; add each unit's email");
+    if (const auto* dir = units_.directory()) {
+      if (!from_directory.empty())
+        note("units", "units", "names and contacts from " + dir->file + ": " + from_directory);
+      if (!not_in_directory.empty())
+        note("check", "units",
+             "not in " + dir->file + ", so they notify the log only; add them there or give their email: " +
+                 not_in_directory);
+    } else {
+      note("check", "units",
+           "no units directory for " + quote_text(h_.place) +
+               " (config/units/*.json): every unit notifies the log only; add each unit's email");
+    }
     ojson groups = ojson::array();
     for (const auto& e : units_.entries()) {
       if (!e.group || !used_groups_.contains(e.id) || group_members_[e.id].empty()) continue;
@@ -1091,9 +1575,110 @@ class importer_impl {
     p["defaults"] = {{"reminders", {{"before", {"3d", "1d"}}, {"overdue_every", "1d"}, {"escalate_after", "1d"}}}};
     p["duties"] = duties_;
     p["note"] = "Drafted by dutyflow import-plan from the document; check the points its report lists.";
-    // Report entries in document order are easier to follow; keep the header checks first.
+    for (const auto& d : duties_) {
+      if (d["owner"].is_object())
+        out.fanned_out_duties += group_members_[d["owner"]["group"].get<std::string>()].size();
+      else
+        ++out.fanned_out_duties;
+    }
+    out.coverage = coverage();
     out.report = std::move(report_);
     return out;
+  }
+
+  // ---- coverage ----
+  std::vector<coverage_line> coverage() const {
+    std::vector<coverage_line> out;
+    if (org_begin_ > 0 && org_begin_ - 1 < lines_.size())
+      out.push_back({org_begin_, "", lines_[org_begin_ - 1].plain, {}, "tiêu đề mục tổ chức thực hiện"});
+    for (std::size_t idx = 0; idx < nodes_.size(); ++idx) {
+      const auto& n = nodes_[idx];
+      coverage_line c{n.line + 1, n.section, lines_[n.line].plain, {}, {}};
+      for (std::size_t k = 0; k < duties_.size(); ++k)
+        if (duty_info_[k].node == idx) c.duties.push_back(duties_[k]["id"].get<std::string>());
+      for (const auto& r : n.reasons)
+        if (c.reason.find(r) == npos) c.reason += (c.reason.empty() ? "" : "; ") + r;
+      if (c.duties.empty() && c.reason.empty()) c.reason = "không tạo nhiệm vụ";
+      out.push_back(std::move(c));
+    }
+    // The closing lines after the assignments: none is a duty, each says why.
+    enum class part { closing, recipients, signature } at = part::closing;
+    for (std::size_t i = closing_begin_; i < lines_.size(); ++i) {
+      const auto& l = lines_[i];
+      if (l.plain.empty() || is_separator(l.plain)) continue;
+      const auto& f = l.folded.text;
+      if (starts_word(f, "noi nhan")) at = part::recipients;
+      for (std::string_view sig : {"tm.", "kt.", "tl.", "tuq.", "q."})
+        if (f.substr(0, sig.size()) == sig) at = part::signature;
+      std::string reason;
+      switch (at) {
+        case part::closing:
+          reason = general_sentence(l.plain) ? general_sentence(l.plain)->second : "câu kết của văn bản";
+          break;
+        case part::recipients:
+          reason = starts_word(f, "noi nhan") ? "nơi nhận văn bản" : "nơi nhận văn bản, không giao việc";
+          if (leaders_line_ == i) reason = "nơi nhận: lãnh đạo nhận báo cáo quá hạn (escalate_to)";
+          break;
+        case part::signature: reason = "thể thức ký văn bản"; break;
+      }
+      out.push_back({i + 1, "", l.plain, {}, reason});
+    }
+    return out;
+  }
+
+  // ---- the leaders who receive escalations ----
+  struct leaders_def {
+    std::string id, name, recipient;
+    ojson contacts;
+  };
+  // "CT, các PCT. UBND huyện" or "Lãnh đạo UBND huyện" among the recipients (Nơi nhận).
+  std::optional<leaders_def> leaders_unit() {
+    bool in_recipients = false;
+    for (std::size_t i = closing_begin_; i < lines_.size(); ++i) {
+      const auto& f = lines_[i].folded.text;
+      if (starts_word(f, "noi nhan")) in_recipients = true;
+      if (!in_recipients) continue;
+      if (f.substr(0, 3) == "tm." || f.substr(0, 3) == "kt.") break;
+      auto ubnd = find_word(f, "ubnd");
+      std::size_t after = ubnd == npos ? npos : ubnd + 4;
+      if (ubnd == npos) {
+        ubnd = find_word(f, "uy ban nhan dan");
+        after = ubnd == npos ? npos : ubnd + 15;
+      }
+      if (ubnd == npos) continue;
+      auto head = f.substr(0, ubnd);
+      bool chair = has_word(head, "ct") || has_word(head, "chu tich") || has_word(head, "lanh dao") ||
+                   has_word(head, "tt") || has_word(head, "thuong truc");
+      if (!chair || has_word(head, "hdnd") || has_word(head, "huyen uy")) continue;
+      // The level after "UBND": "huyện", "thành phố", "thị xã".
+      auto rest = trim(f.substr(after));
+      std::string level;
+      for (std::string_view l : {"huyen", "thanh pho", "thi xa", "quan", "tinh", "xa", "thi tran", "phuong"})
+        if (starts_word(rest, l)) {
+          level = std::string(l);
+          break;
+        }
+      if (level.empty()) level = "huyen";
+      auto level_vi = trim(original(lines_[i].plain, lines_[i].folded, after, std::min(f.size(), after + 1 + level.size())));
+      leaders_def out;
+      out.id = "lanh-dao-ubnd-" + slug(level);
+      out.name = "Chủ tịch, các Phó Chủ tịch UBND " + to_lower(level_vi);
+      out.recipient = strip_trailing(trim(lines_[i].plain.substr(lines_[i].plain.find_first_not_of("-+• ") == npos
+                                                                     ? 0
+                                                                     : lines_[i].plain.find_first_not_of("-+• "))),
+                                     " ;.,");
+      out.contacts = ojson::array({{{"channel", "log"}}});
+      if (const auto* dir = units_.directory()) {
+        for (const auto& d : dir->units)
+          if (d.id == out.id) {
+            out.name = d.name;
+            if (d.contacts.is_array() && !d.contacts.empty()) out.contacts = d.contacts;
+          }
+      }
+      leaders_line_ = i;
+      return out;
+    }
+    return std::nullopt;
   }
 
   void note(std::string category, std::string where, std::string message) {
@@ -1104,11 +1689,14 @@ class importer_impl {
   std::vector<line> lines_;
   header h_;
   std::size_t org_begin_ = npos, org_end_ = npos, time_begin_ = npos, time_end_ = npos;
+  std::size_t closing_begin_ = npos;  // the first closing line ("Trên đây là…", "Nơi nhận") after the assignments
+  std::size_t leaders_line_ = npos;
   std::string org_label_;
   std::vector<org_node> nodes_;
   std::vector<std::size_t> roots_;
   unit_table units_;
   std::vector<ojson> duties_;
+  std::vector<duty_info> duty_info_;  // beside duties_
   std::set<std::string> ids_;
   std::set<std::string> used_groups_;
   std::map<std::string, std::vector<std::string>> group_members_;
@@ -1157,12 +1745,101 @@ std::string format_report(const import_result& imported) {
   std::size_t duties = p.contains("duties") ? p["duties"].size() : 0;
   std::map<std::string, int> counts;
   for (const auto& e : imported.report) counts[e.category]++;
+  // The engine counts a group's duty once per member: say both, so the count matches
+  // what `dutyflow validate` and the dashboard show.
   std::string out = "imported " + p.value("number", std::string()) + " (" + p.value("id", std::string()) +
-                    "): " + std::to_string(duties) + " duties, " + std::to_string(units) + " units, " +
-                    std::to_string(groups) + " groups; " + std::to_string(counts["unclassified"]) + " unclassified, " +
-                    std::to_string(counts["unassigned"]) + " unassigned, " + std::to_string(counts["skipped"]) +
-                    " skipped, " + std::to_string(counts["check"]) + " to check\n";
+                    "): " + std::to_string(imported.fanned_out_duties) + " duties (" + std::to_string(duties) +
+                    " in the file, groups fanned out), " + std::to_string(units) + " units, " +
+                    std::to_string(groups) + " groups; deadlines: " + std::to_string(counts["deadline"]) +
+                    " from the text, " + std::to_string(counts["default"]) + " by default, " +
+                    std::to_string(counts["recurring"]) + " recurring; " + std::to_string(counts["unclassified"]) +
+                    " unclassified, " + std::to_string(counts["unassigned"]) + " unassigned, " +
+                    std::to_string(counts["skipped"]) + " skipped, " + std::to_string(counts["check"]) + " to check\n";
   for (const auto& e : imported.report) out += e.text() + "\n";
+  return out;
+}
+
+nlohmann::ordered_json coverage_line::to_json() const {
+  nlohmann::ordered_json j;
+  j["line"] = line;
+  j["section"] = section;
+  j["text"] = text;
+  j["duties"] = duties;
+  if (duties.empty()) j["status"] = "không theo dõi";
+  if (!reason.empty()) j["reason"] = reason;
+  return j;
+}
+
+std::string coverage_line::text_line() const {
+  char num[16];
+  std::snprintf(num, sizeof num, "%4zu", line);
+  std::string out = std::string(num) + " " + (section.empty() ? std::string("-") : section) + "  " + quote_text(text, 70) +
+                    " -> ";
+  if (duties.empty()) return out + "không theo dõi: " + reason;
+  for (std::size_t i = 0; i < duties.size(); ++i) out += (i ? ", " : "") + duties[i];
+  if (!reason.empty()) out += " (còn: " + reason + ")";
+  return out;
+}
+
+std::string format_coverage(const import_result& imported) {
+  std::size_t tracked = 0;
+  for (const auto& c : imported.coverage)
+    if (!c.duties.empty()) ++tracked;
+  std::string out = "coverage: " + std::to_string(imported.coverage.size()) + " lines, " + std::to_string(tracked) +
+                    " made duties, " + std::to_string(imported.coverage.size() - tracked) + " không theo dõi\n";
+  for (const auto& c : imported.coverage) out += c.text_line() + "\n";
+  return out;
+}
+
+result<std::vector<unit_directory>> load_unit_directories(const std::string& dir) {
+  std::vector<unit_directory> out;
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) return out;
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec))
+    if (entry.path().extension() == ".json") files.push_back(entry.path());
+  std::sort(files.begin(), files.end());
+  for (const auto& path : files) {
+    auto name = path.string();
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return invalid(name + ": cannot read");
+    nlohmann::ordered_json doc;
+    try {
+      doc = nlohmann::ordered_json::parse(in);
+    } catch (const std::exception& e) {
+      return invalid(name + ": not JSON (" + e.what() + ")");
+    }
+    unit_directory d;
+    d.file = name;
+    if (!doc.is_object() || !doc.contains("place") || !doc["place"].is_string() || doc["place"].get<std::string>().empty())
+      return invalid(name + ": place: must be the place name of the district (\"Phong Thổ\")");
+    d.place = doc["place"].get<std::string>();
+    if (!doc.contains("units") || !doc["units"].is_array()) return invalid(name + ": units: must be a list");
+    std::set<std::string> seen;
+    for (std::size_t i = 0; i < doc["units"].size(); ++i) {
+      const auto& u = doc["units"][i];
+      auto at = name + ": units[" + std::to_string(i) + "]";
+      if (!u.is_object() || !u.contains("id") || !u["id"].is_string() || slug(u["id"].get<std::string>()) != u["id"])
+        return invalid(at + ".id: must be an id ([a-z0-9-])");
+      if (!u.contains("name") || !u["name"].is_string() || u["name"].get<std::string>().empty())
+        return invalid(at + ".name: must be the unit's official name");
+      directory_unit du{u["id"].get<std::string>(), u["name"].get<std::string>(), {}, nlohmann::ordered_json::array()};
+      if (!seen.insert(du.id).second) return invalid(at + ".id: \"" + du.id + "\" appears twice");
+      if (u.contains("aliases")) {
+        if (!u["aliases"].is_array()) return invalid(at + ".aliases: must be a list of names");
+        for (const auto& a : u["aliases"]) {
+          if (!a.is_string()) return invalid(at + ".aliases: must be a list of names");
+          du.aliases.push_back(a.get<std::string>());
+        }
+      }
+      if (u.contains("contacts")) {
+        if (!u["contacts"].is_array()) return invalid(at + ".contacts: must be a list as in a plan file");
+        du.contacts = u["contacts"];
+      }
+      d.units.push_back(std::move(du));
+    }
+    out.push_back(std::move(d));
+  }
   return out;
 }
 

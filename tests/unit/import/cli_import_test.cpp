@@ -68,9 +68,37 @@ TEST(ImportPlanCommand, JsonReportIsOneDocument) {
   auto report = nlohmann::json::parse(r.err);
   EXPECT_EQ(report["plan"], "182-kh-ubnd-2023");
   EXPECT_EQ(report["valid"], true);
-  EXPECT_EQ(report["duties"], 10);
+  EXPECT_EQ(report["duties"], 15);  // as validate counts them: the group's duty once per member
+  EXPECT_EQ(report["duties_in_file"], 10);
+  ASSERT_TRUE(report["coverage"].is_array());
+  EXPECT_FALSE(report["coverage"].empty());
   ASSERT_TRUE(report["report"].is_array());
   EXPECT_EQ(report["report"][0].size(), 3u);  // category, where, message
+}
+
+TEST(ImportPlanCommand, CoveragePrintsEveryLineOfTheAssignmentSection) {
+  import_args args{seed, "", "", false};
+  args.coverage = true;
+  auto r = run(args);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("coverage: "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("-> chuan-bi-tai-lieu-bao-cao, cong-bo-chi-so-cchc-xa-thi-tran"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("\"Nơi nhận:\" -> không theo dõi: nơi nhận văn bản"), std::string::npos) << r.err;
+  EXPECT_EQ(run({seed, "", "", false}).err.find("coverage: "), std::string::npos);
+}
+
+TEST(ImportPlanCommand, UnitsDirectoryGivesRealContacts) {
+  import_args args{seed, "", "", false};
+  args.units_dir = std::string(DUTYFLOW_SOURCE_DIR) + "/config/units";
+  auto r = run(args);
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto plan = nlohmann::json::parse(r.out);
+  EXPECT_EQ(plan["units"][0]["contacts"][0]["to"], "noivu@phongtho.example");
+  EXPECT_EQ(plan["escalate_to"], "lanh-dao-ubnd-huyen");
+  testing::temp_dir dir;
+  testing::write_file(dir.file("bad.json"), R"({"place": "X", "units": [{"id": "Bad Id", "name": "x"}]})");
+  args.units_dir = dir.path().string();
+  expect_one_error_line(run(args), "units[0].id");
 }
 
 TEST(ImportPlanCommand, BadInputIsOneLineAndExitOne) {

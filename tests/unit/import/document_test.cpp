@@ -154,6 +154,27 @@ TEST(ReadDocx, RejectsMalformedXml) {
   EXPECT_NE(r.err().message.find("not well-formed XML"), std::string::npos) << r.err().message;
 }
 
+// A hostile or generated document may nest elements far deeper than any call stack:
+// the walks are loops, so this reads its text instead of crashing.
+TEST(ImportRegressions, DeeplyNestedDocxXmlDoesNotOverflowTheStack) {
+  constexpr int depth = 200000;
+  std::string open, close;
+  open.reserve(depth * 8);
+  close.reserve(depth * 9);
+  for (int i = 0; i < depth; ++i) {
+    open += "<w:sdt>";
+    close += "</w:sdt>";
+  }
+  std::string in_paragraph;
+  for (int i = 0; i < depth; ++i) in_paragraph += "<w:smartTag>";
+  in_paragraph += "<w:r><w:t>sâu</w:t></w:r>";
+  for (int i = 0; i < depth; ++i) in_paragraph += "</w:smartTag>";
+  auto body = open + docx_paragraph({"KẾ HOẠCH"}) + close + "<w:p>" + in_paragraph + "</w:p>";
+  auto r = read_docx(build_docx({{"word/document.xml", docx_document(body)}}));
+  ASSERT_TRUE(r) << message_of(r);
+  EXPECT_EQ(non_blank(r->lines), (std::vector<std::string>{"KẾ HOẠCH", "sâu"}));
+}
+
 TEST(ReadDocx, RejectsADocumentWithoutText) {
   auto r = read_document(build_docx({{"word/document.xml", docx_document("<w:p/>")}}));
   ASSERT_FALSE(r);
