@@ -11,13 +11,21 @@ What it checks, as a person would:
   * an event that needs data asks for it (the paper's title; the coordinator's reason to
     return it), and the coordinator approves or returns from the page;
   * the timeline SVG has one bar per duty;
-  * the "Đơn vị" filter lists the seed's units and filters the list by one of them.
-A screenshot of each page is kept under --artifacts (build/e2e/ from ctest).
+  * the "Đơn vị" filter lists the seed's units and filters the list by one of them;
+  * every deadline on the page reads as the engine writes it (deadline_text), and each duty
+    carries one coherent set of badges (no "Sắp đến hạn" beside "Quá hạn", no lateness badge
+    once the unit has delivered); what waits on the coordinator is listed as its own item;
+  * on a 390 px phone the duties are cards and the commune's next action (a button) is on
+    the first screen; at 1024, 1400 and 1920 px no cell or button of the duty table is cut
+    off or pushed out of sight.
+Screenshots of each page (1280 px, 1400×1000, 390×844) are kept under --artifacts
+(build/e2e/ from ctest).
 
 Exit 0 when everything holds; otherwise prints what failed and exits 1.
 """
 import argparse
 import base64
+import datetime
 import fcntl
 import json
 import os
@@ -198,8 +206,8 @@ class Page:
         self.session = browser.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
         self.send("Page.enable")
         self.send("Runtime.enable")
-        self.send("Emulation.setDeviceMetricsOverride",
-                  {"width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": False})
+        self.viewport = (1280, 900, False)
+        self._metrics(*self.viewport)
         self.send("Page.navigate", {"url": url})
         browser.wait_event("Page.loadEventFired", self.session)
 
@@ -247,21 +255,70 @@ class Page:
         self.click("#sign-in-form button[type=submit]")
         self.wait("document.querySelectorAll('#duties tbody tr[data-duty]').length > 0", "the duty table")
 
+    def _metrics(self, width, height, mobile):
+        self.send("Emulation.setDeviceMetricsOverride",
+                  {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile})
+
+    def frames(self):
+        """Returns once the page has laid out and painted what changed (two animation frames)."""
+        self.js("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))")
+
+    def set_viewport(self, width, height, mobile=False):
+        """The screen of another device (mobile: the meta viewport applies, as on a phone)."""
+        self.viewport = (width, height, mobile)
+        self._metrics(width, height, mobile)
+        self.frames()
+        check(self.js("window.innerWidth") == width, f"the page is {self.js('window.innerWidth')} px wide, not {width}")
+
     def screenshot(self, path, full=True):
         if not full:
             shot = self.send("Page.captureScreenshot", {"format": "png"})
             with open(path, "wb") as f:
                 f.write(base64.b64decode(shot["data"]))
             return
-        height = self.js("Math.ceil(document.documentElement.scrollHeight)")
-        self.send("Emulation.setDeviceMetricsOverride",
-                  {"width": 1280, "height": int(height), "deviceScaleFactor": 1, "mobile": False})
-        time.sleep(0.2)  # one frame for the resized layout
+        width, height, mobile = self.viewport
+        scroll_height = self.js("Math.ceil(document.documentElement.scrollHeight)")
+        self._metrics(width, int(scroll_height), mobile)
+        self.frames()
         shot = self.send("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True})
         with open(path, "wb") as f:
             f.write(base64.b64decode(shot["data"]))
-        self.send("Emulation.setDeviceMetricsOverride",
-                  {"width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": False})
+        self._metrics(width, height, mobile)
+        self.frames()
+
+
+SECONDARY = {"cancel", "reassign", "comment"}  # offered in the "Khác…" menu, never as the next action
+DEADLINE = re.compile(r"^(Hết ngày|\d\d:\d\d ngày) \d\d?/\d\d?/\d{4}$")
+
+
+def capital(text):
+    return text[:1].upper() + text[1:]
+
+
+def terminal_states(kinds):
+    return {(k["name"], s["name"]) for k in kinds for s in k["states"] if s["terminal"]}
+
+
+def unit_part_open(duty, terminal):
+    """The engine's unit_part_open; for an engine without it, not finished or cancelled."""
+    if "unit_part_open" in duty:
+        return duty["unit_part_open"]
+    return (duty["status"] not in ("done_on_time", "done_late", "cancelled")
+            and (duty["kind"], duty["state"]["progress"]) not in terminal)
+
+
+def next_action(duties, unit, terminal):
+    """(duty, event): the first allowed event of the unit's most urgent open duty, as the
+    unit's token sees it (earliest deadline first, undated last, then the plan's order)."""
+    order = {d["id"]: i for i, d in enumerate(duties)}
+    open_ = [d for d in duties if d["owner"] == unit and unit_part_open(d, terminal)
+             and any(e not in SECONDARY for e in d["allowed_events"])]
+    if not open_:
+        return None
+    far = datetime.datetime.max.replace(tzinfo=datetime.timezone.utc)
+    first = min(open_, key=lambda d: (datetime.datetime.fromisoformat(d["deadline"]) if d["deadline"] else far,
+                                       order[d["id"]]))
+    return first["id"], next(e for e in first["allowed_events"] if e not in SECONDARY)
 
 
 def check_unit_filter(page, daemon, token):
@@ -286,6 +343,110 @@ def check_unit_filter(page, daemon, token):
     check(rows == len(duties), f"with the filter cleared the list shows {rows} of {len(duties)} duties")
 
 
+def check_deadlines(page, duties, who):
+    """Every deadline on the page (next action, own duties, table, timeline) is the engine's
+    deadline_text with a capital first letter, or 'Chờ ấn định'."""
+    by_id = {d["id"]: d for d in duties}
+
+    def expected(d):
+        if not d["deadline"]:
+            return "Chờ ấn định"
+        return capital(d["deadline_text"]) if d.get("deadline_text") else None
+
+    shown = page.js("""[...document.querySelectorAll('.deadline')].map(e => {
+        const r = e.closest('[data-duty]'); return [r ? r.dataset.duty : null, e.textContent]; })""")
+    check(len(shown) >= len(duties), f"{who}: {len(shown)} deadlines shown for {len(duties)} duties")
+    for duty, text in shown:
+        check(duty in by_id, f"{who}: a deadline outside any duty: {text!r}")
+        want = expected(by_id[duty])
+        if want is None:
+            check(DEADLINE.match(text), f"{who}: {duty}'s deadline reads {text!r}")
+        else:
+            check(text == want, f"{who}: {duty}'s deadline reads {text!r}, the engine says {want!r}")
+    titles = page.js("""[...document.querySelectorAll('svg#timeline rect.bar')].map(b =>
+        [b.dataset.duty, b.querySelector('title').textContent.split('\\n').pop()])""")
+    for duty, text in titles:
+        want = expected(by_id[duty])
+        check(text.startswith("Hạn: ") and (text[5:] == want if want else DEADLINE.match(text[5:])),
+              f"{who}: {duty}'s bar says {text!r}")
+
+
+def check_badges(page, duties, terminal, who):
+    """One coherent set per duty: the four-state status first, the progress, at most one
+    timeliness badge and only while the unit's part is open, the coordinator's follow-up
+    apart from it."""
+    by_id = {d["id"]: d for d in duties}
+    rows = page.js("""[...document.querySelectorAll('#duties tbody tr[data-duty]')].map(r => ({
+        id: r.dataset.duty, text: r.querySelector('.state-cell').innerText.replace(/\\s+/g, ' '),
+        badges: [...r.querySelectorAll('.state-cell .badge')].map(b => b.textContent),
+        follow: [...r.querySelectorAll('.state-cell .follow-up')].map(b => b.textContent)}))""")
+    check(len(rows) == len(duties), f"{who}: {len(rows)} rows for {len(duties)} duties")
+    for r in rows:
+        d, text = by_id[r["id"]], r["text"]
+        what = f"{who}: {r['id']} shows {text!r}"
+        check(not ("Sắp đến hạn" in text and "Quá hạn" in text), what + " (due soon and overdue at once)")
+        check(not (text.startswith("Hoàn thành") and "Sắp đến hạn" in text), what + " (done and due soon)")
+        check(text.startswith(d["status_label"]), what + f"; the status is {d['status_label']!r}")
+        check(d["state"]["progress_label"] in text, what + f"; the progress is {d['state']['progress_label']!r}")
+        check(len(r["badges"]) <= 1, what + " (more than one timeliness badge)")
+        if not unit_part_open(d, terminal):
+            check(not r["badges"], what + " (a timeliness badge after the unit's part is over)")
+        if d["status"] == "open_overdue":
+            check(r["badges"], what + " (overdue without a badge)")
+        if d.get("follow_up"):
+            check(r["follow"] and r["follow"][0].startswith(d["follow_up"]["label"]),
+                  what + f"; the coordinator's step is {d['follow_up']['label']!r}")
+            check(not any("Quá hạn" in f for f in r["follow"]), what + " (the follow-up reads as lateness)")
+
+
+def check_not_clipped(page, width, height, who):
+    """At a desk's widths the duty table fits its card: no horizontal scrolling, and no
+    cell, button or menu past the right edge of the table's box or of its own cell."""
+    page.set_viewport(width, height)
+    r = page.js("""(() => {
+        const box = document.querySelector('.table-scroll');
+        const b = box.getBoundingClientRect();
+        const out = [];
+        for (const el of document.querySelectorAll('#duties th, #duties td, #duties button, #duties select')) {
+            const e = el.getBoundingClientRect();
+            const cell = el.closest('td, th').getBoundingClientRect();
+            const name = (el.closest('tr').dataset.duty || 'header') + ' ' + el.tagName.toLowerCase() + ' '
+                + (el.dataset.event || el.className);
+            if (e.right > b.right + 0.5 || e.left < b.left - 0.5)
+                out.push(`${name}: ${Math.round(e.left)}..${Math.round(e.right)} outside ${Math.round(b.left)}..${Math.round(b.right)}`);
+            else if (el !== el.closest('td, th') && (e.right > cell.right + 0.5 || e.left < cell.left - 0.5))
+                out.push(`${name}: ${Math.round(e.left)}..${Math.round(e.right)} outside its cell ${Math.round(cell.left)}..${Math.round(cell.right)}`);
+        }
+        return {scroll: box.scrollWidth - box.clientWidth, page: document.documentElement.scrollWidth,
+                buttons: document.querySelectorAll('#duties button').length, clipped: out};
+    })()""")
+    check(r["buttons"] > 0, f"{who} at {width} px: no buttons in the duty table")
+    check(not r["clipped"], f"{who} at {width} px: " + "; ".join(r["clipped"][:5]))
+    check(r["scroll"] <= 0, f"{who} at {width} px: the duty table scrolls sideways by {r['scroll']} px")
+    check(r["page"] <= width, f"{who} at {width} px: the page is {r['page']} px wide")
+
+
+def check_phone(page, width, height, who):
+    """A phone: nothing wider than the screen, the duties as cards (no table header, every
+    button on screen)."""
+    page.set_viewport(width, height, mobile=True)
+    page.js("window.scrollTo(0, 0)")
+    page.frames()
+    r = page.js("""(() => {
+        const out = [];
+        for (const el of document.querySelectorAll('#duties tr[data-duty], #duties button, #duties select')) {
+            const e = el.getBoundingClientRect();
+            if (e.right > window.innerWidth + 0.5 || e.left < -0.5)
+                out.push((el.closest('tr').dataset.duty) + ' ' + (el.dataset.event || el.tagName) + ' ' + Math.round(e.right));
+        }
+        return {page: document.documentElement.scrollWidth, head: getComputedStyle(document.querySelector('#duties thead')).display,
+                row: getComputedStyle(document.querySelector('#duties tbody tr')).display, outside: out};
+    })()""")
+    check(r["page"] <= width, f"{who} at {width} px: the page is {r['page']} px wide")
+    check(r["head"] == "none" and r["row"] == "block", f"{who} at {width} px: the duties are still a table ({r})")
+    check(not r["outside"], f"{who} at {width} px: off screen: " + "; ".join(r["outside"][:5]))
+
+
 def row_state(page, duty):
     return page.js(f"""(() => {{
         const row = document.querySelector('#duties tbody tr[data-duty="{duty}"]');
@@ -307,6 +468,8 @@ def run(args, workdir):
         duties = daemon.call("GET", f"/api/v1/duties?plan={PLAN}", coordinator_token)["duties"]
         n = len(duties)
         check(n >= 13, f"the seed plan has {n} duties")
+        terminal = terminal_states(daemon.call("GET", "/api/v1/kinds", coordinator_token)["kinds"])
+        duties_as = lambda token: daemon.call("GET", f"/api/v1/duties?plan={PLAN}", token)["duties"]
 
         browser = Browser(args.chromium, workdir)
         try:
@@ -319,7 +482,7 @@ def run(args, workdir):
             rows = unit_page.js("document.querySelectorAll('#duties tbody tr[data-duty]').length")
             check(rows == n, f"the table lists {rows} duties, the plan has {n}")
             text = unit_page.js("document.body.innerText")
-            for label in ("Kế hoạch số 182/KH-UBND", "UBND huyện Phong Thổ", "chưa ấn định", "Đã giao", "Trong hạn",
+            for label in ("Kế hoạch số 182/KH-UBND", "UBND huyện Phong Thổ", "chưa ấn định", "Đã giao",
                           "Chờ ấn định", "Tham luận", "Cử đại biểu", "Hoàn thành đúng hạn", "Hoàn thành quá hạn",
                           "Chưa hoàn thành trong hạn", "Chưa hoàn thành quá hạn", "Xã Ma Li Pho",
                           "Tiến độ theo đơn vị", "Xác nhận"):
@@ -344,13 +507,14 @@ def run(args, workdir):
                   "the coordinator sees no conference date form")
             watcher.js(f"document.getElementById('milestone-at').value = '{CONFERENCE_LOCAL}'")
             watcher.click("#milestone-form button[type=submit]")
-            unit_page.wait("document.getElementById('conference-at').textContent.includes('20/06/2023')",
+            unit_page.wait("document.getElementById('conference-at').textContent === '08:00 ngày 20/6/2023'",
                            "the conference date on the unit's page", timeout=5)
             unit_page.wait("document.querySelectorAll('svg#timeline rect.bar.pending').length === 0",
                            "deadlines on the unit's timeline", timeout=5)
             check(unit_page.js("document.querySelector('svg#timeline .conference-marker') !== null"),
                   "no conference marker on the timeline")
             check(unit_page.js("document.querySelector('svg#timeline .today-line') !== null"), "no today line")
+            check_deadlines(unit_page, duties_as(unit_token), "the unit's page")
 
             # One click acknowledges; the other page shows it within a second, without reloading.
             before = row_state(watcher, DUTY)
@@ -440,16 +604,23 @@ def run(args, workdir):
             own = "/api/v1/plans/" + PLAN + "/duties/chuan-bi-tai-lieu-bao-cao/events"
             for event in ("acknowledge", "start", "submit", "approve"):
                 daemon.call("POST", own, coordinator_token, {"event": event})
+            # Another report is delivered on time and left waiting for the coordinator's approval.
+            waiting = "cong-bo-chi-so-cchc-xa-thi-tran"
+            for event in ("acknowledge", "start", "submit"):
+                daemon.call("POST", f"/api/v1/plans/{PLAN}/duties/{waiting}/events", coordinator_token, {"event": event})
             today_before = watcher.js("document.querySelector('svg#timeline .today-line line').getAttribute('x1')")
             daemon.call("POST", "/api/v1/admin/clock", coordinator_token, {"set": "2023-06-17T09:00:00+07:00"})
-            overdue = sum(1 for d in daemon.call("GET", f"/api/v1/duties?plan={PLAN}", coordinator_token)["duties"]
-                          if d["status"] == "open_overdue")
+            after = duties_as(coordinator_token)
+            overdue = sum(1 for d in after if d["status"] == "open_overdue")
+            on_time = sum(1 for d in after if d["status"] == "done_on_time")
             check(overdue > 0, "nothing is overdue on 17/06")
+            # The approved report; the one awaiting approval too once the engine judges the delivery.
+            check(on_time >= 1, "nothing is done on time on 17/06")
             for page in (watcher, unit_page):
                 page.wait(f"document.querySelector('.count.s-open_overdue .n').textContent === '{overdue}'",
                           f"{overdue} overdue duties on the page", timeout=5)
-                page.wait("document.querySelector('.count.s-done_on_time .n').textContent === '1'",
-                          "one duty done on time", timeout=5)
+                page.wait(f"document.querySelector('.count.s-done_on_time .n').textContent === '{on_time}'",
+                          f"{on_time} duties done on time", timeout=5)
             check(watcher.js("document.querySelectorAll('#duties .late-badge').length") >= overdue,
                   "overdue duties carry no badge")
             check(watcher.js("document.querySelectorAll('svg#timeline rect.bar.s-open_overdue').length") == overdue,
@@ -461,12 +632,84 @@ def run(args, workdir):
             bars = watcher.js("document.querySelectorAll('svg#timeline rect.bar').length")
             check(bars == n, f"after the changes the timeline has {bars} bars for {n} duties")
 
+            # Badges and deadlines, as each of them sees the plan now.
+            after_unit = duties_as(unit_token)
+            check_badges(watcher, after, terminal, "the coordinator's page")
+            check_badges(unit_page, after_unit, terminal, "the unit's page")
+            check_deadlines(watcher, after, "the coordinator's page")
+            check_deadlines(unit_page, after_unit, "the unit's page")
+            done = {d["id"]: d for d in after}["chuan-bi-tai-lieu-bao-cao"]
+            check(done["status"] == "done_on_time", f"the approved report is {done['status']}")
+            # What waits for the coordinator is its own item on the coordinator's page, with the
+            # button to act on it, and not on the unit's page.
+            item = f'.next-coordinator [data-duty="{waiting}"]'
+            watcher.wait(f"document.querySelector('{item} button[data-event=\"approve\"]') !== null",
+                         "the report awaiting approval among the coordinator's items", timeout=5)
+            text = watcher.js(f"document.querySelector('{item}').innerText")
+            check("Chờ cơ quan chủ trì" in text and "Quá hạn" not in text, f"the coordinator's item reads {text!r}")
+            check(unit_page.js("document.querySelector('.next-coordinator') === null"),
+                  "the unit's page lists the coordinator's items")
+
             os.makedirs(args.artifacts, exist_ok=True)
+            shots = []
+
+            def shoot(page, name, full=True):
+                page.screenshot(os.path.join(args.artifacts, name), full=full)
+                shots.append(name)
+
             unit_page.js("window.scrollTo(0, 0)")
-            unit_page.screenshot(os.path.join(args.artifacts, "dashboard-unit-first-screen.png"), full=False)
-            unit_page.screenshot(os.path.join(args.artifacts, "dashboard-unit.png"))
-            watcher.screenshot(os.path.join(args.artifacts, "dashboard-coordinator.png"))
-            print("screenshots in " + args.artifacts)
+            shoot(unit_page, "dashboard-unit-first-screen.png", full=False)
+            shoot(unit_page, "dashboard-unit.png")
+            shoot(watcher, "dashboard-coordinator.png")
+
+            # A desk, narrow to wide: the duty table fits, nothing cut off.
+            for width, height in ((1024, 900), (1920, 1080), (1400, 1000)):
+                check_not_clipped(watcher, width, height, "the coordinator's page")
+                check_not_clipped(unit_page, width, height, "the unit's page")
+            shoot(watcher, "dashboard-coordinator-1400.png")
+            shoot(unit_page, "dashboard-unit-1400.png")
+
+            # A phone (390×844): cards, and the commune's next action on the first screen.
+            expected = next_action(after_unit, UNIT, terminal)
+            check(expected is not None, f"{UNIT} has nothing left to do")
+            check_phone(watcher, 390, 844, "the coordinator's page")
+            check_phone(unit_page, 390, 844, "the unit's page")
+            box = unit_page.js("""(() => { const b = document.getElementById('next-action'); if (!b) return null;
+                const r = b.getBoundingClientRect();
+                return {duty: b.dataset.duty, event: b.dataset.event, label: b.textContent,
+                        top: r.top, bottom: r.bottom, left: r.left, right: r.right}; })()""")
+            check(box is not None, "the unit's phone page shows no next action")
+            check((box["duty"], box["event"]) == expected,
+                  f"the next action is {box['event']} on {box['duty']}, expected {expected[1]} on {expected[0]}")
+            check(box["top"] >= 0 and box["bottom"] <= 844 and box["left"] >= 0 and box["right"] <= 390,
+                  f"the next action '{box['label']}' is at {box}, not on the first 390×844 screen")
+            shoot(unit_page, "dashboard-unit-390.png", full=False)
+            shoot(unit_page, "dashboard-unit-390-full.png")
+            watcher.js("window.scrollTo(0, 0)")
+            shoot(watcher, "dashboard-coordinator-390.png", full=False)
+            shoot(watcher, "dashboard-coordinator-390-full.png")
+
+            # The button does what it says, on the phone: it fires the event, or asks for what
+            # the event needs in a dialog that fits the screen.
+            version = daemon.call("GET", f"/api/v1/plans/{PLAN}/duties/{expected[0]}", unit_token)["version"]
+            unit_page.js("window.scrollTo(0, 0)")
+            unit_page.click("#next-action")
+            deadline = time.monotonic() + 5
+            while True:
+                if unit_page.js("document.getElementById('event-dialog').open"):
+                    title = unit_page.js("document.getElementById('event-dialog-title').textContent")
+                    check(title == box["label"], f"the next action '{box['label']}' opened the dialog '{title}'")
+                    right = unit_page.js("document.getElementById('event-dialog').getBoundingClientRect().right")
+                    check(right <= 390, f"the dialog reaches {right} px on a 390 px screen")
+                    unit_page.click("#event-cancel")
+                    break
+                now = daemon.call("GET", f"/api/v1/plans/{PLAN}/duties/{expected[0]}", unit_token)
+                if now["version"] != version:
+                    check(now["history"][-1]["event"] == expected[1], f"the next action fired {now['history'][-1]}")
+                    break
+                check(time.monotonic() < deadline, f"the next action '{box['label']}' did nothing within 5 s")
+                time.sleep(0.05)
+            print("screenshots in " + args.artifacts + ": " + ", ".join(shots))
         finally:
             browser.close()
         code = daemon.stop()

@@ -96,21 +96,33 @@ function local(ms) {
   return { y: d.getUTCFullYear(), m: d.getUTCMonth() + 1, d: d.getUTCDate(), hh: d.getUTCHours(), mm: d.getUTCMinutes() };
 }
 const pad = (n) => String(n).padStart(2, '0');
-const dateText = (ms) => { const l = local(ms); return `${pad(l.d)}/${pad(l.m)}/${l.y}`; };
+// Dates as administrative documents write them (Nghị định 30/2020/NĐ-CP): a leading zero for
+// days below 10 and for the months 1 and 2 ("05/02/2024", "16/6/2023"), as the engine does.
+const viDate = (y, m, d) => `${d < 10 ? '0' : ''}${d}/${m < 3 ? '0' : ''}${m}/${y}`;
+const dateText = (ms) => { const l = local(ms); return viDate(l.y, l.m, l.d); };
+const isoDateText = (day) => { const [y, m, d] = day.split('-').map(Number); return viDate(y, m, d); };
+const capital = (s) => (s ? s.charAt(0).toUpperCase() + s.slice(1) : s);
 
-// A deadline as people say it: midnight is the end of the day before (Bộ luật Dân sự, Điều 148).
+// The engine's words for a deadline (deadline_text), for a server that does not send them
+// yet: midnight is the end of the day before (Bộ luật Dân sự, Điều 148).
 function deadlineText(iso) {
-  if (!iso) return 'Chờ ấn định';
+  if (!iso) return null;
   const ms = Date.parse(iso);
   const l = local(ms);
-  if (l.hh === 0 && l.mm === 0) return 'Hết ngày ' + dateText(ms - 1);
-  return `${pad(l.hh)}:${pad(l.mm)} ${dateText(ms)}`;
+  if (l.hh === 0 && l.mm === 0) return 'hết ngày ' + dateText(ms - 1);
+  return `${pad(l.hh)}:${pad(l.mm)} ngày ${dateText(ms)}`;
+}
+
+// One rendering of a duty's deadline for the whole page, as a label (capital first letter).
+function deadlineLabel(duty) {
+  const text = duty.deadline_text ?? deadlineText(duty.deadline);
+  return text ? capital(text) : 'Chờ ấn định';
 }
 
 function instantText(iso) {
   const ms = Date.parse(iso);
   const l = local(ms);
-  return `${pad(l.hh)}:${pad(l.mm)} ${dateText(ms)}`;
+  return `${pad(l.hh)}:${pad(l.mm)} ngày ${dateText(ms)}`;
 }
 
 function serverNow() {
@@ -129,13 +141,56 @@ function spanText(ms) {
   return `${minutes % 60} phút`;
 }
 
+function terminal(duty) {
+  if (['done_on_time', 'done_late', 'cancelled'].includes(duty.status)) return true;
+  const kind = state.kinds[duty.kind];
+  const s = kind && kind.states && kind.states.find((x) => x.name === duty.state.progress);
+  return Boolean(s && s.terminal);
+}
+
+// Whether the unit still has its part to deliver: only then is its timeliness news.
+function unitPartOpen(duty) {
+  return duty.unit_part_open ?? !terminal(duty);
+}
+
+// The coordinator's pending step once the unit has delivered ({label, since, waited_seconds}),
+// or null. A server without follow_up: a review step the caller may take now (a coordinator
+// sees them; mark_absent and return are not among them, they are allowed before delivery too).
+const FOLLOW_UP_EVENTS = ['approve', 'appraise', 'decide', 'mark_attended', 'present'];
+function followUp(duty) {
+  if (duty.follow_up !== undefined) return duty.follow_up;
+  if (terminal(duty)) return null;
+  const names = FOLLOW_UP_EVENTS.filter((n) => (duty.allowed_events || []).includes(n));
+  if (!names.length) return null;
+  return { events: names, label: 'Chờ cơ quan chủ trì: ' + eventSpec(duty, names[0]).label };
+}
+
+function waitedText(f) {
+  const ms = f.since ? serverNow() - Date.parse(f.since) : (f.waited_seconds ?? 0) * 1000;
+  return ms >= 60000 ? 'đã chờ ' + spanText(ms) : '';
+}
+
+// What the deadline column says under the deadline.
 function timeLeft(duty) {
+  const delivery = duty.delivery;
+  if (delivery && delivery.delivered_at && !unitPartOpen(duty)) {
+    const verdict = delivery.late === true ? 'quá hạn' : delivery.late === false ? 'đúng hạn' : '';
+    return { text: `${delivery.label}: ${instantText(delivery.delivered_at)}${verdict ? ' (' + verdict + ')' : ''}`,
+      cls: delivery.late ? 'late-done' : 'muted' };
+  }
   if (duty.status === 'done_on_time' || duty.status === 'done_late') return { text: 'Đã xong', cls: 'muted' };
-  if (duty.status === 'cancelled') return { text: '—', cls: 'muted' };
-  if (!duty.deadline) return { text: 'Chờ ấn định', cls: 'muted' };
+  if (duty.status === 'cancelled' || terminal(duty)) return { text: '', cls: 'muted' };
+  if (!duty.deadline) return { text: '', cls: 'muted' };
   const left = Date.parse(duty.deadline) - serverNow();
   if (left < 0) return { text: 'Quá hạn ' + spanText(left), cls: 'late' };
   return { text: 'Còn ' + spanText(left), cls: left < 2 * 86400000 ? 'soon' : '' };
+}
+
+// Most urgent first: the earliest deadline, then the ones still waiting for a date.
+function byUrgency(a, b) {
+  const ta = a.deadline ? Date.parse(a.deadline) : Infinity;
+  const tb = b.deadline ? Date.parse(b.deadline) : Infinity;
+  return ta === tb ? 0 : ta < tb ? -1 : 1;
 }
 
 function eventSpec(duty, name) {
@@ -317,6 +372,8 @@ function handleMessage(block) {
 // Rendering
 
 function render() {
+  renderWho();
+  renderNext();
   renderPlan();
   renderCounts();
   renderMine();
@@ -328,6 +385,15 @@ function render() {
   state.flash.clear();
 }
 
+// Who is signed in, by the unit's name in the plan (the token's own name, often an id, in
+// the tooltip).
+function renderWho() {
+  const me = state.me;
+  const known = me.unit && state.plan.units.some((u) => u.id === me.unit);
+  $('who').textContent = `${known ? unitName(me.unit) : me.name} · ${ROLE_LABEL[me.role] || me.role}`;
+  $('who').title = me.name;
+}
+
 function conference() {
   return state.plan.milestones.find((m) => m.id === 'conference') || state.plan.milestones[0] || null;
 }
@@ -336,7 +402,7 @@ function renderPlan() {
   const p = state.plan;
   $('plan-number').textContent = 'Kế hoạch số ' + p.number;
   $('plan-title').textContent = p.title;
-  $('plan-issuer').textContent = p.issuer + (p.issued_on ? ', ngày ' + p.issued_on.split('-').reverse().join('/') : '');
+  $('plan-issuer').textContent = p.issuer + (p.issued_on ? ', ngày ' + isoDateText(p.issued_on) : '');
   const select = $('plan-select');
   select.hidden = state.plans.length < 2;
   select.replaceChildren(...state.plans.map((x) => h('option', { value: x.id, selected: x.id === state.planId }, x.number)));
@@ -344,8 +410,7 @@ function renderPlan() {
   $('conference-at').textContent = m && m.at ? instantText(m.at) : 'chưa ấn định';
   $('conference-at').className = m && m.at ? '' : 'pending-text';
   const w = m && m.window;
-  $('conference-window').textContent = w
-    ? `Dự kiến từ ${w.from.split('-').reverse().join('/')} đến ${w.to.split('-').reverse().join('/')}` : '';
+  $('conference-window').textContent = w ? `Dự kiến từ ${isoDateText(w.from)} đến ${isoDateText(w.to)}` : '';
   const coordinator = state.me && state.me.role === 'coordinator';
   $('milestone-form').hidden = !coordinator || !m;
   if (coordinator && m && m.at && !$('milestone-at').value) $('milestone-at').value = m.at.slice(0, 16);
@@ -363,9 +428,13 @@ function renderCounts() {
   $('counts').replaceChildren(...cards);
 }
 
+function primaryEvents(duty) {
+  return (duty.allowed_events || []).filter((n) => !SECONDARY.has(n));
+}
+
 function actionButtons(duty) {
   const names = duty.allowed_events || [];
-  const primary = names.filter((n) => !SECONDARY.has(n));
+  const primary = primaryEvents(duty);
   const secondary = names.filter((n) => SECONDARY.has(n));
   const out = primary.map((name) => {
     const spec = eventSpec(duty, name);
@@ -383,14 +452,85 @@ function actionButtons(duty) {
   return out;
 }
 
-function stateCell(duty) {
-  return h('span', { class: 'state' },
-    h('span', { class: 'chip' }, duty.state.progress_label),
-    h('span', { class: 'chip t-' + duty.state.timeliness }, duty.state.timeliness_label));
+// The timeliness badge, only while the unit's part is open: once delivered, what happens to
+// the deadline is no longer the unit's (and a DueSoon left behind is not shown beside
+// "quá hạn"). OnTrack says nothing the status does not already say.
+function timelinessBadge(duty) {
+  if (!unitPartOpen(duty) || !duty.deadline || duty.status === 'pending' || duty.status === 'cancelled') return null;
+  const t = duty.state.timeliness;
+  if (duty.status === 'open_overdue' || t === 'Overdue' || t === 'Escalated') {
+    const label = t === 'Escalated' ? duty.state.timeliness_label : 'Quá hạn';
+    return h('span', { class: 'badge late-badge t-' + t, title: duty.escalated_to ? 'Đã báo: ' + duty.escalated_to.name : null }, label);
+  }
+  if (t === 'DueSoon') return h('span', { class: 'badge soon-badge t-DueSoon' }, duty.state.timeliness_label);
+  return null;
 }
 
-function statusCell(duty) {
-  return h('span', { class: 'status s-' + duty.status }, duty.status_label || STATUS_LABEL[duty.status] || duty.status);
+function followUpChip(duty) {
+  const f = followUp(duty);
+  if (!f) return null;
+  const waited = waitedText(f);
+  return h('span', { class: 'follow-up' }, f.label + (waited ? ' · ' + waited : ''));
+}
+
+// One coherent set per duty: the four-state status (QĐ 42/2014), where the work is, the
+// unit's timeliness while its part is open, and the coordinator's pending step.
+function badges(duty) {
+  return [
+    h('span', { class: 'status s-' + duty.status }, duty.status_label || STATUS_LABEL[duty.status] || duty.status),
+    h('span', { class: 'chip' }, duty.state.progress_label),
+    timelinessBadge(duty),
+    followUpChip(duty),
+  ];
+}
+
+function deadlineBlock(duty) {
+  const left = timeLeft(duty);
+  return [
+    h('span', { class: 'deadline' + (duty.deadline ? '' : ' pending-text') }, deadlineLabel(duty)),
+    left.text ? h('span', { class: 'left ' + left.cls }, left.text) : null,
+  ];
+}
+
+// The signed-in unit's next step (its most urgent open duty, first allowed event), and for
+// a coordinator what waits on it: the first thing on the page, on a phone too.
+function renderNext() {
+  const me = state.me;
+  const parts = [];
+  if (me && me.unit) {
+    const open = state.duties.filter((d) => d.owner === me.unit && unitPartOpen(d) && primaryEvents(d).length)
+      .map((d, i) => ({ d, i })).sort((a, b) => byUrgency(a.d, b.d) || a.i - b.i).map((x) => x.d);
+    const head = h('h2', {}, 'Việc cần làm tiếp · ' + unitName(me.unit));
+    if (!open.length) {
+      parts.push(h('div', { class: 'next-unit' }, head, h('p', { class: 'muted' }, 'Đơn vị không còn phần việc nào phải làm lúc này.')));
+    } else {
+      const d = open[0];
+      const name = primaryEvents(d)[0];
+      const spec = eventSpec(d, name);
+      parts.push(h('div', { class: 'next-unit', 'data-duty': d.id }, head,
+        h('div', { class: 'next-title' }, d.title),
+        h('div', { class: 'meta' }, badges(d)),
+        h('div', { class: 'next-deadline' }, h('span', { class: 'muted' }, 'Hạn: '), deadlineBlock(d)),
+        h('div', { class: 'next-actions' },
+          h('button', { type: 'button', id: 'next-action', class: 'big', 'data-event': name, 'data-duty': d.id,
+            onclick: () => fire(d, spec) }, spec.label),
+          open.length > 1 ? h('a', { href: '#mine-card', class: 'small' }, `Còn ${open.length - 1} việc khác của đơn vị`) : null)));
+    }
+  }
+  if (me && me.role === 'coordinator') {
+    const waiting = state.duties.filter((d) => followUp(d)).map((d) => ({ d, f: followUp(d) }))
+      .sort((a, b) => (b.f.waited_seconds || 0) - (a.f.waited_seconds || 0) || byUrgency(a.d, b.d)).map((x) => x.d);
+    const shown = waiting.slice(0, 5);
+    parts.push(h('div', { class: 'next-coordinator' },
+      h('h2', {}, `Chờ cơ quan chủ trì xử lý (${waiting.length})`),
+      waiting.length ? null : h('p', { class: 'muted' }, 'Không có kết quả nào đang chờ phê duyệt hay xác nhận.'),
+      shown.map((d) => h('div', { class: 'follow-row', 'data-duty': d.id },
+        h('div', {}, h('div', { class: 'title' }, d.title), h('div', { class: 'muted small' }, unitName(d.owner)), followUpChip(d)),
+        h('div', { class: 'actions' }, actionButtons(d).filter((el) => el.tagName === 'BUTTON')))),
+      waiting.length > shown.length ? h('p', { class: 'small muted' }, `và ${waiting.length - shown.length} việc khác (lọc “Chờ cơ quan chủ trì” trong danh sách).`) : null));
+  }
+  $('next-card').hidden = !parts.length;
+  $('next-card').replaceChildren(...parts);
 }
 
 function renderMine() {
@@ -401,15 +541,12 @@ function renderMine() {
   card.hidden = false;
   $('mine-title').textContent = `Việc của ${unitName(me.unit)} (${mine.length})`;
   if (!mine.length) { $('mine').replaceChildren(h('p', { class: 'muted' }, 'Đơn vị không có nhiệm vụ trong kế hoạch này.')); return; }
-  $('mine').replaceChildren(...mine.map((d) => {
-    const left = timeLeft(d);
-    return h('div', { class: 'mine-row' + (state.flash.has(d.id) ? ' flash' : ''), 'data-duty': d.id },
-      h('div', { class: 'mine-main' },
-        h('div', { class: 'title' }, d.title),
-        h('div', { class: 'meta' }, h('span', { class: 'kind' }, d.kind_label), stateCell(d), statusCell(d),
-          h('span', {}, 'Hạn: ' + deadlineText(d.deadline)), h('span', { class: left.cls }, left.text))),
-      h('div', { class: 'actions' }, actionButtons(d)));
-  }));
+  $('mine').replaceChildren(...mine.map((d) => h('div', { class: 'mine-row' + (state.flash.has(d.id) ? ' flash' : ''), 'data-duty': d.id },
+    h('div', { class: 'mine-main' },
+      h('div', { class: 'title' }, d.title),
+      h('div', { class: 'meta' }, h('span', { class: 'kind' }, d.kind_label), badges(d)),
+      h('div', { class: 'meta' }, h('span', { class: 'muted' }, 'Hạn:'), deadlineBlock(d))),
+    h('div', { class: 'actions' }, actionButtons(d)))));
 }
 
 function renderUnits() {
@@ -501,7 +638,7 @@ function renderTimeline() {
     const bx = x(from), bw = Math.max(3, x(to) - bx);
     const bar = h('svg:rect', { x: bx, y: y + 6, width: bw, height: rowH - 12, rx: 3,
       class: 'bar s-' + d.status + (pending ? ' pending' : ''), 'data-duty': d.id, 'data-status': d.status });
-    bar.append(h('svg:title', {}, `${d.title}\n${unitName(d.owner)} · ${d.status_label}\nHạn: ${deadlineText(d.deadline)}`));
+    bar.append(h('svg:title', {}, `${d.title}\n${unitName(d.owner)} · ${d.status_label}\nHạn: ${deadlineLabel(d)}`));
     row.append(bar);
     if (pending) row.append(h('svg:text', { x: bx + bw - 4, y: y + 17, class: 'bar-note', 'text-anchor': 'end' }, 'chờ ấn định'));
     if (d.finished_at) {
@@ -529,8 +666,8 @@ function renderFilters() {
   const unitSel = $('filter-unit');
   const stateSel = $('filter-state');
   const keepUnit = unitSel.value, keepState = stateSel.value;
-  const owners = [...new Set(state.duties.map((d) => d.owner))];
-  const order = state.plan.units.map((u) => u.id).filter((id) => owners.includes(id));
+  const owners = new Set(state.duties.map((d) => d.owner));
+  const order = state.plan.units.map((u) => u.id).filter((id) => owners.has(id));
   // replaceChildren takes nodes, not an array (an array is written out as text: no options).
   unitSel.replaceChildren(h('option', { value: '' }, 'Tất cả đơn vị'), ...order.map((id) => h('option', { value: id }, unitName(id))));
   const progress = new Map();
@@ -539,7 +676,8 @@ function renderFilters() {
     h('optgroup', { label: 'Tình trạng (QĐ 42/2014)' },
       [...STATUS, ['cancelled', STATUS_LABEL.cancelled]].map(([c, l]) => h('option', { value: 'status:' + c }, l))),
     h('optgroup', { label: 'Tiến độ' }, [...progress].map(([c, l]) => h('option', { value: 'progress:' + c }, l))),
-    h('optgroup', { label: 'Theo dõi hạn' }, h('option', { value: 'overdue' }, 'Quá hạn')));
+    h('optgroup', { label: 'Theo dõi' }, h('option', { value: 'overdue' }, 'Đơn vị đang quá hạn'),
+      h('option', { value: 'follow-up' }, 'Chờ cơ quan chủ trì')));
   unitSel.value = [...unitSel.options].some((o) => o.value === keepUnit) ? keepUnit : '';
   stateSel.value = [...stateSel.querySelectorAll('option')].some((o) => o.value === keepState) ? keepState : '';
 }
@@ -549,7 +687,8 @@ function matches(d) {
   const st = $('filter-state').value;
   if (unit && d.owner !== unit) return false;
   if (!st) return true;
-  if (st === 'overdue') return d.status === 'open_overdue' || ['Overdue', 'Escalated'].includes(d.state.timeliness);
+  if (st === 'overdue') return d.status === 'open_overdue' || (unitPartOpen(d) && ['Overdue', 'Escalated'].includes(d.state.timeliness));
+  if (st === 'follow-up') return Boolean(followUp(d));
   const [k, v] = st.split(':');
   if (k === 'status') return d.status === v;
   if (k === 'progress') return d.state.progress === v;
@@ -564,23 +703,17 @@ function renderTable() {
     .map((x) => x.d);
   const tbody = $('duties').tBodies[0];
   if (!list.length) {
-    tbody.replaceChildren(h('tr', {}, h('td', { colspan: 8, class: 'muted empty' }, 'Không có nhiệm vụ nào khớp bộ lọc.')));
+    tbody.replaceChildren(h('tr', {}, h('td', { colspan: 5, class: 'muted empty' }, 'Không có nhiệm vụ nào khớp bộ lọc.')));
     return;
   }
-  tbody.replaceChildren(...list.map((d) => {
-    const left = timeLeft(d);
-    const overdue = d.status === 'open_overdue' || d.status === 'done_late';
-    return h('tr', { 'data-duty': d.id, 'data-status': d.status, class: (state.flash.has(d.id) ? 'flash ' : '') + (me && d.owner === me.unit ? 'own' : '') },
-      h('td', { class: 'unit-cell' }, unitName(d.owner)),
-      h('td', { class: 'duty-title' }, d.title),
-      h('td', { class: 'kind-cell' }, d.kind_label),
-      h('td', { class: 'state-cell' }, stateCell(d)),
-      h('td', { class: 'status-cell' }, statusCell(d)),
-      h('td', { class: 'deadline-cell' + (d.deadline ? '' : ' pending-text') }, deadlineText(d.deadline)),
-      h('td', { class: 'left-cell' }, h('span', { class: left.cls }, left.text),
-        overdue ? h('span', { class: 'badge late-badge' }, 'Quá hạn') : null),
-      h('td', { class: 'actions' }, actionButtons(d)));
-  }));
+  // data-label names the column in the phone layout, where each row is a card.
+  tbody.replaceChildren(...list.map((d) => h('tr', { 'data-duty': d.id, 'data-owner': d.owner, 'data-status': d.status,
+    class: (state.flash.has(d.id) ? 'flash ' : '') + (me && d.owner === me.unit ? 'own' : '') },
+  h('td', { class: 'unit-cell' }, unitName(d.owner)),
+  h('td', { class: 'duty-title' }, h('div', {}, d.title), h('div', { class: 'kind muted small' }, d.kind_label)),
+  h('td', { class: 'state-cell' }, badges(d)),
+  h('td', { class: 'deadline-cell', 'data-label': 'Hạn' }, deadlineBlock(d)),
+  h('td', { class: 'actions' }, actionButtons(d)))));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -671,9 +804,24 @@ async function setConference(ev) {
   const sign = state.tzMinutes < 0 ? '-' : '+';
   const off = Math.abs(state.tzMinutes);
   const at = `${value.length === 16 ? value + ':00' : value}${sign}${pad(Math.floor(off / 60))}:${pad(off % 60)}`;
+  const path = `/api/v1/plans/${encodeURIComponent(state.planId)}/milestones/${encodeURIComponent(m.id)}`;
   try {
-    const r = await api('PUT', `/api/v1/plans/${encodeURIComponent(state.planId)}/milestones/${encodeURIComponent(m.id)}`, { at });
-    toast(`Đã ấn định ngày hội nghị: ${instantText(r.at)}; ${r.changed.length} thời hạn được tính lại`, 'good');
+    let r;
+    try {
+      r = await api('PUT', path, { at });
+    } catch (e) {
+      // A date already past on the server's clock fires reminders and overdue notices at once:
+      // the server asks for a confirmation and says how many.
+      const err = e.body && e.body.error;
+      if (e.status !== 409 || !err || err.code !== 'confirm_past') throw e;
+      const d = err.details || {};
+      const fires = d.fires !== undefined ? `${d.fires} lời nhắc/thông báo quá hạn sẽ được gửi ngay. ` : '';
+      const now = d.now ? ` (giờ máy chủ: ${instantText(d.now)})` : '';
+      if (!window.confirm(`Ngày hội nghị này đã qua${now}. ${fires}Vẫn lưu?`)) return;
+      r = await api('PUT', path + '?confirm=past', { at });
+    }
+    const changed = Array.isArray(r.changed) ? `; ${r.changed.length} thời hạn được tính lại` : '';
+    toast(`Đã ấn định ngày hội nghị: ${instantText(r.at)}${changed}`, 'good');
     loadAll();
   } catch (e) {
     toast('Không lưu được: ' + e.message, 'bad');
@@ -732,7 +880,7 @@ document.addEventListener('DOMContentLoaded', () => {
   // The server's clock may be manual or scaled: read it again now and then.
   setInterval(() => {
     if (!state.me) return;
-    loadNow().then(() => { if (state.plan) { renderMine(); renderTable(); renderTimeline(); } }).catch(() => {});
+    loadNow().then(() => { if (state.plan) { renderNext(); renderMine(); renderTable(); renderTimeline(); } }).catch(() => {});
   }, 15000);
   if (state.token) signIn(state.token);
   else { setLive(false, 'Chưa đăng nhập'); showSignIn(''); }
