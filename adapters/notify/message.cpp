@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 
 namespace dutyflow::notify {
 
@@ -14,12 +15,55 @@ std::string string_field(const json& j, const char* key) {
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-// An ISO instant from the payload, written the Vietnamese way; empty when absent.
-std::string vi_instant(const json& payload, const char* key, std::chrono::minutes offset) {
+// A deadline (ISO instant) from the payload as every channel shows it ("hết ngày 16/6/2023",
+// "17:00 ngày 15/6/2023"); empty when absent.
+std::string vi_deadline(const json& payload, const char* key, std::chrono::minutes offset) {
   const auto text = string_field(payload, key);
   if (text.empty()) return {};
   auto at = parse_instant(text);
-  return at ? vietnamese_datetime(*at, offset) : text;
+  return at ? vietnamese_deadline(*at, offset) : text;
+}
+
+std::optional<std::int64_t> int_field(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_number_integer()) return std::nullopt;
+  return it->get<std::int64_t>();
+}
+
+// Whole days between the deadline and the point (0 on the first day late), from the payload
+// when the engine says it, else counted here from the row.
+std::optional<std::int64_t> days_overdue(const outbox_row& row, const json& payload) {
+  if (auto n = int_field(payload, "days_overdue")) return *n;
+  auto deadline = parse_instant(string_field(payload, "deadline"));
+  if (!deadline || row.point < *deadline) return std::nullopt;
+  return std::chrono::floor<std::chrono::days>(row.point - *deadline).count();
+}
+
+// "3 ngày làm việc", "1 ngày", "12 giờ": the length of a duration, without its sign.
+std::string duration_words(const duration_spec& d) {
+  const auto n = std::to_string(d.amount < 0 ? -d.amount : d.amount);
+  std::string unit;
+  switch (d.unit_) {
+    case duration_spec::unit::minutes:
+      unit = " phút";
+      break;
+    case duration_spec::unit::hours:
+      unit = " giờ";
+      break;
+    case duration_spec::unit::days:
+      unit = " ngày";
+      break;
+    case duration_spec::unit::working_days:
+      unit = " ngày làm việc";
+      break;
+  }
+  return n + unit;
+}
+
+// "3 ngày làm việc trước", "1 ngày sau": a milestone offset in words.
+std::string offset_vi(const duration_spec& d) {
+  if (d.amount == 0) return "đúng vào";
+  return duration_words(d) + (d.amount < 0 ? " trước" : " sau");
 }
 
 std::string unit_name(const plan& p, const std::string& id) {
@@ -78,11 +122,43 @@ template_vars message_vars(const outbox_row& row, const plan& p, const link_sign
   std::string owner = string_field(payload, "owner");
   if (owner.empty() && duty) owner = duty->owner;
   v["owner_name"] = owner.empty() ? std::string() : unit_name(p, owner);
-  v["deadline"] = vi_instant(payload, "deadline", p.utc_offset);
+  v["deadline"] = vi_deadline(payload, "deadline", p.utc_offset);
   if (row.reason == "deadline_set" || row.reason == "deadline_changed") {
-    if (auto to = vi_instant(payload, "to", p.utc_offset); !to.empty()) v["deadline"] = to;
-    v["old_deadline"] = vi_instant(payload, "from", p.utc_offset);
+    if (auto to = vi_deadline(payload, "to", p.utc_offset); !to.empty()) v["deadline"] = to;
+    v["old_deadline"] = vi_deadline(payload, "from", p.utc_offset);
+    // The milestone the deadline counts from: the engine's payload names it with its date;
+    // without it the plan still names the milestone (its date is then only in the deadline).
+    std::string milestone_id;
+    if (auto it = payload.find("milestone"); it != payload.end() && it->is_object()) {
+      milestone_id = string_field(*it, "id");
+      v["milestone_title"] = string_field(*it, "title");
+      if (auto ms_at = parse_instant(string_field(*it, "at"))) v["milestone_at"] = vietnamese_datetime(*ms_at, p.utc_offset);
+    }
+    if (duty && duty->due.kind == due_spec::type::milestone &&
+        (milestone_id.empty() || milestone_id == duty->due.milestone)) {
+      for (const auto& m : p.milestones) {
+        if (m.id != duty->due.milestone) continue;
+        if (v["milestone_title"].empty()) v["milestone_title"] = m.title.empty() ? m.id : m.title;
+        if (v["milestone_at"].empty() && m.at) v["milestone_at"] = vietnamese_datetime(*m.at, p.utc_offset);
+      }
+      if (!v["milestone_title"].empty()) v["milestone_offset"] = offset_vi(duty->due.offset);
+    }
   }
+  if (row.reason == "returned") v["new_deadline"] = vi_deadline(payload, "to", p.utc_offset);
+  if (row.reason == "overdue" || row.reason == "escalation") {
+    // Day 0 is the day the deadline passed: "đã quá hạn" says it without a number.
+    if (auto n = days_overdue(row, payload); n && *n > 0) v["days_overdue"] = std::to_string(*n);
+  }
+  if (auto k = int_field(payload, "coalesced"); k && *k > 1) v["coalesced"] = std::to_string(*k);
+  if (auto b = string_field(payload, "before"); !b.empty()) {
+    if (auto spec = parse_duration(b)) v["before"] = duration_words(*spec);
+  }
+  // The engine records the duty's progress when the row was queued; once the unit has
+  // acknowledged, the message offers no acknowledge link. Rows from before that field
+  // keep the link with its "if you have not acknowledged yet" wording.
+  const auto progress = string_field(payload, "progress");
+  const bool offers_ack = progress.empty() || progress == "Assigned";
+  if (progress == "Assigned") v["unacknowledged"] = "1";
   v["point"] = vietnamese_datetime(row.point, p.utc_offset);
   v["note"] = string_field(payload, "note");
   v["actor"] = string_field(payload, "actor");
@@ -103,7 +179,7 @@ template_vars message_vars(const outbox_row& row, const plan& p, const link_sign
       v["missed"] = std::to_string(it->get<std::int64_t>());
     }
   }
-  if (links && carries_ack_link(row.reason) && !row.duty.empty()) {
+  if (links && offers_ack && carries_ack_link(row.reason) && !row.duty.empty()) {
     link_claims claims{row.plan, row.duty, row.unit, "acknowledge",
                        std::chrono::floor<std::chrono::seconds>(row.created_at) + options.link_ttl};
     v["link"] = trim_slash(options.base_url) + "/a/" + links->sign(claims);

@@ -13,10 +13,12 @@ constexpr std::array<std::string_view, 10> reasons = {"assigned", "deadline_set"
                                                       "due_soon", "overdue",      "escalation",       "returned",
                                                       "approved", "catch_up"};
 
-constexpr std::array<std::string_view, 17> placeholders = {
-    "id",        "reason",     "unit_name",  "plan_number",  "plan_title",   "plan_issuer",
-    "plan_date", "duty_title", "owner_name", "deadline",     "old_deadline", "point",
-    "note",      "actor",      "link",       "link_expires", "missed"};
+constexpr std::array<std::string_view, 25> placeholders = {
+    "id",           "reason",          "unit_name",        "plan_number",  "plan_title",     "plan_issuer",
+    "plan_date",    "duty_title",      "owner_name",       "deadline",     "old_deadline",   "new_deadline",
+    "point",        "note",            "actor",            "link",         "link_expires",   "missed",
+    "days_overdue", "coalesced",       "before",           "unacknowledged", "milestone_title", "milestone_at",
+    "milestone_offset"};
 
 bool known_placeholder(std::string_view name) {
   return std::find(placeholders.begin(), placeholders.end(), name) != placeholders.end();
@@ -161,30 +163,13 @@ std::span<const std::string_view> template_placeholders() {
 
 std::string vietnamese_datetime(instant at, std::chrono::minutes utc_offset) {
   using namespace std::chrono;
-  auto local = floor<minutes>(at) + utc_offset;
-  auto day = floor<days>(local);
-  auto tod = local - day;
-  int hours_shown = static_cast<int>(duration_cast<hours>(tod).count());
-  const int minutes_shown = static_cast<int>((tod % hours{1}).count());
-  if (tod == minutes{0}) {
-    // A deadline at midnight is the end of the day before.
-    day -= days{1};
-    hours_shown = 24;
-  }
+  const auto local = floor<minutes>(at) + utc_offset;
+  const auto day = floor<days>(local);
+  const auto tod = local - day;
   char buf[24];
-  std::snprintf(buf, sizeof buf, "%02d:%02d ngày ", hours_shown, minutes_shown);
-  return buf + vietnamese_date(year_month_day{day});
-}
-
-std::string vietnamese_date(date day) {
-  // Nghị định 30/2020/NĐ-CP: days below 10 and the months 1 and 2 take a leading zero.
-  const auto d = static_cast<unsigned>(day.day());
-  const auto m = static_cast<unsigned>(day.month());
-  char buf[24];
-  std::snprintf(buf, sizeof buf, d < 10 ? "0%u/" : "%u/", d);
-  std::string out = buf;
-  std::snprintf(buf, sizeof buf, m < 3 ? "0%u/%d" : "%u/%d", m, static_cast<int>(day.year()));
-  return out + buf;
+  std::snprintf(buf, sizeof buf, "%02d:%02d ngày ", static_cast<int>(duration_cast<hours>(tod).count()),
+                static_cast<int>((tod % hours{1}).count()));
+  return buf + dutyflow::vietnamese_date(year_month_day{day});
 }
 
 result<message_template> message_template::parse(std::string_view source, const std::string& name) {

@@ -23,11 +23,10 @@ std::span<const std::string_view> notification_reasons();
 // The placeholders a template may use (see README "Templates").
 std::span<const std::string_view> template_placeholders();
 
-// "17:00 ngày 15/6/2023" (date as vietnamese_date) in the zone with the given offset. Midnight is the end of the
-// previous day, as deadlines are read: 2023-06-16T00:00 is "24:00 ngày 15/6/2023".
+// "17:00 ngày 15/6/2023", "00:00 ngày 16/6/2023": an instant that is not a deadline (a link's
+// expiry, a milestone) in the zone with the given offset, the date as engine/time.h's
+// vietnamese_date. Deadlines are written with vietnamese_deadline, never with this.
 std::string vietnamese_datetime(instant at, std::chrono::minutes utc_offset);
-// "05/6/2023", "15/12/2023", "01/02/2024": as official documents write dates.
-std::string vietnamese_date(date day);
 
 using template_vars = std::map<std::string, std::string, std::less<>>;
 

@@ -35,6 +35,23 @@ outbox_row row(const std::string& duty, const std::string& unit, const std::stri
   return r;
 }
 
+std::string text_of(const result<message>& m) { return m ? m->text : "compose failed: " + m.err().message; }
+
+// The seed plan with a leader unit that receives escalations, as issue 14 asks of a plan.
+std::shared_ptr<const plan> seed_plan_with_leader() {
+  std::ifstream in(dutyflow::testing::source_path("config/plans/182-kh-ubnd-2023.json"));
+  std::stringstream buf;
+  buf << in.rdbuf();
+  auto doc = nlohmann::json::parse(buf.str());
+  bool has_leader = false;
+  for (const auto& u : doc["units"]) has_leader = has_leader || u["id"] == "lanh-dao-ubnd-huyen";
+  if (!has_leader)
+    doc["units"].push_back({{"id", "lanh-dao-ubnd-huyen"}, {"name", "Chủ tịch, các Phó Chủ tịch UBND huyện"}});
+  auto loaded = load_plan(doc, builtin_kinds());
+  if (!loaded) throw std::runtime_error(loaded.err().message);
+  return loaded->value;
+}
+
 const std::string tham_luan_title =
     "Phát biểu tham luận về một số giải pháp cải thiện, nâng cao chỉ số thuộc lĩnh vực cải cách thủ tục hành chính";
 
@@ -101,7 +118,7 @@ TEST(Compose, EscalationGoesWithoutALinkAndNamesTheLateUnit) {
   EXPECT_EQ(m->subject, "[182/KH-UBND] Nhiệm vụ quá hạn chưa hoàn thành: " + tham_luan_title + " (Xã Ma Li Pho)");
   EXPECT_NE(m->text.find("Kính gửi: Phòng Nội vụ\n"), std::string::npos);
   EXPECT_NE(m->text.find("Đơn vị thực hiện: Xã Ma Li Pho\n"), std::string::npos);
-  EXPECT_NE(m->text.find("Thời hạn hoàn thành: 24:00 ngày 15/6/2023\n"), std::string::npos) << m->text;
+  EXPECT_NE(m->text.find("Thời hạn hoàn thành: hết ngày 15/6/2023\n"), std::string::npos) << m->text;
   EXPECT_EQ(m->text.find("/a/"), std::string::npos);
   EXPECT_TRUE(m->document["link"].is_null());
 }
@@ -124,7 +141,158 @@ TEST(Compose, DeadlineChangeShowsOldAndNewAndReturnShowsTheReason) {
                           *p, *templates, nullptr, {});
   ASSERT_TRUE(returned);
   EXPECT_NE(returned->text.find("Lý do trả lại: Bổ sung số liệu quý II\n"), std::string::npos) << returned->text;
-  EXPECT_NE(returned->text.find("gửi lại kết quả trước 17:00 ngày 15/6/2023."), std::string::npos);
+  EXPECT_NE(returned->text.find("Thời hạn hoàn thành: 17:00 ngày 15/6/2023\n"), std::string::npos);
+  EXPECT_NE(returned->text.find("gửi lại kết quả trong thời hạn nêu trên."), std::string::npos);
+}
+
+TEST(Compose, ReminderOffersTheAcknowledgeLinkOnlyWhileTheDutyIsAssigned) {
+  const auto p = seed_plan();
+  auto templates = template_set::load(dutyflow::testing::source_path("config/templates/vi"));
+  ASSERT_TRUE(templates);
+  const link_signer signer(std::string(32, 'k'));
+  for (const char* reason : {"reminder", "due_soon", "overdue"}) {
+    auto assigned = compose(row("tham-luan-xa-ma-li-pho", "xa-ma-li-pho", reason,
+                                {{"deadline", "2023-06-16T00:00:00+07:00"}, {"progress", "Assigned"}}),
+                            *p, *templates, &signer, {});
+    EXPECT_NE(text_of(assigned).find("Đơn vị chưa xác nhận đã nhận nhiệm vụ; đề nghị mở liên kết sau"),
+              std::string::npos)
+        << reason << "\n" << text_of(assigned);
+    EXPECT_NE(text_of(assigned).find("/a/"), std::string::npos) << reason;
+
+    for (const char* progress : {"Acknowledged", "InProgress", "Returned", "Drafting"}) {
+      auto later = compose(row("tham-luan-xa-ma-li-pho", "xa-ma-li-pho", reason,
+                               {{"deadline", "2023-06-16T00:00:00+07:00"}, {"progress", progress}}),
+                           *p, *templates, &signer, {});
+      ASSERT_TRUE(later) << reason;
+      EXPECT_EQ(later->text.find("xác nhận"), std::string::npos) << reason << " " << progress << "\n" << later->text;
+      EXPECT_EQ(later->text.find("/a/"), std::string::npos) << reason << " " << progress;
+      EXPECT_TRUE(later->document["link"].is_null()) << reason << " " << progress;
+      EXPECT_NE(later->text.find("Thời hạn hoàn thành: hết ngày 15/6/2023"), std::string::npos) << later->text;
+    }
+  }
+}
+
+TEST(Compose, ReminderSaysHowLongIsLeft) {
+  const auto p = seed_plan();
+  auto templates = template_set::load(dutyflow::testing::source_path("config/templates/vi"));
+  ASSERT_TRUE(templates);
+  auto m = compose(row("tham-luan-xa-ma-li-pho", "xa-ma-li-pho", "reminder",
+                       {{"deadline", "2023-06-16T00:00:00+07:00"}, {"progress", "Acknowledged"}, {"before", "3d"}}),
+                   *p, *templates, nullptr, {});
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->subject, "[182/KH-UBND] Nhắc việc: " + tham_luan_title + " (hạn hết ngày 15/6/2023)");
+  EXPECT_NE(m->text.find("Thời hạn hoàn thành: hết ngày 15/6/2023 (còn 3 ngày)\n"), std::string::npos) << m->text;
+}
+
+TEST(Compose, OverdueSaysHowManyDaysAndThatItReplacesTheRemindersOfTheWeekend) {
+  const auto p = seed_plan();
+  auto templates = template_set::load(dutyflow::testing::source_path("config/templates/vi"));
+  ASSERT_TRUE(templates);
+  auto r = row("tham-luan-xa-ma-li-pho", "xa-ma-li-pho", "overdue",
+               {{"deadline", "2023-06-16T00:00:00+07:00"},
+                {"progress", "Acknowledged"},
+                {"days_overdue", 3},
+                {"coalesced", 3}});
+  r.point = at("2023-06-19T07:30:00+07:00");  // Monday's opening after Friday's deadline
+  auto m = compose(r, *p, *templates, nullptr, {});
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->subject, "[182/KH-UBND] Quá hạn 3 ngày: " + tham_luan_title);
+  EXPECT_NE(m->text.find("đã quá thời hạn hoàn thành 3 ngày nhưng hệ thống chưa ghi nhận kết quả"), std::string::npos)
+      << m->text;
+  EXPECT_NE(m->text.find("Thư này thay cho 3 lần nhắc rơi vào ngoài giờ làm việc"), std::string::npos) << m->text;
+
+  // The first overdue mail (the deadline has just passed, nothing merged) has neither.
+  auto first = row("tham-luan-xa-ma-li-pho", "xa-ma-li-pho", "overdue",
+                   {{"deadline", "2023-06-16T00:00:00+07:00"}, {"progress", "Acknowledged"}, {"days_overdue", 0}});
+  first.point = at("2023-06-16T00:00:00+07:00");
+  auto m0 = compose(first, *p, *templates, nullptr, {});
+  ASSERT_TRUE(m0);
+  EXPECT_EQ(m0->subject, "[182/KH-UBND] Quá hạn: " + tham_luan_title);
+  EXPECT_EQ(m0->text.find("thay cho"), std::string::npos) << m0->text;
+
+  // A row from before the engine counted the days: counted from its point and deadline.
+  auto old = row("tham-luan-xa-ma-li-pho", "xa-ma-li-pho", "overdue", {{"deadline", "2023-06-16T00:00:00+07:00"}});
+  old.point = at("2023-06-18T08:00:00+07:00");
+  EXPECT_NE(text_of(compose(old, *p, *templates, nullptr, {})).find("đã quá thời hạn hoàn thành 2 ngày"),
+            std::string::npos);
+}
+
+TEST(Compose, DeadlineOfAMilestoneDutyNamesTheMilestoneAndItsDate) {
+  const auto p = seed_plan();
+  auto templates = template_set::load(dutyflow::testing::source_path("config/templates/vi"));
+  ASSERT_TRUE(templates);
+  const auto& conference = p->milestones.at(0);
+  auto set = compose(row("cu-dai-bieu-tham-du.xa-ma-li-pho", "xa-ma-li-pho", "deadline_set",
+                         {{"to", "2023-06-20T00:00:00+07:00"},
+                          {"progress", "Acknowledged"},
+                          {"milestone",
+                           {{"id", "conference"}, {"title", conference.title}, {"at", "2023-06-20T08:00:00+07:00"}}}}),
+                     *p, *templates, nullptr, {});
+  ASSERT_TRUE(set);
+  EXPECT_NE(set->text.find("Thời hạn hoàn thành: hết ngày 19/6/2023\n"), std::string::npos) << set->text;
+  EXPECT_NE(set->text.find("Thời hạn tính theo mốc: " + conference.title +
+                           ", vào 08:00 ngày 20/6/2023 (1 ngày trước mốc này).\n"),
+            std::string::npos)
+      << set->text;
+  EXPECT_EQ(set->document["deadline"], "2023-06-20T00:00:00+07:00");
+
+  auto moved = compose(row("tham-luan-xa-ma-li-pho", "xa-ma-li-pho", "deadline_changed",
+                           {{"from", "2023-06-16T00:00:00+07:00"},
+                            {"to", "2023-06-21T00:00:00+07:00"},
+                            {"milestone",
+                             {{"id", "conference"}, {"title", conference.title}, {"at", "2023-06-23T14:00:00+07:00"}}}}),
+                       *p, *templates, nullptr, {});
+  EXPECT_NE(text_of(moved).find("Thời hạn cũ: hết ngày 15/6/2023\nThời hạn mới: hết ngày 20/6/2023\n"
+                                "Thời hạn tính theo mốc: " +
+                                conference.title + ", vào 14:00 ngày 23/6/2023 (2 ngày làm việc trước mốc này).\n"),
+            std::string::npos)
+      << text_of(moved);
+
+  // Without the engine's milestone field the plan still names the milestone.
+  auto bare = compose(row("tham-luan-xa-ma-li-pho", "xa-ma-li-pho", "deadline_set", {{"to", "2023-06-16T00:00:00+07:00"}}),
+                      *p, *templates, nullptr, {});
+  EXPECT_NE(text_of(bare).find("Thời hạn tính theo mốc: " + conference.title + " (2 ngày làm việc trước mốc này).\n"),
+            std::string::npos)
+      << text_of(bare);
+  // A duty with a fixed date names no milestone.
+  auto fixed = compose(row("no-such-duty", "xa-ma-li-pho", "deadline_set", {{"to", "2023-06-16T17:00:00+07:00"}}), *p,
+                       *templates, nullptr, {});
+  EXPECT_EQ(text_of(fixed).find("mốc"), std::string::npos) << text_of(fixed);
+  EXPECT_NE(text_of(fixed).find("Thời hạn hoàn thành: 17:00 ngày 16/6/2023\n"), std::string::npos);
+}
+
+TEST(Compose, EscalationToTheLeaderNamesTheLateUnitAndTheDaysLate) {
+  const auto p = seed_plan_with_leader();
+  auto templates = template_set::load(dutyflow::testing::source_path("config/templates/vi"));
+  ASSERT_TRUE(templates);
+  auto r = row("tham-luan-xa-ma-li-pho", "lanh-dao-ubnd-huyen", "escalation",
+               {{"deadline", "2023-06-16T00:00:00+07:00"}, {"owner", "xa-ma-li-pho"}, {"days_overdue", 1}});
+  r.point = at("2023-06-17T08:00:00+07:00");
+  auto m = compose(r, *p, *templates, nullptr, {});
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->subject, "[182/KH-UBND] Nhiệm vụ quá hạn chưa hoàn thành: " + tham_luan_title + " (Xã Ma Li Pho)");
+  EXPECT_TRUE(m->text.starts_with("Kính gửi: Chủ tịch, các Phó Chủ tịch UBND huyện\n")) << m->text;
+  EXPECT_NE(m->text.find("đã quá thời hạn 1 ngày mà đơn vị thực hiện là Xã Ma Li Pho chưa hoàn thành"),
+            std::string::npos)
+      << m->text;
+  EXPECT_NE(m->text.find("đề nghị chỉ đạo Xã Ma Li Pho khẩn trương hoàn thành"), std::string::npos);
+  EXPECT_EQ(m->text.find("/a/"), std::string::npos);
+}
+
+TEST(Compose, ReturnedNamesTheNewDeadlineWhenTheReviewTimeWasGivenBack) {
+  const auto p = seed_plan();
+  auto templates = template_set::load(dutyflow::testing::source_path("config/templates/vi"));
+  ASSERT_TRUE(templates);
+  auto m = compose(row("tham-luan-xa-ma-li-pho", "xa-ma-li-pho", "returned",
+                       {{"note", "Bổ sung số liệu quý II"},
+                        {"deadline", "2023-06-16T00:00:00+07:00"},
+                        {"to", "2023-06-19T00:00:00+07:00"},
+                        {"credit_days", 3}}),
+                   *p, *templates, nullptr, {});
+  ASSERT_TRUE(m);
+  EXPECT_NE(m->text.find("Thời hạn mới: hết ngày 18/6/2023 (đã cộng lại thời gian"), std::string::npos) << m->text;
+  EXPECT_NE(m->text.find("Thời hạn trước đây: hết ngày 15/6/2023\n"), std::string::npos);
+  EXPECT_NE(m->text.find("gửi lại kết quả trong thời hạn mới nêu trên."), std::string::npos);
 }
 
 TEST(Compose, CatchUpNamesWhatWasMissedInVietnamese) {

@@ -21,14 +21,15 @@ TEST(VietnameseDates, TimeThenDayWithOfficialZeroPadding) {
   EXPECT_EQ(vietnamese_datetime(at("2023-06-05T08:05:00+07:00"), ict), "08:05 ngày 05/6/2023");
   EXPECT_EQ(vietnamese_datetime(at("2024-02-01T07:30:00+07:00"), ict), "07:30 ngày 01/02/2024");
   EXPECT_EQ(vietnamese_datetime(at("2023-12-20T10:00:00Z"), ict), "17:00 ngày 20/12/2023");
-  EXPECT_EQ(vietnamese_date(date{std::chrono::year{2023}, std::chrono::month{6}, std::chrono::day{5}}), "05/6/2023");
 }
 
-TEST(VietnameseDates, MidnightIsTheEndOfThePreviousDay) {
-  EXPECT_EQ(vietnamese_datetime(at("2023-06-16T00:00:00+07:00"), ict), "24:00 ngày 15/6/2023");
-  EXPECT_EQ(vietnamese_datetime(at("2023-07-01T00:00:00+07:00"), ict), "24:00 ngày 30/6/2023");
-  EXPECT_EQ(vietnamese_datetime(at("2024-01-01T00:00:00+07:00"), ict), "24:00 ngày 31/12/2023");
-  EXPECT_EQ(vietnamese_datetime(at("2023-06-16T00:01:00+07:00"), ict), "00:01 ngày 16/6/2023");
+TEST(VietnameseDates, AnInstantAtMidnightIsThatMidnightButADeadlineThereIsTheDayBefore) {
+  // A link that expires at midnight expires at the start of that day...
+  EXPECT_EQ(vietnamese_datetime(at("2023-07-05T00:00:00+07:00"), ict), "00:00 ngày 05/7/2023");
+  // ...while a deadline at midnight is the whole day before, written as every channel writes it.
+  EXPECT_EQ(vietnamese_deadline(at("2023-06-17T00:00:00+07:00"), ict), "hết ngày 16/6/2023");
+  EXPECT_EQ(vietnamese_deadline(at("2024-01-01T00:00:00+07:00"), ict), "hết ngày 31/12/2023");
+  EXPECT_EQ(vietnamese_deadline(at("2023-06-15T17:00:00+07:00"), ict), "17:00 ngày 15/6/2023");
 }
 
 TEST(Templates, PlaceholdersAndSectionsRender) {
