@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 namespace dutyflow::http {
 
 // The UTF-8 byte order mark, EF BB BF.
@@ -18,5 +20,13 @@ std::string csv_field(std::string_view field);
 
 // The fields joined by commas, ended by CRLF.
 std::string csv_row(const std::vector<std::string>& fields);
+
+// The plan report (GET /api/v1/plans/{plan}/report.csv): a BOM, a header row and one row
+// per duty of `duties` (duty JSON as the API gives it), unit names from `plan` (plan JSON).
+// The deadline is given three ways: its day ("Ngày hạn", 2023-06-16, the day the dashboard
+// shows; Excel reads it as a date), as every channel writes it ("hết ngày 16/6/2023") and
+// as the ISO instant the API keeps (2023-06-17T00:00:00+07:00). States and statuses are
+// the API's Vietnamese labels.
+std::string csv_plan_report(const nlohmann::json& plan, const std::vector<nlohmann::json>& duties);
 
 }  // namespace dutyflow::http

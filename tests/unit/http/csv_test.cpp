@@ -22,25 +22,64 @@ TEST(Csv, RowsEndWithCrlf) {
 }
 
 TEST(Csv, ReportHasBomHeaderAndOneRowPerDuty) {
-  json plan{{"units", {{{"id", "xa-ma-li-pho"}, {"name", "Xã Ma Li Pho"}}}}};
+  json plan{{"timezone", "Asia/Ho_Chi_Minh"}, {"units", {{{"id", "xa-ma-li-pho"}, {"name", "Xã Ma Li Pho"}}}}};
   json duty{{"owner", "xa-ma-li-pho"},
             {"id", "tham-luan"},
             {"title", "Tham luận \"giải pháp\", cải cách"},
             {"kind_label", "Tham luận"},
             {"state", {{"progress_label", "Đã nhận"}, {"timeliness_label", "Trong hạn"}}},
             {"status_label", "Chưa hoàn thành trong hạn"},
-            {"deadline", "2023-06-16T00:00:00+07:00"}};
+            {"deadline", "2023-06-17T00:00:00+07:00"}};
   json unknown_unit = duty;
   unknown_unit["owner"] = "xa-khac";
   unknown_unit["deadline"] = nullptr;
-  const auto text = plan_report(plan, {duty, unknown_unit});
+  const auto text = csv_plan_report(plan, {duty, unknown_unit});
   ASSERT_TRUE(text.starts_with("\xEF\xBB\xBF"));
   const auto body = text.substr(3);
   EXPECT_EQ(body,
-            "Đơn vị,Mã đơn vị,Nhiệm vụ,Mã nhiệm vụ,Loại,Tiến độ,Theo dõi hạn,Tình trạng (QĐ 42/2014),Hạn hoàn "
-            "thành,Hoàn thành lúc\r\n"
+            "Đơn vị,Mã đơn vị,Nhiệm vụ,Mã nhiệm vụ,Loại,Tiến độ,Theo dõi hạn,Tình trạng (QĐ 42/2014),Ngày hạn,Hạn "
+            "hoàn thành,Hạn (ISO 8601),Đơn vị giao nộp lúc,Chờ cơ quan chủ trì,Hoàn thành lúc\r\n"
             "Xã Ma Li Pho,xa-ma-li-pho,\"Tham luận \"\"giải pháp\"\", cải cách\",tham-luan,Tham luận,Đã nhận,Trong "
-            "hạn,Chưa hoàn thành trong hạn,2023-06-16 00:00,\r\n"
+            "hạn,Chưa hoàn thành trong hạn,2023-06-16,Hết ngày 16/6/2023,2023-06-17T00:00:00+07:00,,,\r\n"
             "xa-khac,xa-khac,\"Tham luận \"\"giải pháp\"\", cải cách\",tham-luan,Tham luận,Đã nhận,Trong hạn,Chưa "
-            "hoàn thành trong hạn,,\r\n");
+            "hoàn thành trong hạn,,,,,,\r\n");
+}
+
+TEST(Csv, TheDayColumnIsTheDayTheDeadlineFallsOn) {
+  json plan{{"timezone", "Asia/Ho_Chi_Minh"}};
+  auto row_of = [&](json duty) {
+    const auto text = csv_plan_report(plan, {duty});
+    const auto second = text.find("\r\n") + 2;
+    return text.substr(second, text.size() - second - 2);
+  };
+  // A day deadline (the next local midnight) is that day; a timed one is the day of its time.
+  EXPECT_NE(row_of({{"id", "a"}, {"deadline", "2023-06-17T00:00:00+07:00"}})
+                .find(",2023-06-16,Hết ngày 16/6/2023,2023-06-17T00:00:00+07:00,"),
+            std::string::npos);
+  EXPECT_NE(row_of({{"id", "b"}, {"deadline", "2023-06-15T10:00:00Z"}})
+                .find(",2023-06-15,17:00 ngày 15/6/2023,2023-06-15T10:00:00Z,"),
+            std::string::npos);
+  // What the API says wins: the day and the words are the ones the dashboard shows.
+  EXPECT_NE(row_of({{"id", "c"},
+                    {"deadline", "2023-06-17T00:00:00+07:00"},
+                    {"deadline_date", "2023-06-16"},
+                    {"deadline_text", "hết ngày 16/6/2023"}})
+                .find(",2023-06-16,Hết ngày 16/6/2023,"),
+            std::string::npos);
+}
+
+TEST(Csv, ADeliveredDutyShowsWhenTheUnitDeliveredAndWhatTheCoordinatorOwes) {
+  json duty{{"id", "tham-luan"},
+            {"state", {{"progress_label", "Đã nộp"}, {"timeliness_label", "Quá hạn"}}},
+            {"status_label", "Hoàn thành đúng hạn"},
+            {"deadline", "2023-06-17T00:00:00+07:00"},
+            {"unit_part_open", false},
+            {"delivery", {{"event", "submit"}, {"delivered_at", "2023-06-06T09:00:00+07:00"}, {"late", false}}},
+            {"follow_up", {{"label", "Chờ cơ quan chủ trì: Phê duyệt"}}}};
+  const auto text = csv_plan_report(json::object(), {duty});
+  EXPECT_NE(text.find(",Đã nộp,,Hoàn thành đúng hạn,2023-06-16,Hết ngày 16/6/2023,2023-06-17T00:00:00+07:00,"
+                      "2023-06-06T09:00:00+07:00,Chờ cơ quan chủ trì: Phê duyệt,\r\n"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("Quá hạn"), std::string::npos) << "the unit delivered: no timeliness badge of the unit's";
 }

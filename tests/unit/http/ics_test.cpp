@@ -147,19 +147,80 @@ TEST(Ics, UnitCalendarHasOneTodoPerDutyWithAlarmsOnlyWhenDue) {
     return n;
   };
   EXPECT_EQ(count("BEGIN:VTODO\r\n"), 2u);
+  EXPECT_EQ(count("BEGIN:VEVENT\r\n"), 1u) << "an event for the deadline that is known, none for the pending one";
   EXPECT_EQ(count("BEGIN:VALARM\r\n"), 3u) << "three reminders for the duty with a deadline, none without";
   EXPECT_NE(flat.find("UID:p/bao-cao@dutyflow\r\n"), std::string::npos);
   EXPECT_NE(flat.find("DTSTAMP:20230606T010000Z\r\n"), std::string::npos);
   EXPECT_NE(flat.find("SUMMARY:Báo cáo kết quả\\, phương hướng\\; đề xuất\r\n"), std::string::npos);
-  EXPECT_NE(flat.find("DUE:20230615T170000Z\r\n"), std::string::npos);
+  // 2023-06-16T00:00+07:00 is the end of 15/06: the feed says the day, not an instant that a
+  // calendar in another zone would put on another day.
+  EXPECT_NE(flat.find("DUE;VALUE=DATE:20230615\r\n"), std::string::npos) << flat;
+  EXPECT_EQ(flat.find("DUE:"), std::string::npos);
+  EXPECT_NE(flat.find("BEGIN:VEVENT\r\nUID:p/bao-cao/deadline@dutyflow\r\n"), std::string::npos) << flat;
+  EXPECT_NE(flat.find("DTSTART;VALUE=DATE:20230615\r\nDTEND;VALUE=DATE:20230616\r\n"), std::string::npos);
+  EXPECT_NE(flat.find("SUMMARY:Hạn: Báo cáo kết quả\\, phương hướng\\; đề xuất\r\n"), std::string::npos);
   EXPECT_NE(flat.find("STATUS:COMPLETED\r\nCOMPLETED:20230612T023000Z\r\n"), std::string::npos);
   EXPECT_NE(flat.find("STATUS:NEEDS-ACTION\r\n"), std::string::npos);
-  EXPECT_NE(flat.find("TRIGGER;RELATED=END:-P3D\r\n"), std::string::npos);
-  EXPECT_NE(flat.find("TRIGGER;RELATED=END:-PT12H\r\n"), std::string::npos);
+  // Before a DATE value RELATED=END would count from the start of 15/06: the reminders of a
+  // day deadline are written at their instants (3 days and 12 hours before the end of 15/06).
+  EXPECT_NE(flat.find("TRIGGER;VALUE=DATE-TIME:20230612T170000Z\r\n"), std::string::npos) << flat;
+  EXPECT_NE(flat.find("TRIGGER;VALUE=DATE-TIME:20230615T050000Z\r\n"), std::string::npos);
   // Two working days before the deadline (the end of Thursday 15/06) is the end of Tuesday 13/06.
   EXPECT_NE(flat.find("TRIGGER;VALUE=DATE-TIME:20230613T170000Z\r\n"), std::string::npos) << flat;
   EXPECT_NE(flat.find("Hạn: hết ngày 15/06/2023"), std::string::npos) << "midnight is the end of the day before";
   EXPECT_NE(flat.find("Nhắc hạn (còn 2 ngày làm việc)"), std::string::npos);
   EXPECT_NE(flat.find("Hạn: chờ ấn định"), std::string::npos);
   for (const auto& line : physical_lines(text)) EXPECT_LE(line.size(), 75u) << line;
+}
+
+TEST(Ics, TimedDeadlinesAreLocalTimeWithTheirZoneAndKeepRelativeAlarms) {
+  ics_todo t;
+  t.uid = "p/hop@dutyflow";
+  t.summary = "Họp chuẩn bị";
+  t.status = "NEEDS-ACTION";
+  t.due = at("2023-06-15T17:00:00+07:00");
+  t.alarms.push_back(ics_alarm{std::chrono::hours(24), std::nullopt, ""});
+  const auto flat = unfold(ics_calendar("x", {t}, at("2023-06-06T08:00:00+07:00")));
+  EXPECT_NE(flat.find("BEGIN:VTIMEZONE\r\nTZID:Asia/Ho_Chi_Minh\r\nBEGIN:STANDARD\r\n"), std::string::npos) << flat;
+  EXPECT_NE(flat.find("TZOFFSETFROM:+0700\r\nTZOFFSETTO:+0700\r\n"), std::string::npos);
+  EXPECT_NE(flat.find("DUE;TZID=Asia/Ho_Chi_Minh:20230615T170000\r\n"), std::string::npos);
+  EXPECT_NE(flat.find("TRIGGER;RELATED=END:-P1D\r\n"), std::string::npos);
+  EXPECT_NE(flat.find("DTSTART;TZID=Asia/Ho_Chi_Minh:20230615T170000\r\n"), std::string::npos);
+  EXPECT_EQ(flat.find("DTEND"), std::string::npos) << "a timed deadline is an instant";
+}
+
+TEST(Ics, AnyDayDeadlineIsItsDayInThePlansZone) {
+  // Midnight in +07:00 is the end of the day before; 00:00 UTC is 07:00 there, a timed deadline.
+  EXPECT_EQ(ics_local(at("2023-06-16T00:00:00+07:00"), std::chrono::hours(7)), "20230616T000000");
+  ics_todo t;
+  t.uid = "u@dutyflow";
+  t.summary = "s";
+  t.status = "NEEDS-ACTION";
+  t.due = at("2024-01-01T00:00:00+07:00");
+  auto flat = unfold(ics_calendar("x", {t}, at("2023-06-06T08:00:00+07:00")));
+  EXPECT_NE(flat.find("DUE;VALUE=DATE:20231231\r\n"), std::string::npos) << flat;
+  EXPECT_NE(flat.find("DTEND;VALUE=DATE:20240101\r\n"), std::string::npos);
+  EXPECT_EQ(flat.find("VTIMEZONE"), std::string::npos) << "no local times, no zone";
+  t.due = at("2023-06-16T00:00:00Z");
+  flat = unfold(ics_calendar("x", {t}, at("2023-06-06T08:00:00+07:00")));
+  EXPECT_NE(flat.find("DUE;TZID=Asia/Ho_Chi_Minh:20230616T070000\r\n"), std::string::npos) << flat;
+}
+
+TEST(Ics, SetMilestonesBecomeEvents) {
+  json plan{{"id", "182-kh-ubnd-2023"},
+            {"number", "182/KH-UBND"},
+            {"title", "Kế hoạch tổ chức Hội nghị"},
+            {"timezone", "Asia/Ho_Chi_Minh"},
+            {"milestones",
+             {{{"id", "conference"}, {"title", "Hội nghị cải cách hành chính"}, {"at", "2023-06-20T08:00:00+07:00"}},
+              {{"id", "later"}, {"title", "Chưa định"}, {"at", nullptr}}}}};
+  auto events = ics_milestone_events(plan);
+  ASSERT_EQ(events.size(), 1u) << "a milestone without a date is no event";
+  const auto flat = unfold(ics_calendar("x", {}, at("2023-06-06T08:00:00+07:00"), events));
+  EXPECT_NE(flat.find("BEGIN:VEVENT\r\nUID:182-kh-ubnd-2023/milestone/conference@dutyflow\r\n"), std::string::npos)
+      << flat;
+  EXPECT_NE(flat.find("DTSTART;TZID=Asia/Ho_Chi_Minh:20230620T080000\r\n"), std::string::npos);
+  EXPECT_NE(flat.find("SUMMARY:Hội nghị cải cách hành chính\r\n"), std::string::npos);
+  EXPECT_NE(flat.find("DESCRIPTION:Kế hoạch 182/KH-UBND: Kế hoạch tổ chức Hội nghị\r\n"), std::string::npos);
+  EXPECT_LT(flat.find("BEGIN:VTIMEZONE"), flat.find("BEGIN:VEVENT"));
 }
