@@ -1,6 +1,7 @@
 #include "tools/cli_client.h"
 
 #include "adapters/http/auth.h"
+#include "adapters/notify/templates.h"
 #include "engine/plan.h"
 #include "tools/http_client.h"
 #include "tools/text_table.h"
@@ -8,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <charconv>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -47,48 +49,72 @@ std::string token_of(const client_options& o) {
   return t;
 }
 
-// Calls the API; on a non-2xx answer prints the server's message as one line and returns
-// nullopt. `exit_code` is set to 1 on any failure.
+// Calls the API; on a non-2xx answer prints cli_error_line and returns nullopt (a 409
+// "confirm_past" is left to the caller when `confirm_past` is given). `exit_code` is set to
+// 1 on any failure.
 std::optional<json> call(const client_options& o, const std::string& method, const std::string& target,
                          const json& body, int& exit_code,
-                         const std::vector<std::pair<std::string, std::string>>& headers = {}) {
+                         const std::vector<std::pair<std::string, std::string>>& headers = {},
+                         const std::string& event = "", json* refusal = nullptr) {
   auto reply = http_call(o.server, method, target, token_of(o), body.is_null() ? "" : body.dump(), headers);
   if (!reply) {
-    fail_line(reply.err().message);
+    std::cerr << "lỗi: không kết nối được dutyflowd tại " << o.server
+              << " (đã chạy tools/run chưa? --server hoặc DUTYFLOW_SERVER chọn địa chỉ khác) [unreachable]: "
+              << reply.err().message << "\n";
     exit_code = 1;
     return std::nullopt;
   }
   auto doc = json::parse(reply->body, nullptr, false);
   if (reply->status < 200 || reply->status >= 300) {
-    std::string message = "HTTP " + std::to_string(reply->status);
-    if (!doc.is_discarded() && doc.contains("error")) {
-      const auto& e = doc["error"];
-      message += " " + e.value("code", "") + ": " + e.value("message", "");
-      if (e.contains("details") && e["details"].contains("allowed_events")) {
-        std::string allowed;
-        for (const auto& a : e["details"]["allowed_events"]) allowed += (allowed.empty() ? "" : ", ") + a.get<std::string>();
-        message += " (allowed now: " + (allowed.empty() ? std::string("none") : allowed) + ")";
-      }
-      if (e.contains("details") && e["details"].contains("errors"))
-        for (const auto& err : e["details"]["errors"])
-          message += "\n  " + err.value("path", "") + ": " + err.value("message", "");
-    }
-    fail_line(message);
     exit_code = 1;
+    if (refusal) {
+      *refusal = doc.is_discarded() ? json::object() : doc;
+      (*refusal)["status"] = reply->status;
+      return std::nullopt;
+    }
+    std::cerr << cli_error_line(reply->status, doc.is_discarded() ? json() : doc, event) << "\n";
     return std::nullopt;
   }
   if (doc.is_discarded()) {
-    fail_line("the server answered something that is not JSON");
+    std::cerr << "lỗi: máy chủ trả lời không phải JSON [bad_reply]\n";
     exit_code = 1;
     return std::nullopt;
   }
   return doc;
 }
 
+std::string join(const json& list) {
+  std::string out;
+  if (list.is_array())
+    for (const auto& a : list) out += (out.empty() ? "" : ", ") + (a.is_string() ? a.get<std::string>() : a.dump());
+  return out;
+}
+
+// The API's event and state catalogue (GET /api/v1/kinds), or null when it cannot be had:
+// labels are then the API names.
+json fetch_kinds(const client_options& o) {
+  auto reply = http_call(o.server, "GET", "/api/v1/kinds", token_of(o));
+  if (!reply || reply->status != 200) return nullptr;
+  auto doc = json::parse(reply->body, nullptr, false);
+  return doc.is_discarded() || !doc.contains("kinds") ? json() : doc["kinds"];
+}
+
+// The Vietnamese label of `event` in `kind` (any kind when empty); the name itself if unknown.
+std::string event_label(const json& kinds, const std::string& kind, const std::string& event) {
+  if (kinds.is_array())
+    for (const auto& k : kinds) {
+      if (!kind.empty() && k.value("name", "") != kind) continue;
+      for (const auto& e : k.value("events", json::array()))
+        if (e.value("name", "") == event && !e.value("label", "").empty()) return e.value("label", "");
+    }
+  return event;
+}
+
 bool split_ref(const std::string& ref, std::string& plan, std::string& duty, int& exit_code) {
   auto slash = ref.find('/');
   if (slash == std::string::npos || slash == 0 || slash + 1 == ref.size()) {
-    fail_line("expected PLAN/DUTY, got \"" + ref + "\"");
+    std::cerr << "lỗi: cần PLAN/DUTY, ví dụ 182-kh-ubnd-2023/tham-luan-xa-ma-li-pho; nhận được \"" << ref
+              << "\" [invalid]\n";
     exit_code = 1;
     return false;
   }
@@ -97,57 +123,131 @@ bool split_ref(const std::string& ref, std::string& plan, std::string& duty, int
   return true;
 }
 
+// "Đã nhận", "Đã nhận · Quá hạn": the progress label, and the timeliness badge while the
+// unit still has to deliver (the API's unit_part_open; older daemons: unless on track).
 std::string state_label(const json& d) {
-  const auto& st = d["state"];
+  const json st = d.contains("state") && d["state"].is_object() ? d["state"] : json::object();
   std::string out = st.value("progress_label", st.value("progress", ""));
-  std::string t = st.value("timeliness", "");
-  if (t != "OnTrack") out += " · " + st.value("timeliness_label", t);
+  const std::string t = st.value("timeliness", "");
+  bool badge = t != "OnTrack" && !t.empty();
+  if (auto open = d.find("unit_part_open"); open != d.end() && open->is_boolean()) badge = badge && open->get<bool>();
+  if (badge) out += " · " + st.value("timeliness_label", t);
   return out;
 }
 
-std::string deadline_text(const json& d) {
-  return d["deadline"].is_string() ? d["deadline"].get<std::string>() : std::string("chưa ấn định");
+// "08:00 ngày 05/6/2023" for an instant of the API (history, delivery), the text itself if it is none.
+std::string local_time(const json& value) {
+  if (!value.is_string()) return "";
+  auto at = parse_instant(value.get<std::string>());
+  return at ? notify::vietnamese_datetime(*at, std::chrono::hours(7)) : value.get<std::string>();
 }
 
-void print_duty(const json& d) {
+void print_duty(const json& d, const json& kinds) {
+  const std::string kind = d.value("kind", "");
   std::cout << d.value("plan", "") << "/" << d.value("id", "") << " — " << d.value("title", "") << "\n";
   std::vector<std::vector<std::string>> rows = {
-      {"Loại", d.value("kind_label", d.value("kind", ""))},
+      {"Loại", d.value("kind_label", kind)},
       {"Đơn vị chủ trì", d.value("owner", "")},
       {"Trạng thái", state_label(d)},
       {"Tình trạng", d.value("status_label", "")},
-      {"Thời hạn", deadline_text(d)},
-      {"Phiên bản", std::to_string(d.value("version", 0))},
+      {"Thời hạn", cli_deadline_text(d)},
   };
+  if (auto it = d.find("delivery"); it != d.end() && it->is_object() && it->value("delivered_at", json()).is_string()) {
+    const auto& dv = *it;
+    std::string text = dv.value("label", event_label(kinds, kind, dv.value("event", ""))) + " lúc " +
+                       local_time(dv["delivered_at"]);
+    if (dv.value("late", json()).is_boolean()) text += dv["late"].get<bool>() ? " (trễ hạn)" : " (đúng hạn)";
+    rows.push_back({"Đơn vị giao nộp", text});
+  }
+  if (auto it = d.find("follow_up"); it != d.end() && it->is_object())
+    rows.push_back({"Tiếp theo", it->value("label", "Chờ cơ quan chủ trì: " + join(it->value("events", json::array())))});
+  if (auto it = d.find("escalated_to"); it != d.end() && it->is_object())
+    rows.push_back({"Đã báo cáo", it->value("name", it->value("unit", ""))});
+  rows.push_back({"Phiên bản", std::to_string(d.value("version", 0))});
   std::string allowed;
-  for (const auto& a : d["allowed_events"]) allowed += (allowed.empty() ? "" : ", ") + a.get<std::string>();
+  for (const auto& a : d.value("allowed_events", json::array())) {
+    const auto name = a.get<std::string>();
+    const auto label = event_label(kinds, kind, name);
+    allowed += (allowed.empty() ? "" : ", ") + name + (label != name ? " (" + label + ")" : "");
+  }
   rows.push_back({"Có thể", allowed.empty() ? "—" : allowed});
-  std::cout << render_table({"", ""}, rows).substr(render_table({"", ""}, {}).size());
+  // Without its header row: the first column names each line.
+  const auto table = render_table({"", ""}, rows);
+  std::cout << table.substr(table.find('\n') + 1);
   if (d.contains("history")) {
     std::cout << "\nLịch sử:\n";
     std::vector<std::vector<std::string>> h;
     for (const auto& e : d["history"])
-      h.push_back({std::to_string(e.value("seq", 0)), e.value("at", ""), e.value("event", ""), e.value("actor", ""),
-                   e.value("note", "")});
+      h.push_back({std::to_string(e.value("seq", 0)), local_time(e.value("at", json())),
+                   event_label(kinds, kind, e.value("event", "")), e.value("actor", ""), e.value("note", "")});
     std::cout << render_table({"#", "Thời điểm", "Sự kiện", "Người thực hiện", "Ghi chú"}, h);
   }
 }
 
-// "--data k=v": v is taken as JSON when it parses (numbers, lists), else as a string.
-bool parse_data(const std::vector<std::string>& items, json& out, int& exit_code) {
+// Whether `event` takes `field` as a list (GET /api/v1/kinds: needs "list").
+bool list_field(const json& kinds, const std::string& event, const std::string& field) {
+  if (!kinds.is_array()) return false;
+  for (const auto& k : kinds)
+    for (const auto& e : k.value("events", json::array()))
+      if (e.value("name", "") == event && e.value("field", "") == field) {
+        const auto needs = e.value("needs", "");
+        if (needs == "list" || needs == "data_list") return true;
+      }
+  return false;
+}
+
+// "--data k=v": v is taken as JSON when it parses (numbers, lists), else as a string; a
+// field the event takes as a list gets "A, B" as ["A", "B"].
+bool parse_data(const std::vector<std::string>& items, const std::string& event, const json& kinds, json& out,
+                int& exit_code) {
   out = json::object();
   for (const auto& item : items) {
     auto eq = item.find('=');
     if (eq == std::string::npos || eq == 0) {
-      fail_line("--data takes KEY=VALUE, got \"" + item + "\"");
+      std::cerr << "lỗi: --data cần dạng KHÓA=GIÁ_TRỊ, nhận được \"" << item << "\" [invalid]\n";
       exit_code = 1;
       return false;
     }
+    const auto key = item.substr(0, eq);
     auto value = item.substr(eq + 1);
     auto parsed = json::parse(value, nullptr, false);
-    out[item.substr(0, eq)] = parsed.is_discarded() || parsed.is_string() ? json(value) : parsed;
+    if (list_field(kinds, event, key) && !(parsed.is_array())) {
+      json list = json::array();
+      std::size_t start = 0;
+      while (start <= value.size()) {
+        auto comma = value.find(',', start);
+        if (comma == std::string::npos) comma = value.size();
+        auto part = value.substr(start, comma - start);
+        while (!part.empty() && part.front() == ' ') part.erase(part.begin());
+        while (!part.empty() && part.back() == ' ') part.pop_back();
+        if (!part.empty()) list.push_back(part);
+        start = comma + 1;
+      }
+      out[key] = list;
+      continue;
+    }
+    out[key] = parsed.is_discarded() || parsed.is_string() ? json(value) : parsed;
   }
   return true;
+}
+
+// What a refused milestone change says: how many points would fire, and how to confirm.
+void print_confirm_past(const json& refusal, const std::string& plan, const std::string& name,
+                        const std::string& when) {
+  const auto& e = refusal.value("error", json::object());
+  const auto details = e.value("details", json::object());
+  const auto fires = details.value("fires", json(nullptr));
+  std::cerr << "lỗi: thời điểm " << when << " đã qua theo đồng hồ của dutyflowd";
+  if (details.contains("now")) std::cerr << " (hiện là " << local_time(details["now"]) << ")";
+  std::cerr << "; đặt mốc này sẽ phát ngay ";
+  if (fires.is_number_integer())
+    std::cerr << fires.get<std::int64_t>();
+  else
+    std::cerr << "các";
+  std::cerr << " thông báo sắp đến hạn, quá hạn và báo cáo quá hạn [confirm_past]: " << e.value("message", "")
+            << "\n";
+  std::cerr << "Nếu đúng là như vậy, chạy lại với --yes: dutyflow milestone " << plan << " " << name << " \"" << when
+            << "\" --yes\n";
 }
 
 }  // namespace
@@ -210,7 +310,7 @@ void add_client_commands(CLI::App& app, int& exit_code) {
       std::vector<std::vector<std::string>> rows;
       for (const auto& d : (*doc)["duties"])
         rows.push_back({d.value("plan", "") + "/" + d.value("id", ""), d.value("kind_label", ""), d.value("owner", ""),
-                        state_label(d), d.value("status_label", ""), deadline_text(d)});
+                        state_label(d), d.value("status_label", ""), cli_deadline_text(d)});
       std::cout << render_table({"Nhiệm vụ", "Loại", "Đơn vị", "Trạng thái", "Tình trạng", "Thời hạn"}, rows);
     });
   }
@@ -226,7 +326,7 @@ void add_client_commands(CLI::App& app, int& exit_code) {
       auto doc = call(*opts, "GET", "/api/v1/plans/" + url_encode(plan) + "/duties/" + url_encode(duty), nullptr, exit_code);
       if (!doc) return;
       if (*as_json) std::cout << doc->dump(2) << "\n";
-      else print_duty(*doc);
+      else print_duty(*doc, fetch_kinds(*opts));
     });
   }
   // ack and fire share everything but the event name.
@@ -254,13 +354,13 @@ void add_client_commands(CLI::App& app, int& exit_code) {
       json body{{"event", *event}};
       if (!note->empty()) body["note"] = *note;
       json d;
-      if (!parse_data(*data, d, exit_code)) return;
+      if (!parse_data(*data, *event, data->empty() ? json() : fetch_kinds(*opts), d, exit_code)) return;
       if (!d.empty()) body["data"] = d;
       std::vector<std::pair<std::string, std::string>> headers;
       if (!key->empty()) headers.emplace_back("Idempotency-Key", *key);
       if (!if_match->empty()) headers.emplace_back("If-Match", "\"" + *if_match + "\"");
       auto doc = call(*opts, "POST", "/api/v1/plans/" + url_encode(plan) + "/duties/" + url_encode(duty) + "/events",
-                      body, exit_code, headers);
+                      body, exit_code, headers, *event);
       if (!doc) return;
       if (*as_json) {
         std::cout << doc->dump(2) << "\n";
@@ -277,30 +377,98 @@ void add_client_commands(CLI::App& app, int& exit_code) {
     auto plan = std::make_shared<std::string>();
     auto name = std::make_shared<std::string>();
     auto at = std::make_shared<std::string>();
+    auto yes = std::make_shared<bool>(false);
     auto as_json = std::make_shared<bool>(false);
     sub->add_option("PLAN", *plan, "plan id")->required();
     sub->add_option("NAME", *name, "milestone id, e.g. conference")->required();
-    sub->add_option("ISO", *at, "date-time with offset, e.g. 2023-06-20T08:00:00+07:00")->required();
+    sub->add_option("WHEN", *at,
+                    "\"20/6/2023 08:00\", \"20/6/2023\" or ISO 2023-06-20T08:00:00+07:00 (without an offset: +07:00)")
+        ->required();
+    sub->add_flag("--yes", *yes, "set it even though the date is past on the daemon's clock (what fell due fires at once)");
     json_flag(sub, *as_json);
-    sub->callback([opts, plan, name, at, as_json, &exit_code] {
-      if (auto t = parse_instant(*at); !t) {
-        fail_line(t.err().message);
+    sub->callback([opts, plan, name, at, yes, as_json, &exit_code] {
+      auto t = parse_cli_instant(*at);
+      if (!t) {
+        std::cerr << "lỗi: " << t.err().message << " [invalid]\n";
         exit_code = 1;
         return;
       }
-      auto doc = call(*opts, "PUT", "/api/v1/plans/" + url_encode(*plan) + "/milestones/" + url_encode(*name),
-                      json{{"at", *at}}, exit_code);
+      json refusal;
+      const std::string when = notify::vietnamese_datetime(*t, std::chrono::hours(7));
+      auto doc = call(*opts, "PUT",
+                      "/api/v1/plans/" + url_encode(*plan) + "/milestones/" + url_encode(*name) +
+                          (*yes ? "?confirm=past" : ""),
+                      json{{"at", format_instant(*t, std::chrono::hours(7))}}, exit_code, {}, "", &refusal);
+      if (!doc) {
+        if (refusal.is_null()) return;
+        if (refusal.value("error", json::object()).value("code", "") == "confirm_past")
+          print_confirm_past(refusal, *plan, *name, *at);
+        else
+          std::cerr << cli_error_line(refusal.value("status", 0), refusal) << "\n";
+        return;
+      }
+      if (*as_json) {
+        std::cout << doc->dump(2) << "\n";
+        return;
+      }
+      const auto changed = doc->value("changed", json::array());
+      std::cout << *plan << ": mốc " << *name << " = " << local_time(doc->value("at", json(format_instant(*t, std::chrono::hours(7)))))
+                << "; " << changed.size() << " thời hạn thay đổi\n";
+      auto words = [](const json& iso) {
+        if (!iso.is_string()) return std::string("chưa ấn định");
+        auto v = parse_instant(iso.get<std::string>());
+        return v ? vietnamese_deadline(*v, std::chrono::hours(7)) : iso.get<std::string>();
+      };
+      for (const auto& c : changed)
+        std::cout << "  " << c.value("duty", "") << ": " << words(c.value("from", json())) << " → "
+                  << words(c.value("to", json())) << "\n";
+    });
+  }
+  {
+    // The manual clock of a demo or a test run (dutyflowd --clock manual:ISO).
+    auto* sub = app.add_subcommand("clock", "show the daemon's clock; move a manual clock (coordinator)");
+    auto advance = std::make_shared<std::string>();
+    auto set = std::make_shared<std::string>();
+    auto as_json = std::make_shared<bool>(false);
+    sub->add_option("--advance", *advance, "move a manual clock forward, e.g. 6h, 1d");
+    sub->add_option("--set", *set, "set a manual clock, e.g. \"16/6/2023 08:00\"");
+    json_flag(sub, *as_json);
+    sub->callback([opts, advance, set, as_json, &exit_code] {
+      std::optional<json> doc;
+      if (advance->empty() && set->empty()) {
+        doc = call(*opts, "GET", "/api/v1/now", nullptr, exit_code);
+      } else {
+        json body;
+        if (!advance->empty()) {
+          body["advance"] = *advance;
+        } else {
+          auto t = parse_cli_instant(*set);
+          if (!t) {
+            std::cerr << "lỗi: " << t.err().message << " [invalid]\n";
+            exit_code = 1;
+            return;
+          }
+          body["set"] = format_instant(*t, std::chrono::hours(7));
+        }
+        json refusal;
+        doc = call(*opts, "POST", "/api/v1/admin/clock", body, exit_code, {}, "", &refusal);
+        if (!doc && !refusal.is_null()) {
+          if (refusal.value("status", 0) == 404)
+            std::cerr << "lỗi: đồng hồ của dutyflowd không phải đồng hồ thủ công; khởi động với --clock "
+                         "manual:2023-06-05T08:00:00+07:00 để dời được [not_found]\n";
+          else
+            std::cerr << cli_error_line(refusal.value("status", 0), refusal) << "\n";
+          return;
+        }
+      }
       if (!doc) return;
       if (*as_json) {
         std::cout << doc->dump(2) << "\n";
         return;
       }
-      std::cout << *plan << ": mốc " << *name << " = " << doc->value("at", "") << "; " << (*doc)["changed"].size()
-                << " thời hạn thay đổi\n";
-      for (const auto& c : (*doc)["changed"])
-        std::cout << "  " << c.value("duty", "") << ": "
-                  << (c["from"].is_string() ? c["from"].get<std::string>() : std::string("chưa ấn định")) << " → "
-                  << (c["to"].is_string() ? c["to"].get<std::string>() : std::string("chưa ấn định")) << "\n";
+      std::cout << "Đồng hồ dutyflowd: " << local_time(doc->value("now", json()));
+      if (doc->contains("clock") && (*doc)["clock"].is_string()) std::cout << " (" << (*doc)["clock"].get<std::string>() << ")";
+      std::cout << "\n";
     });
   }
 }
@@ -371,6 +539,112 @@ void add_token_command(CLI::App& app, int& exit_code) {
       }
     });
   }
+}
+
+namespace {
+
+// Reads an unsigned number at `pos`, moving past it; false if there is none.
+bool read_number(std::string_view text, std::size_t& pos, int& out, std::size_t max_digits) {
+  const auto start = pos;
+  while (pos < text.size() && pos - start < max_digits && text[pos] >= '0' && text[pos] <= '9') ++pos;
+  if (pos == start) return false;
+  std::from_chars(text.data() + start, text.data() + pos, out);
+  return true;
+}
+
+std::string_view trimmed(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+result<instant> parse_cli_instant(std::string_view text) {
+  const std::chrono::minutes vietnam{7 * 60};
+  const auto input = trimmed(text);
+  const auto refuse = [&] {
+    return make_error(errc::invalid, "không đọc được thời điểm \"" + std::string(input) +
+                                         "\"; hãy viết như 20/6/2023 08:00, 20/6/2023 hoặc 2023-06-20T08:00:00+07:00");
+  };
+  if (input.empty()) return refuse();
+  // Day/month/year as Vietnamese documents write it, then an optional time "08:00" or "8h30".
+  if (input.find('/') != std::string_view::npos) {
+    std::size_t pos = 0;
+    int d = 0, m = 0, y = 0, hh = 0, mm = 0;
+    if (!read_number(input, pos, d, 2) || pos >= input.size() || input[pos++] != '/') return refuse();
+    if (!read_number(input, pos, m, 2) || pos >= input.size() || input[pos++] != '/') return refuse();
+    if (!read_number(input, pos, y, 4) || y < 1000) return refuse();
+    const auto rest = trimmed(input.substr(pos));
+    if (!rest.empty()) {
+      if (pos < input.size() && input[pos] != ' ' && input[pos] != '\t') return refuse();
+      std::size_t p = 0;
+      if (!read_number(rest, p, hh, 2) || p >= rest.size() || (rest[p] != ':' && rest[p] != 'h')) return refuse();
+      const char sep = rest[p++];
+      if (p < rest.size()) {
+        if (!read_number(rest, p, mm, 2)) return refuse();
+      } else if (sep == ':') {
+        return refuse();
+      }
+      if (p != rest.size() || hh > 23 || mm > 59) return refuse();
+    }
+    const date day{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(m)},
+                   std::chrono::day{static_cast<unsigned>(d)}};
+    if (!day.ok()) return refuse();
+    return start_of_day(day, vietnam) + std::chrono::hours(hh) + std::chrono::minutes(mm);
+  }
+  if (auto full = parse_instant(input)) return *full;
+  if (input.size() == 10) {
+    auto day = parse_date(input);
+    if (!day) return refuse();
+    return start_of_day(*day, vietnam);
+  }
+  // ISO without an offset: Vietnam's time, never the machine's zone.
+  if (input.size() >= 16 && input[10] == 'T') {
+    std::string with_seconds(input);
+    if (with_seconds.size() == 16) with_seconds += ":00";
+    if (auto local = parse_instant(with_seconds + "+07:00")) return *local;
+  }
+  return refuse();
+}
+
+std::string cli_deadline_text(const json& duty) {
+  if (auto it = duty.find("deadline_text"); it != duty.end() && it->is_string()) return it->get<std::string>();
+  auto it = duty.find("deadline");
+  if (it == duty.end() || !it->is_string()) return "chưa ấn định";
+  auto at = parse_instant(it->get<std::string>());
+  return at ? vietnamese_deadline(*at, std::chrono::hours(7)) : it->get<std::string>();
+}
+
+std::string cli_error_line(int http_status, const json& body, const std::string& event) {
+  const json e = body.is_object() && body.contains("error") && body["error"].is_object() ? body["error"] : json::object();
+  std::string code = e.value("code", "");
+  if (code.empty()) code = "http_" + std::to_string(http_status);
+  const json details = e.value("details", json::object());
+  std::string vi;
+  if (code == "invalid") vi = "yêu cầu không hợp lệ";
+  else if (code == "unauthenticated") vi = "chưa xác thực: thiếu mã truy cập (token) hoặc mã không đúng";
+  else if (code == "forbidden") vi = "không có quyền thực hiện việc này";
+  else if (code == "not_found") vi = "không tìm thấy";
+  else if (code == "conflict" && !event.empty()) vi = "\"" + event + "\" không được phép ở trạng thái hiện tại";
+  else if (code == "conflict") vi = "không thực hiện được ở trạng thái hiện tại";
+  else if (code == "version_mismatch") vi = "nhiệm vụ vừa được cập nhật; hãy xem lại (dutyflow show) rồi thử lại";
+  else if (code == "confirm_past") vi = "thời điểm đã qua, cần xác nhận (--yes)";
+  else if (code == "too_large") vi = "dữ liệu gửi lên quá lớn";
+  else if (code == "too_many_requests") vi = "thử sai quá nhiều lần; hãy đợi một lát rồi thử lại";
+  else if (code == "storage" || code == "unavailable") vi = "máy chủ tạm thời không ghi được dữ liệu; hãy thử lại sau";
+  else if (code == "internal") vi = "lỗi nội bộ của máy chủ";
+  else if (code == "method_not_allowed") vi = "thao tác không được hỗ trợ";
+  else vi = "máy chủ từ chối (HTTP " + std::to_string(http_status) + ")";
+  std::string line = "lỗi: " + vi + " [" + code + "]";
+  if (const auto message = e.value("message", ""); !message.empty()) line += ": " + message;
+  if (details.contains("allowed_events")) {
+    const auto allowed = join(details["allowed_events"]);
+    line += "; được phép lúc này: " + (allowed.empty() ? std::string("không có") : allowed);
+  }
+  if (details.contains("errors") && details["errors"].is_array())
+    for (const auto& err : details["errors"]) line += "\n  " + err.value("path", "") + ": " + err.value("message", "");
+  return line;
 }
 
 }  // namespace dutyflow

@@ -1,5 +1,6 @@
 // dutyflow: the command-line tool. Offline commands (validate, show-plan, calendar,
 // import-plan, backup) work on files; the rest are clients of dutyflowd's HTTP API.
+#include "adapters/notify/templates.h"
 #include "engine/plan.h"
 #include "tools/cli_backup.h"
 #include "tools/cli_calendar.h"
@@ -84,13 +85,13 @@ int run_show_plan(const std::string& file, bool as_json) {
   }
   std::cout << p.number << " — " << p.title << "\n" << p.issuer << ", ngày " << format_date(p.issued_on) << "\n";
   for (const auto& m : p.milestones)
-    std::cout << "Mốc " << m.id << ": " << (m.at ? p.format(*m.at) : std::string("chưa ấn định")) << "\n";
+    std::cout << "Mốc " << m.id << ": " << (m.at ? notify::vietnamese_datetime(*m.at, p.utc_offset) : std::string("chưa ấn định")) << "\n";
   std::cout << "\n";
   std::vector<std::vector<std::string>> rows;
   for (const auto& d : p.duties) {
     std::string due;
     switch (d.due.kind) {
-      case due_spec::type::at: due = p.format(d.due.at); break;
+      case due_spec::type::at: due = vietnamese_deadline(d.due.at, p.utc_offset); break;
       case due_spec::type::milestone: due = std::string(d.due.milestone) + " " + (d.due.offset.amount >= 0 ? "+" : "") + d.due.offset.text(); break;
       case due_spec::type::after_assigned: due = std::to_string(d.due.working_days) + " ngày làm việc sau khi giao"; break;
       case due_spec::type::none: due = "—"; break;
@@ -137,8 +138,18 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
+    // One line, Vietnamese first as every CLI error, CLI11's English words after the code.
     std::string what = e.what();
-    fail_line(what.empty() ? "bad arguments (see --help)" : what);
+    std::string vi = "tham số dòng lệnh không hợp lệ";
+    if (argc > 1 && argv[1][0] != '-') {
+      try {
+        app.get_subcommand(argv[1]);
+      } catch (const CLI::Error&) {
+        vi = "dutyflow không có lệnh \"" + std::string(argv[1]) + "\"";
+      }
+    }
+    std::cerr << "lỗi: " << vi << " (xem dutyflow --help) [usage]" << (what.empty() ? std::string() : ": " + what)
+              << "\n";
     return 2;
   }
   return exit_code;

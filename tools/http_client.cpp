@@ -75,6 +75,9 @@ result<http_reply> http_call(const std::string& server, const std::string& metho
     beast::error_code ec;
     stream.socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
     return out;
+  } catch (const beast::system_error& e) {
+    // The error's words ("Connection refused"), not Boost's source location that what() adds.
+    return make_error(errc::storage, "cannot reach " + server + ": " + e.code().message());
   } catch (const std::exception& e) {
     return make_error(errc::storage, "cannot reach " + server + ": " + e.what());
   }
