@@ -127,8 +127,11 @@ TEST_F(Feeds, EverySeedDayDeadlineLandsOnItsDayAndTheConferenceIsAnEvent) {
   }
   EXPECT_EQ(checked, static_cast<int>(all.size())) << "every seed duty was seen in its unit's calendar";
   // The tham luận of Ma Li Pho: -2wd from Tuesday 20/6 is Friday 16/6, due by its end.
-  for (const auto& duty : all)
-    if (duty["id"] == "tham-luan-xa-ma-li-pho") EXPECT_EQ(day_of(duty), "2023-06-16");
+  for (const auto& duty : all) {
+    if (duty["id"] == "tham-luan-xa-ma-li-pho") {
+      EXPECT_EQ(day_of(duty), "2023-06-16");
+    }
+  }
 }
 
 TEST_F(Feeds, ASignedCalendarLinkWorksWithoutATokenUntilItIsTamperedWith) {
