@@ -214,7 +214,7 @@ TEST_F(Notifications, SeedDutyAssignmentAndReminderArriveByEmailInExactVietnames
   EXPECT_EQ(notifications("duty=tham-luan-xa-ma-li-pho&reason=assigned")[0]["attempts"], 1);
 
   // The conference is set for 08:00 on Tuesday 20/6/2023; the tham luận is due two
-  // working days before, at the end of Friday 16/6 ("24:00 ngày 16/6/2023"). By 08:00 on
+  // working days before, by the end of Friday 16/6 ("hết ngày 16/6/2023"). By 08:00 on
   // 14/6 the 3-day reminder has fired.
   auto set = d_->call("PUT", plan_path + "/milestones/conference", coordinator_,
                       json{{"at", "2023-06-20T08:00:00+07:00"}}.dump());
@@ -231,7 +231,7 @@ TEST_F(Notifications, SeedDutyAssignmentAndReminderArriveByEmailInExactVietnames
   auto reminder = mail_with_id(reminders[0]["key"].get<std::string>());
   ASSERT_FALSE(reminder.is_null());
   EXPECT_EQ(reminder["rcpt_tos"], json::array({"malipho@phongtho.example"}));
-  EXPECT_EQ(reminder["subject"], "[182/KH-UBND] Nhắc việc: " + tham_luan_title + " (hạn 24:00 ngày 16/6/2023)");
+  EXPECT_EQ(reminder["subject"], "[182/KH-UBND] Nhắc việc: " + tham_luan_title + " (hạn hết ngày 16/6/2023)");
   auto [reminder_link, reminder_body] = split_link(reminder["body"].get<std::string>());
   EXPECT_FALSE(reminder_link.empty());
   EXPECT_EQ(reminder_body,
@@ -245,12 +245,13 @@ TEST_F(Notifications, SeedDutyAssignmentAndReminderArriveByEmailInExactVietnames
             "trấn năm 2022.\n"
             "\n"
             "Nhiệm vụ: " + tham_luan_title + "\n"
-            "Thời hạn hoàn thành: 24:00 ngày 16/6/2023\n"
+            "Thời hạn hoàn thành: hết ngày 16/6/2023 (còn 3 ngày)\n"
             "\n"
             "Việc cần làm tiếp theo: khẩn trương hoàn thành nhiệm vụ và báo cáo kết quả trước thời hạn nêu trên. Nếu "
             "đơn vị đã hoàn thành, đề nghị cập nhật kết quả trên hệ thống.\n"
             "\n"
-            "Nếu đơn vị chưa xác nhận đã nhận nhiệm vụ, mở liên kết sau:\n"
+            "Đơn vị chưa xác nhận đã nhận nhiệm vụ; đề nghị mở liên kết sau rồi bấm nút \"Xác nhận đã nhận nhiệm "
+            "vụ\":\n"
             "LINK\n"
             "Liên kết dùng được đến 08:00 ngày 14/7/2023.\n"  // queued at 08:00 on 14/6, valid 30 days
             "\n"
