@@ -165,9 +165,9 @@ class scan {
 };
 
 // Words that name the plan's event in "trước Hội nghị 03 ngày".
-constexpr std::array<std::string_view, 12> event_words = {
-    "hoi nghi", "hoi thi", "hoi thao", "dai hoi", "le ky niem", "buoi le", "le",
-    "ngay hoi", "chuong trinh", "dot kiem tra", "buoi lam viec", "su kien"};
+constexpr std::array<std::string_view, 14> event_words = {
+    "hoi nghi", "hoi thi", "hoi thao", "dai hoi", "le ky niem", "buoi le", "le", "ngay hoi",
+    "chuong trinh", "dot kiem tra", "buoi lam viec", "su kien", "dot ra quan", "ra quan"};
 
 std::size_t event_at(const scan& s, std::size_t p) {
   auto q = s.spaces(p);
@@ -369,9 +369,16 @@ std::optional<stated_deadline> find_deadline(std::string_view text, date plan_da
       int n = 0;
       bool working = false;
       std::size_t e = npos;
-      if (auto ev = event_at(s, c); ev != npos) {  // "trước Hội nghị 03 ngày"
-        auto q = s.optional(ev, {"it nhat", "toi thieu"});
-        e = days_count(s, q, n, working);
+      if (auto ev = event_at(s, c); ev != npos) {  // "trước Hội nghị 03 ngày", "sau Lễ ra quân 30 ngày"
+        // The event's name may run a few words before the count ("Lễ ra quân").
+        for (int words = 0; words <= 4 && ev != npos && e == npos; ++words) {
+          auto q = s.optional(ev, {"it nhat", "toi thieu"});
+          e = days_count(s, q, n, working);
+          auto w = s.spaces(ev);
+          if (w >= f.size() || !is_alnum(f[w]) || is_digit(f[w])) break;
+          while (w < f.size() && is_alnum(f[w])) ++w;
+          ev = w;
+        }
       } else if (auto dc = days_count(s, c, n, working); dc != npos) {  // "trước 03 ngày tổ chức Hội nghị"
         auto q = s.optional(dc, {"so voi", "ke tu"});
         q = s.optional(q, {"ngay"});
@@ -398,6 +405,19 @@ std::optional<stated_deadline> find_deadline(std::string_view text, date plan_da
         std::size_t from = s.spaces(e);
         std::size_t anchor_end = npos;
         bool from_issue = false, from_receipt = false;
+        // "… sau khi kết thúc đợt kiểm tra", "… sau Hội nghị": after the event.
+        for (auto cue : {"sau khi ket thuc", "sau khi", "ke tu khi ket thuc", "sau"}) {
+          auto a = s.word(from, cue);
+          if (a == npos) continue;
+          auto ev = event_at(s, a);
+          if (ev == npos) continue;
+          stated_deadline out;
+          out.kind = stated_deadline::type::milestone;
+          out.offset = "+" + std::to_string(n) + (working ? "wd" : "d");
+          out.phrase = phrase(p, ev);
+          out.meaning = std::to_string(n) + (working ? " working" : "") + " days after the event";
+          return out;
+        }
         for (auto cue : {"ke tu", "tinh tu", "sau khi"}) {
           auto a = s.word(from, cue);
           if (a == npos) continue;

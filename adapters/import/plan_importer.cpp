@@ -215,7 +215,7 @@ struct kind_rule {
 
 // First rule that matches wins, so specific wording comes before generic wording:
 // "Cử phóng viên dự và đưa tin" is a reporter, "đăng tải tài liệu" a publish duty.
-constexpr std::array<kind_rule, 39> kind_rules = {{
+constexpr std::array<kind_rule, 41> kind_rules = {{
     {"tham luan", "tham_luan"},     {"phong vien", "reporter"},      {"hoi truong", "venue"},
     {"phong hop", "venue"},         {"dia diem to chuc", "venue"},   {"trang tri", "venue"},
     {"khanh tiet", "venue"},        {"am thanh", "venue"},           {"san khau", "venue"},
@@ -229,6 +229,7 @@ constexpr std::array<kind_rule, 39> kind_rules = {{
     {"tai lieu", "report"},         {"chuan bi", "report"},          {"cong bo", "report"},
     {"du thao", "report"},          {"xay dung", "report"},          {"tham muu", "report"},
     {"tong hop", "report"},         {"ke hoach", "report"},          {"de an", "report"},
+    {"kinh phi", "report"},         {"du toan", "report"},
 }};
 
 struct classification {
@@ -311,7 +312,7 @@ std::optional<unit_name> as_unit_name(std::string_view text) {
   }
   if (name.empty() || !starts_upper(name)) return std::nullopt;
   auto words = word_count(f);
-  if (words == 0 || words > 14) return std::nullopt;
+  if (words == 0 || words > 18) return std::nullopt;
   if (has_word(f, "con lai") || has_word(f, "chu tri") || has_word(f, "phoi hop")) return std::nullopt;
   for (auto no : not_unit_starts)
     if (starts_word(f, no)) return std::nullopt;
@@ -344,6 +345,16 @@ std::optional<unit_name> as_unit_name(std::string_view text) {
 // starts like one.
 std::vector<unit_name> split_units(const unit_name& u) {
   if (u.group || known_unit_of(u.name)) return {u};
+  // "Ủy ban MTTQ Việt Nam huyện và các tổ chức chính trị - xã hội huyện": a unit and a group.
+  {
+    auto f = fold(u.name);
+    if (auto pos = find_word(f.text, "va cac"); pos != npos && pos > 0) {
+      auto head = trim(original(u.name, f, 0, pos));
+      auto rest = trim(original(u.name, f, pos + 3, f.text.size()));
+      if (auto one = as_unit_name(head); one && !one->group)
+        return {unit_name{one->name, false}, unit_name{upper_first(rest), true}};
+    }
+  }
   std::vector<std::string> parts;
   std::size_t start = 0;
   for (auto pos = u.name.find(", "); pos != npos; pos = u.name.find(", ", pos + 1)) {
@@ -354,7 +365,10 @@ std::vector<unit_name> split_units(const unit_name& u) {
       if (starts_word(f, w) && w != "cac" && w != "de nghi") starts_unit = true;
     for (auto no : not_unit_starts)
       if (starts_word(f, no)) starts_unit = false;
-    if (starts_unit && starts_upper(next)) {
+    bool commune = false;  // "Thị trấn Phong Thổ, xã Sin Suối Hồ"
+    for (std::string_view level : {"xa", "thi tran", "phuong", "thon", "ubnd xa", "ubnd thi tran", "ubnd phuong"})
+      if (starts_word(f, level)) commune = true;
+    if (starts_unit && (starts_upper(next) || commune)) {
       parts.push_back(u.name.substr(start, pos - start));
       start = pos + 2;
     }
@@ -960,7 +974,13 @@ class importer_impl {
       context here = ctx;
       here.who.clear();
       for (const auto& one : u->first) here.who.push_back(units_.find(one.group ? slug(one.name) : units_.id_for(one.name)));
-      if (!u->second.empty())
+      auto text = strip_trailing(u->second, " ");
+      if (!text.empty() && text.back() == ':' && !n.children.empty()) {
+        // "Trưởng các thôn: Cử đại diện … tham dự Hội nghị, cụ thể:" leads the lines below.
+        skip(idx, "heading of the lines below it, not a duty", "dòng dẫn của các dòng dưới, không phải nhiệm vụ");
+        if (auto own = classify(text)) here.kind = own;
+        if (auto d = find_deadline(text, *h_.issued_on)) here.deadline = d;
+      } else if (!u->second.empty())
         add_duties(idx, u->second, here);
       else
         skip(idx, "heading naming the unit of the lines below it", "tên đơn vị: nhiệm vụ ở các dòng dưới");
@@ -1017,14 +1037,19 @@ class importer_impl {
     return has_word(head, "con lai");
   }
 
-  // Splits "…năm 2023; Công bố Chỉ số …" where a new assignment starts after ';'.
+  // Splits "…năm 2023; Công bố Chỉ số …" where a new assignment starts after ';': a
+  // capitalised clause with a kind of its own, or one whose kind differs from the
+  // clause before ("Cử phóng viên đưa tin; đăng tải tài liệu …").
   static std::vector<std::string> clauses_of(const std::string& text) {
     std::vector<std::string> out;
     std::size_t start = 0;
     for (auto pos = text.find("; "); pos != npos; pos = text.find("; ", pos + 1)) {
       auto next = trim(text.substr(pos + 1));
       auto head = trim(text.substr(start, pos - start));
-      if (!next.empty() && starts_upper(next) && classify(next) && !head.empty()) {
+      auto next_kind = next.empty() ? std::nullopt : classify(next);
+      auto head_kind = head.empty() ? std::nullopt : classify(head);
+      bool new_task = next_kind && (starts_upper(next) || (head_kind && head_kind->kind != next_kind->kind));
+      if (new_task && !head.empty()) {
         out.push_back(head);
         start = pos + 1;
       }
@@ -1235,7 +1260,7 @@ class importer_impl {
       std::string_view phrase;  // folded
       std::string_view stem;
     };
-    static constexpr std::array<known_task, 14> known = {{
+    static constexpr std::array<known_task, 16> known = {{
         {"chuan bi cac tai lieu, bao cao", "chuan-bi-tai-lieu-bao-cao"},
         {"chuan bi tai lieu, bao cao", "chuan-bi-tai-lieu-bao-cao"},
         {"cong bo chi so cai cach hanh chinh cua ubnd cac xa, thi tran", "cong-bo-chi-so-cchc-xa-thi-tran"},
@@ -1244,12 +1269,14 @@ class importer_impl {
         {"thi dua khen thuong", "thi-dua-khen-thuong"},
         {"dang tai tai lieu hoi nghi", "dang-tai-tai-lieu-hoi-nghi"},
         {"chuan bi hoi truong", "chuan-bi-hoi-truong"},
+        {"chuan bi dia diem", "chuan-bi-dia-diem"},
         {"hoi truong", "chuan-bi-hoi-truong"},
         {"cu phong vien", "cu-phong-vien-dua-tin"},
         {"cu dai bieu", "cu-dai-bieu-tham-du"},
+        {"cu lanh dao", "cu-dai-bieu-tham-du"},
+        {"cu can bo", "cu-dai-bieu-tham-du"},
         {"bo tri kinh phi", "bo-tri-kinh-phi"},
         {"du toan kinh phi", "du-toan-kinh-phi"},
-        {"giay moi", "phat-hanh-giay-moi"},
     }};
     auto f = fold(clause).text;
     // The task named first wins ("đăng tải tài liệu Hội nghị; … Công bố Chỉ số …").

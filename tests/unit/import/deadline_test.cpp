@@ -73,6 +73,10 @@ TEST(Deadline, RelativeToTheEvent) {
             (nlohmann::ordered_json{{"milestone", "conference"}, {"offset", "-2wd"}}));
   EXPECT_EQ(due_of("hoàn thành trước 05 ngày tổ chức Hội thi"),
             (nlohmann::ordered_json{{"milestone", "conference"}, {"offset", "-5d"}}));
+  EXPECT_EQ(due_of("báo cáo UBND huyện trong 10 ngày làm việc sau khi kết thúc đợt kiểm tra"),
+            (nlohmann::ordered_json{{"milestone", "conference"}, {"offset", "+10wd"}}));
+  EXPECT_EQ(due_of("báo cáo UBND huyện sau Lễ ra quân 30 ngày"),
+            (nlohmann::ordered_json{{"milestone", "conference"}, {"offset", "+30d"}}));
   EXPECT_EQ(due_of("báo cáo kết quả sau khi kết thúc Hội nghị 02 ngày"),
             (nlohmann::ordered_json{{"milestone", "conference"}, {"offset", "+2d"}}));
 }
