@@ -25,6 +25,25 @@ std::string_view role_name(role r) {
   return "viewer";
 }
 
+namespace {
+
+// Escalations of such a plan go to its coordinator, and nowhere for the coordinator's own
+// duties: said once per plan at every start.
+void warn_without_leaders(const plan& p) {
+  if (p.escalate_to.empty())
+    spdlog::warn("engine: plan {} names no escalate_to unit: escalations go to its coordinator {} (and nowhere "
+                 "for the coordinator's own duties)",
+                 p.id, p.coordinator);
+}
+
+}  // namespace
+
+int days_late(instant deadline, instant at, std::chrono::minutes utc_offset) {
+  const auto from = std::chrono::sys_days{deadline_date(deadline, utc_offset)};
+  const auto to = std::chrono::sys_days{local_date(at, utc_offset)};
+  return std::max(0, static_cast<int>((to - from).count()));
+}
+
 bool may_fire(const event_spec& spec, const actor& by, const std::string& owner) {
   bool is_owner = (by.role == role::unit || by.role == role::coordinator) && !by.unit.empty() && by.unit == owner;
   bool is_coordinator = by.role == role::coordinator;
@@ -126,6 +145,13 @@ const engine::live_duty* engine::find(const std::string& plan_id, const std::str
 }
 
 std::optional<instant> engine::resolve_deadline(const plan_state& ps, const live_duty& d) const {
+  auto base = resolve_due(ps, d);
+  // Review time given back on returns stays given when a milestone moves the deadline.
+  if (base && d.st.review_credit_minutes != 0) *base += std::chrono::minutes{d.st.review_credit_minutes};
+  return base;
+}
+
+std::optional<instant> engine::resolve_due(const plan_state& ps, const live_duty& d) const {
   const auto& due = d.def->due;
   const auto tz = ps.def->utc_offset;
   // Civil Code 2015 art. 148: a deadline given as a day ends at 24:00 of that day.
@@ -159,6 +185,11 @@ std::optional<instant> engine::resolve_deadline(const plan_state& ps, const live
 four_state engine::status_of(const duty_state& st) const {
   auto ms = st.machine->state();
   if (ms.progress && ms.progress->name == "Cancelled") return {"cancelled", "Đã hủy"};
+  // QĐ 42/2014 judges the unit's task: once the unit has delivered its part, what the
+  // coordinator does afterwards (approve, present, mark attended) is not the unit's time.
+  if (st.delivered())
+    return st.delivered_late ? four_state{"done_late", "Hoàn thành quá hạn"}
+                             : four_state{"done_on_time", "Hoàn thành đúng hạn"};
   if (ms.progress && ms.progress->name == "Done")
     return st.finished_late ? four_state{"done_late", "Hoàn thành quá hạn"}
                             : four_state{"done_on_time", "Hoàn thành đúng hạn"};
@@ -166,6 +197,66 @@ four_state engine::status_of(const duty_state& st) const {
   instant reference = st.finished_at ? *st.finished_at : clock_.now();
   return reference > *st.deadline ? four_state{"open_overdue", "Chưa hoàn thành quá hạn"}
                                    : four_state{"open_on_time", "Chưa hoàn thành trong hạn"};
+}
+
+std::string_view engine::timeliness_label(const duty_state& st) const {
+  const auto ms = st.machine->state();
+  if (ms.timeliness->name != "Escalated") return ms.timeliness->label_vi;
+  switch (st.escalated) {
+    case duty_state::escalation::leader: return ms.timeliness->label_vi;  // "Đã báo lãnh đạo"
+    case duty_state::escalation::coordinator: return "Đã báo cơ quan chủ trì";
+    case duty_state::escalation::nowhere: return "Quá hạn (chưa có nơi nhận báo cáo)";
+    case duty_state::escalation::none: break;
+  }
+  return "Đã báo cơ quan chủ trì";  // journals from before escalations named their receiver
+}
+
+std::string engine::escalation_target(const plan& p, const std::string& owner) const {
+  if (!p.escalate_to.empty() && p.escalate_to != owner) return p.escalate_to;
+  if (!p.coordinator.empty() && p.coordinator != owner) return p.coordinator;
+  return {};
+}
+
+std::optional<event_row> engine::track_delivery(const plan_state& ps, const live_duty& d, duty_state& view,
+                                                machine_state before, event_type type, instant now,
+                                                const actor& by) {
+  const machine_state after = view.machine->state();
+  if (after.delivered() && !before.delivered()) {
+    view.delivered_at = now;
+    view.delivered_late = view.deadline && now > *view.deadline;
+    return std::nullopt;
+  }
+  if (after.delivered() || !before.delivered()) return std::nullopt;
+  // Reopened: a return, or a reassignment to another unit.
+  const instant delivered_at = view.delivered_at;
+  view.delivered_at = instant{};
+  view.delivered_late = false;
+  if (type != event_type::return_ || !view.deadline || after.terminal()) return std::nullopt;
+  // The days the work sat with the coordinator are given back to the unit: whole days for a
+  // day deadline (it stays a day deadline), the exact time for a deadline with a time.
+  const auto tz = ps.def->utc_offset;
+  std::chrono::minutes credit{0};
+  if (is_day_deadline(*view.deadline, tz))
+    credit = std::chrono::days{(std::chrono::sys_days{local_date(now, tz)} -
+                                std::chrono::sys_days{local_date(delivered_at, tz)}).count()};
+  else
+    credit = std::chrono::floor<std::chrono::minutes>(now - delivered_at);
+  if (credit <= std::chrono::minutes{0}) return std::nullopt;
+  std::vector<effect> ignored;
+  if (!view.machine->fire(event_type::deadline_changed, ignored)) return std::nullopt;
+  const auto from = *view.deadline;
+  view.deadline = from + credit;
+  view.review_credit_minutes += static_cast<std::int32_t>(credit.count());
+  view.version += 1;
+  // Points of the moved deadline that are already past are not sent late.
+  view.reminded_until = std::max(view.reminded_until, now);
+  const auto& p = *ps.def;
+  json data{{"from", p.format(from)},
+            {"to", p.format(*view.deadline)},
+            {"reason", "review_time"},
+            {"credit_minutes", credit.count()},
+            {"credit_days", credit.count() / (24 * 60)}};
+  return event_row{0, p.id, d.def->id, view.version, "deadline_changed", by.name, now, "", std::move(data)};
 }
 
 std::vector<std::string> engine::allowed_events(const duty_def& def, const duty_state& st, const actor* caller) const {
@@ -271,6 +362,7 @@ result<applied> engine::stage(const command& cmd, batch& b) {
                            {"state", {{"progress", st.progress->name}, {"timeliness", st.timeliness->name}}}});
   }
 
+  const machine_state before = current.machine->state();
   duty_state& view = b.view(*d);
   const instant now = clock_.now();
   const instant keyed_at = cmd.at ? *cmd.at : now;  // a scheduled event's notifications are keyed by its point
@@ -292,16 +384,41 @@ result<applied> engine::stage(const command& cmd, batch& b) {
     view.finished_at = now;
     view.finished_late = view.deadline && now > *view.deadline;
   }
+  // Where an escalation goes is decided now and journaled with it, so that the history and
+  // a replay say who was told even if the plan's leaders change later.
+  std::string escalated_to;
+  if (type == event_type::escalate) {
+    escalated_to = escalation_target(*ps->def, view.owner);
+    e.data["to"] = escalated_to.empty() ? json(nullptr) : json(escalated_to);
+    view.escalated = escalated_to.empty()                   ? duty_state::escalation::nowhere
+                     : escalated_to == ps->def->escalate_to ? duty_state::escalation::leader
+                                                            : duty_state::escalation::coordinator;
+  }
+  std::optional<event_row> moved = track_delivery(*ps, *d, view, before, type, now, cmd.by);
 
   for (const auto& eff : effects) {
     if (cmd.silent) break;
-    const std::string& unit = eff.to == effect::target::coordinator ? ps->def->coordinator : view.owner;
-    json payload{{"event", cmd.event}, {"actor", cmd.by.name}, {"title", d->def->title}};
+    std::string unit = eff.to == effect::target::coordinator ? ps->def->coordinator : view.owner;
+    if (eff.reason == "escalation") {
+      if (escalated_to.empty()) continue;  // never escalate a unit to itself
+      unit = escalated_to;
+    }
+    json payload{{"event", cmd.event}, {"actor", cmd.by.name}, {"title", d->def->title},
+                 {"progress", st.progress->name}, {"owner", view.owner}};
     if (!cmd.note.empty()) payload["note"] = cmd.note;
-    if (view.deadline) payload["deadline"] = ps->def->format(*view.deadline);
+    if (view.deadline) {
+      payload["deadline"] = ps->def->format(*view.deadline);
+      if (keyed_at > *view.deadline) payload["days_overdue"] = days_late(*view.deadline, keyed_at, ps->def->utc_offset);
+    }
+    if (cmd.notice_extra.is_object()) payload.update(cmd.notice_extra);
+    if (moved) {
+      payload["to"] = moved->data["to"];
+      payload["credit_days"] = moved->data["credit_days"];
+    }
     queue_notification(b, *ps, *d, eff.reason, unit, keyed_at, std::move(payload));
   }
 
+  st = view.machine->state();  // a deadline given back on return moved the timeliness region
   b.writes.duties.push_back(duty_row{e.plan, e.duty, std::string(d->def->kind), view.owner, std::string(st.progress->name),
                                      std::string(st.timeliness->name), view.version, view.deadline, now,
                                      view.finished_at, view.finished_late, std::nullopt,
@@ -318,6 +435,7 @@ result<applied> engine::stage(const command& cmd, batch& b) {
     b.answers[idem_key] = idempotent_answer{fingerprint_of(cmd), out};
   }
   b.writes.events.push_back(std::move(e));
+  if (moved) b.writes.events.push_back(std::move(*moved));
   return out;
 }
 
@@ -439,12 +557,13 @@ result<bool> engine::load(const plan_load& loaded, const actor& by) {
     b.writes.duties.push_back(duty_row{p->id, d.def->id, std::string(d.def->kind), d.st.owner, std::string(st.progress->name),
                                        std::string(st.timeliness->name), 1, d.st.deadline, now, std::nullopt, false,
                                        d.st.reminded_until});
-    json payload{{"title", d.def->title}};
+    json payload{{"title", d.def->title}, {"progress", st.progress->name}};
     if (d.st.deadline) payload["deadline"] = p->format(*d.st.deadline);
     queue_notification(b, *ps, d, "assigned", d.st.owner, now, std::move(payload));
   }
   if (auto s = store_.commit(b.writes); !s) return s.err();
   spdlog::info("engine: loaded plan {} ({}) with {} duties", p->id, p->number, p->duties.size());
+  warn_without_leaders(*p);
   auto& installed = *plans_.emplace(p->id, std::move(ps)).first->second;
   for (auto& d : installed.duties) schedule(installed, d);
   notify_observers(b.writes);
@@ -452,7 +571,7 @@ result<bool> engine::load(const plan_load& loaded, const actor& by) {
 }
 
 result<json> engine::set_milestone(const std::string& plan_id, const std::string& milestone, instant at,
-                                   const actor& by) {
+                                   const actor& by, bool confirm_past) {
   auto it = plans_.find(plan_id);
   if (it == plans_.end()) return make_error(errc::not_found, "unknown plan \"" + plan_id + "\"");
   auto& ps = *it->second;
@@ -485,10 +604,35 @@ result<json> engine::set_milestone(const std::string& plan_id, const std::string
   }
   mit->second = previous;
 
+  if (at < now && !confirm_past) {
+    // What a date in the past would set off at once: the due-soon, overdue and escalation
+    // points already passed (reminders before a new deadline that are past are never sent).
+    int fires = 0;
+    for (const auto& c : changes) {
+      if (!c.to || !c.d->st.machine->state().unit_part_open()) continue;
+      duty_state trial = c.d->st.copy();
+      std::vector<effect> ignored;
+      trial.machine->fire(event_type::deadline_changed, ignored);
+      trial.deadline = c.to;
+      for (const auto& pt : points_of(ps, *c.d, trial))
+        if (pt.fire_at <= now && (pt.kind == point::what::due_soon || pt.kind == point::what::overdue ||
+                                  pt.kind == point::what::escalate))
+          ++fires;
+    }
+    return make_error(errc::conflict,
+                      "the date " + p.format(at) + " is before the daemon's clock (" + p.format(now) + "): " +
+                          std::to_string(fires) + " due-soon/overdue/escalation point(s) would fire at once; confirm "
+                          "with ?confirm=past",
+                      json{{"confirm", "past"}, {"now", p.format(now)}, {"fires", fires}});
+  }
+
+  const auto* mdef = p.find_milestone(milestone);
+  json milestone_json{{"id", milestone}, {"title", mdef ? mdef->title : milestone}, {"at", p.format(at)}};
   json changed = json::array();
   for (const auto& c : changes) {
-    // A finished duty keeps the deadline it was judged against.
-    if (c.d->st.machine->state().terminal()) continue;
+    // A finished duty, and a unit's part already delivered, keep the deadline they were
+    // judged against.
+    if (!c.d->st.machine->state().unit_part_open()) continue;
     auto next = c.d->st.machine->clone();
     std::vector<effect> effects;
     if (!next->fire(event_type::deadline_changed, effects)) continue;
@@ -509,7 +653,11 @@ result<json> engine::set_milestone(const std::string& plan_id, const std::string
                                        view.finished_at, view.finished_late, view.reminded_until,
                                        duty_row::how::update});
     queue_notification(b, ps, *c.d, from ? "deadline_changed" : "deadline_set", view.owner, now,
-                       json{{"title", c.d->def->title}, {"from", ev["from"]}, {"to", ev["to"]}});
+                       json{{"title", c.d->def->title},
+                            {"from", ev["from"]},
+                            {"to", ev["to"]},
+                            {"milestone", milestone_json},
+                            {"progress", st.progress->name}});
     changed.push_back(json{{"duty", c.d->def->id}, {"from", ev["from"]}, {"to", ev["to"]}});
   }
   b.after_commit.push_back([&ps, mit, at] {
@@ -583,6 +731,7 @@ void engine::replay_event(const event_view& e) {
   }
   event_type type{};
   replay_effects_.clear();  // replay never re-sends: the outbox rows were written when it happened
+  const machine_state before = st.machine->state();
   if (!parse_event_name(e.type, type) || !st.machine->fire(type, replay_effects_)) {
     ++replay_mismatches_;
     spdlog::error("replay: {}/{} event {} ({}) refused by the machine", e.plan, e.duty, e.seq, e.type);
@@ -592,8 +741,29 @@ void engine::replay_event(const event_view& e) {
     const json j = data();
     if (j.is_object()) st.owner = j.value("unit", st.owner);
   }
-  if (type == event_type::deadline_changed) st.deadline = instant_in(data(), "to");
-  if (st.machine->state().terminal() && !st.finished_at) {
+  if (type == event_type::deadline_changed) {
+    const json j = data();
+    st.deadline = instant_in(j, "to");
+    if (j.is_object()) st.review_credit_minutes += static_cast<std::int32_t>(j.value("credit_minutes", std::int64_t{0}));
+  }
+  if (type == event_type::escalate) {
+    const json j = data();
+    auto to = j.is_object() ? j.find("to") : j.end();
+    if (!j.is_object() || to == j.end()) st.escalated = duty_state::escalation::coordinator;  // before receivers were journaled
+    else if (!to->is_string()) st.escalated = duty_state::escalation::nowhere;
+    else st.escalated = to->get<std::string>() == ps.def->escalate_to ? duty_state::escalation::leader
+                                                                       : duty_state::escalation::coordinator;
+  }
+  // The same delivery bookkeeping as stage()/track_delivery, from the journaled times.
+  const machine_state after = st.machine->state();
+  if (after.delivered() && !before.delivered()) {
+    st.delivered_at = e.at;
+    st.delivered_late = st.deadline && e.at > *st.deadline;
+  } else if (!after.delivered() && before.delivered()) {
+    st.delivered_at = instant{};
+    st.delivered_late = false;
+  }
+  if (after.terminal() && !st.finished_at) {
     st.finished_at = e.at;
     st.finished_late = st.deadline && e.at > *st.deadline;
   }
@@ -647,6 +817,7 @@ status engine::open() {
     }
     auto ps = std::make_unique<plan_state>();
     build_plan_state(l->value, *ps);
+    warn_without_leaders(*ps->def);
     loaded[i].reset();  // the plan_state holds the plan; its text is no longer needed
     plans_.emplace(ps->def->id, std::move(ps));
   };
@@ -737,7 +908,7 @@ json engine::duty_summary(const plan_state& ps, const duty_def& def, const duty_
           {{"progress", ms.progress->name},
            {"timeliness", ms.timeliness->name},
            {"progress_label", ms.progress->label_vi},
-           {"timeliness_label", ms.timeliness->label_vi}}},
+           {"timeliness_label", timeliness_label(st)}}},
          {"status", four.code},
          {"status_label", four.label_vi},
          {"due", def.due.to_json(p.utc_offset)},
@@ -745,6 +916,30 @@ json engine::duty_summary(const plan_state& ps, const duty_def& def, const duty_
          {"version", st.version},
          {"depends_on", def.depends_on()},
          {"allowed_events", allowed_events(def, st, caller)}};
+  if (st.deadline) {
+    j["deadline_date"] = format_date(deadline_date(*st.deadline, p.utc_offset));
+    j["deadline_all_day"] = is_day_deadline(*st.deadline, p.utc_offset);
+    j["deadline_text"] = vietnamese_deadline(*st.deadline, p.utc_offset);
+  } else {
+    j["deadline_date"] = nullptr;
+    j["deadline_text"] = nullptr;
+  }
+  if (st.review_credit_minutes != 0) j["review_credit_minutes"] = st.review_credit_minutes;
+  if (const auto* step = def.machine_kind->delivering_event()) {
+    j["delivery"] = json{{"event", event_name(step->type)},
+                         {"label", step->label_vi},
+                         {"delivered_at", st.delivered() ? json(p.format(st.delivered_at)) : json(nullptr)},
+                         {"late", st.delivered() ? json(st.delivered_late) : json(nullptr)}};
+  }
+  j["unit_part_open"] = ms.unit_part_open();
+  j["follow_up"] = follow_up_json(p, def, st);
+  if (st.escalated != duty_state::escalation::none && st.escalated != duty_state::escalation::nowhere) {
+    const std::string to = st.escalated == duty_state::escalation::leader ? p.escalate_to : p.coordinator;
+    const auto* u = p.find_unit(to);
+    j["escalated_to"] = json{{"unit", to}, {"name", u ? u->name : to}};
+  } else {
+    j["escalated_to"] = nullptr;
+  }
   if (!def.group.empty()) j["group"] = def.group;
   if (st.finished_at) j["finished_at"] = p.format(*st.finished_at);
   if (const auto* live = ps.find(def.id)) j["assigned_at"] = p.format(live->assigned_at);
@@ -752,20 +947,44 @@ json engine::duty_summary(const plan_state& ps, const duty_def& def, const duty_
   return j;
 }
 
+json engine::follow_up_json(const plan& p, const duty_def& def, const duty_state& st) const {
+  const auto ms = st.machine->state();
+  if (!ms.delivered() || ms.terminal()) return nullptr;
+  json events = json::array();
+  std::string labels;
+  for (const auto& spec : def.machine_kind->events()) {
+    if (spec.by != who::coordinator || spec.type == event_type::cancel || spec.type == event_type::reassign) continue;
+    if (!st.machine->accepts(spec.type)) continue;
+    events.push_back(event_name(spec.type));
+    labels += (labels.empty() ? "" : " / ") + std::string(spec.label_vi);
+  }
+  if (events.empty()) return nullptr;
+  const auto waited = std::chrono::duration_cast<std::chrono::seconds>(clock_.now() - st.delivered_at).count();
+  return json{{"by", "coordinator"},
+              {"events", events},
+              {"label", "Chờ cơ quan chủ trì: " + labels},
+              {"since", p.format(st.delivered_at)},
+              {"waited_seconds", std::max<std::int64_t>(0, waited)}};
+}
+
 json engine::plan_summary(const plan_state& ps) const {
   auto j = ps.def->header_json();
-  int total = 0, done = 0, overdue = 0, pending = 0;
+  if (const auto* u = ps.def->escalate_to.empty() ? nullptr : ps.def->find_unit(ps.def->escalate_to))
+    j["escalate_to"] = json{{"unit", u->id}, {"name", u->name}};
+  int total = 0, done = 0, overdue = 0, pending = 0, follow_up = 0;
   json by_status = json::object();
   for (const auto& d : ps.duties) {
     ++total;
+    const auto ms = d.st.machine->state();
+    if (ms.delivered() && !ms.terminal()) ++follow_up;
     auto s = status_of(d.st);
     by_status[std::string(s.code)] = by_status.value(std::string(s.code), 0) + 1;
     if (s.code == "done_on_time" || s.code == "done_late") ++done;
     if (s.code == "open_overdue") ++overdue;
     if (s.code == "pending") ++pending;
   }
-  j["counts"] =
-      json{{"total", total}, {"done", done}, {"overdue", overdue}, {"pending", pending}, {"by_status", by_status}};
+  j["counts"] = json{{"total", total},     {"done", done},           {"overdue", overdue},
+                     {"pending", pending}, {"follow_up", follow_up}, {"by_status", by_status}};
   return j;
 }
 
@@ -806,6 +1025,8 @@ result<json> engine::plan_json(const std::string& plan_id) const {
                           {"state", {{"progress", st.progress->name}, {"timeliness", st.timeliness->name}}},
                           {"status", status_of(d.st).code},
                           {"deadline", d.st.deadline ? json(ps.def->format(*d.st.deadline)) : json(nullptr)},
+                          {"deadline_text", d.st.deadline ? json(vietnamese_deadline(*d.st.deadline, ps.def->utc_offset))
+                                                          : json(nullptr)},
                           {"version", d.st.version}});
   }
   j["duties"] = duties;

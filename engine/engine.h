@@ -29,6 +29,10 @@ namespace dutyflow {
 enum class role : std::uint8_t { coordinator, unit, viewer, system };
 std::string_view role_name(role r);
 
+// Whole calendar days from the day a deadline falls on (deadline_date) to the day of `at`,
+// in the plan's zone: 1 on the day after a day deadline. Never negative.
+int days_late(instant deadline, instant at, std::chrono::minutes utc_offset);
+
 // Who asks. `name` is what the journal records as the actor.
 struct actor {
   std::string name;
@@ -50,6 +54,9 @@ struct command {
   std::string idempotency_key;
   bool want_answer = false;  // fill applied::answer with the duty as this event left it
   bool silent = false;       // journal the event but queue none of its notifications (catch-up)
+  // Merged into the payload of the notifications this event queues (the scheduler's
+  // "days_overdue" as of the office opening it is sent at, "coalesced" points).
+  nlohmann::json notice_extra;
 };
 
 // What an accepted command changed.
@@ -124,8 +131,11 @@ class engine {
 
   // Sets or moves a milestone; recomputes every deadline that depends on it, journaling
   // deadline_changed and queuing a notification for each affected owner.
+  // A value before the engine's clock would fire at once what fell due since: unless
+  // `confirm_past`, that is errc::conflict with details {"confirm": "past", "now",
+  // "fires": how many due-soon/overdue/escalation points would fire} and nothing changes.
   result<nlohmann::json> set_milestone(const std::string& plan, const std::string& milestone, instant at,
-                                       const actor& by);
+                                       const actor& by, bool confirm_past = true);
 
   // Reads. The JSON shapes are DESIGN.md's ("HTTP API"). `caller` decides allowed_events.
   std::vector<nlohmann::json> plans_json() const;
@@ -191,9 +201,21 @@ class engine {
   status commit(batch& b);
   live_duty* find(const std::string& plan, const std::string& duty, plan_state** ps = nullptr);
   const live_duty* find(const std::string& plan, const std::string& duty, const plan_state** ps = nullptr) const;
-  std::optional<instant> resolve_deadline(const plan_state& ps, const live_duty& d) const;
+  std::optional<instant> resolve_deadline(const plan_state& ps, const live_duty& d) const;  // with review credit
+  std::optional<instant> resolve_due(const plan_state& ps, const live_duty& d) const;       // the plan's own rule
   four_state status_of(const duty_state& st) const;
+  std::string_view timeliness_label(const duty_state& st) const;
+  // Who receives an escalation of a duty owned by `owner`: the plan's leaders, else the
+  // coordinator, never the owner itself (empty: nobody).
+  std::string escalation_target(const plan& p, const std::string& owner) const;
+  // Tracks the unit's delivery across a transition from `before` to view's new state; a
+  // return gives the review time back (may stage a deadline_changed event).
+  // Returns the deadline_changed event to journal after the return, if the deadline moved.
+  std::optional<event_row> track_delivery(const plan_state& ps, const live_duty& d, duty_state& view,
+                                          machine_state before, event_type type, instant now, const actor& by);
   nlohmann::json plan_summary(const plan_state& ps) const;  // header + counts
+  // The coordinator's pending step once the unit delivered (approve, present ...), or null.
+  nlohmann::json follow_up_json(const plan& p, const duty_def& def, const duty_state& st) const;
   nlohmann::json duty_summary(const plan_state& ps, const duty_def& def, const duty_state& st,
                               const actor* caller) const;
   std::vector<std::string> allowed_events(const duty_def& def, const duty_state& st, const actor* caller) const;

@@ -20,12 +20,28 @@ struct engine::duty_state {
   std::optional<instant> deadline;
   std::optional<instant> finished_at;
   bool finished_late = false;
+  // Whether the unit's part was delivered after the deadline (see delivered_at).
+  bool delivered_late = false;
+  // Where the escalation went, if the duty was escalated.
+  enum class escalation : std::uint8_t { none, leader, coordinator, nowhere };
+  escalation escalated = escalation::none;
+  // Minutes the unit's work sat with the coordinator before it was returned: given back to
+  // the unit, so its deadline (and a milestone's recomputation of it) moves by this much.
+  std::int32_t review_credit_minutes = 0;
   // Reminders whose point is up to here have been sent (or were skipped because the
   // deadline was set after them).
   instant reminded_until{};
+  // When the unit's part was delivered (the kind's step::delivers event entered a delivered
+  // state); the epoch while it is not (also after a return reopened it). Small fields on
+  // purpose: a restart holds every open duty of every plan.
+  instant delivered_at{};
+
+  bool delivered() const { return delivered_at != instant{}; }
 
   duty_state copy() const {
-    return duty_state{machine->clone(), version, owner, deadline, finished_at, finished_late, reminded_until};
+    return duty_state{machine->clone(), version,   owner,          deadline,     finished_at,
+                      finished_late,    delivered_late, escalated, review_credit_minutes, reminded_until,
+                      delivered_at};
   }
 };
 

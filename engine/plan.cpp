@@ -41,7 +41,8 @@ const duty_def* plan::find_duty(std::string_view did) const {
 json plan::header_json() const {
   return json{{"id", id},         {"number", number},     {"title", title},
               {"issuer", issuer}, {"issued_on", format_date(issued_on)},
-              {"timezone", timezone}, {"coordinator", coordinator}};
+              {"timezone", timezone}, {"coordinator", coordinator},
+              {"escalate_to", escalate_to.empty() ? json(nullptr) : json(escalate_to)}};
 }
 
 json due_spec::to_json(std::chrono::minutes tz) const {
@@ -192,7 +193,7 @@ result<plan_load> load_plan(const json& doc, const kind_registry& kinds, std::op
     return make_error(errc::invalid, "a plan must be a JSON object",
                       json{{"errors", json::array({json{{"path", ""}, {"message", "a plan must be a JSON object"}}})}});
   }
-  c.known_keys(doc, "", {"id", "number", "title", "issuer", "issued_on", "timezone", "coordinator", "milestones",
+  c.known_keys(doc, "", {"id", "number", "title", "issuer", "issued_on", "timezone", "coordinator", "escalate_to", "milestones",
                          "units", "groups", "defaults", "duties", "note"});
   p->id = c.id_field(doc, "");
   p->number = c.string_field(doc, "", "number");
@@ -319,6 +320,10 @@ result<plan_load> load_plan(const json& doc, const kind_registry& kinds, std::op
   if (auto coord = c.string_field(doc, "", "coordinator"); !coord.empty()) {
     if (!p->find_unit(coord)) c.fail("coordinator", "unknown unit \"" + coord + "\"");
     p->coordinator = coord;
+  }
+  if (auto to = c.string_field(doc, "", "escalate_to", false); !to.empty()) {
+    if (!p->find_unit(to)) c.fail("escalate_to", "unknown unit \"" + to + "\"");
+    p->escalate_to = to;
   }
 
   if (auto ms = doc.find("milestones"); ms != doc.end()) {

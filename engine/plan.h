@@ -99,6 +99,9 @@ struct plan {
   std::string timezone = "Asia/Ho_Chi_Minh";
   std::chrono::minutes utc_offset{420};
   std::string coordinator;  // unit id
+  // Who receives escalations (the district's leaders, e.g. "CT, các PCT UBND huyện"): a
+  // unit id of the plan, or empty. Without one, escalations go to the coordinator.
+  std::string escalate_to;
   std::vector<milestone_def> milestones;
   std::vector<unit_def> units;
   std::vector<group_def> groups;

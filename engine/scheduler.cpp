@@ -45,7 +45,8 @@ instant engine::office_time(const plan_state& ps, instant t) const {
 
 std::vector<engine::point> engine::points_of(const plan_state& ps, const live_duty& d, const duty_state& st) const {
   std::vector<point> out;
-  if (!st.deadline || st.machine->state().terminal()) return out;
+  // The deadline judges the unit's part only: once delivered, nothing more is due for it.
+  if (!st.deadline || !st.machine->state().unit_part_open()) return out;
   const instant deadline = *st.deadline;
   const auto tz = ps.def->utc_offset;
   // A deadline at 00:00 is "24:00 of the day before" (Civil Code art. 148): count working
@@ -138,8 +139,9 @@ void engine::fire_points(batch& b, plan_state& ps, live_duty& d, instant now) {
     }
     return false;
   };
-  auto fire_state = [&](const point& pt, bool silent) {
+  auto fire_state = [&](const point& pt, bool silent, json extra = json()) {
     command c;
+    c.notice_extra = std::move(extra);
     c.plan = p.id;
     c.duty = d.def->id;
     c.event = pt.kind == point::what::due_soon ? "due_soon" : pt.kind == point::what::overdue ? "overdue" : "escalate";
@@ -149,10 +151,13 @@ void engine::fire_points(batch& b, plan_state& ps, live_duty& d, instant now) {
     auto r = stage(c, b);
     if (!r) spdlog::warn("scheduler: {}/{} {} refused: {}", p.id, d.def->id, c.event, r.err().message);
   };
-  auto remind = [&](const point& pt, const char* reason) {
-    json payload{{"title", d.def->title}, {"deadline", p.format(*view.deadline)}};
+  auto remind = [&](const point& pt, const char* reason, json extra) {
+    json payload{{"title", d.def->title},
+                 {"deadline", p.format(*view.deadline)},
+                 {"progress", view.machine->state().progress->name}};
     if (pt.kind == point::what::reminder) payload["before"] = pt.detail;
     else payload["repeat"] = pt.detail;
+    payload.update(extra);
     queue_notification(b, ps, d, reason, view.owner, pt.at, std::move(payload));
     view.reminded_until = std::max(view.reminded_until, pt.at);
   };
@@ -187,15 +192,62 @@ void engine::fire_points(batch& b, plan_state& ps, live_duty& d, instant now) {
                             {"state", view.machine->state().timeliness->name}});
     spdlog::info("scheduler: {}/{} catch-up for {} point(s) missed while stopped", p.id, d.def->id, missed.size());
   }
-  for (const auto& pt : live) {
-    if (!pending(pt)) continue;  // an earlier point of this run may have moved the machine past it
+  // Points that wait for the same office opening (a weekend's overdue repeats, two
+  // reminders falling on a holiday) are one mail per reason: the overdue state's notice, or
+  // the latest repeat, says how many days late the duty is when it is sent; the others only
+  // mark their point as done. Points with their own instants fire each once, in order.
+  enum class mail : std::uint8_t { reminder, overdue, other };
+  auto mail_of = [](const point& pt) {
     switch (pt.kind) {
-      case point::what::reminder: remind(pt, "reminder"); break;
-      case point::what::overdue_repeat: remind(pt, "overdue"); break;
-      case point::what::due_soon:
+      case point::what::reminder: return mail::reminder;
       case point::what::overdue:
-      case point::what::escalate: fire_state(pt, false); break;
+      case point::what::overdue_repeat: return mail::overdue;
+      case point::what::due_soon:
+      case point::what::escalate: return mail::other;
     }
+    return mail::other;
+  };
+  for (std::size_t i = 0; i < live.size();) {
+    std::size_t end = i;
+    while (end < live.size() && live[end].fire_at == live[i].fire_at) ++end;
+    // The point of each reason that carries the group's one mail, and how many it stands for.
+    const point* carrier[2] = {nullptr, nullptr};
+    int merged[2] = {0, 0};
+    for (std::size_t k = i; k < end; ++k) {
+      const auto m = mail_of(live[k]);
+      if (m == mail::other || !pending(live[k])) continue;
+      auto& c = carrier[static_cast<int>(m)];
+      ++merged[static_cast<int>(m)];
+      // The state's own notice wins; otherwise the latest point (the closest reminder, the
+      // last repeat).
+      if (!c || c->kind != point::what::overdue) c = &live[k];
+    }
+    const json overdue_extra = [&] {
+      json x{{"days_overdue", days_late(*view.deadline, live[i].fire_at, p.utc_offset)}};
+      if (merged[1] > 1) x["coalesced"] = merged[1];
+      return x;
+    }();
+    for (std::size_t k = i; k < end; ++k) {
+      const point& pt = live[k];
+      if (!pending(pt)) continue;  // an earlier point of this run may have moved the machine past it
+      const auto m = mail_of(pt);
+      if (m != mail::other && carrier[static_cast<int>(m)] != &pt) {
+        if (pt.kind != point::what::overdue) view.reminded_until = std::max(view.reminded_until, pt.at);
+        continue;
+      }
+      switch (pt.kind) {
+        case point::what::reminder:
+          remind(pt, "reminder", merged[0] > 1 ? json{{"coalesced", merged[0]}} : json::object());
+          break;
+        case point::what::overdue_repeat: remind(pt, "overdue", overdue_extra); break;
+        case point::what::overdue: fire_state(pt, false, overdue_extra); break;
+        case point::what::due_soon: fire_state(pt, false); break;
+        case point::what::escalate:
+          fire_state(pt, false, json{{"days_overdue", days_late(*view.deadline, pt.fire_at, p.utc_offset)}});
+          break;
+      }
+    }
+    i = end;
   }
   // One row per duty and run: the state events above each staged one; the last already
   // holds the final state and only needs the reminders' progress. A run that only sent

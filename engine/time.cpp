@@ -227,4 +227,31 @@ result<duration_spec> parse_duration(std::string_view text) {
   return spec;
 }
 
+bool is_day_deadline(instant at, std::chrono::minutes offset) {
+  return at == start_of_day(local_date(at, offset), offset);
+}
+
+date deadline_date(instant at, std::chrono::minutes offset) {
+  if (is_day_deadline(at, offset)) return local_date(at - std::chrono::microseconds{1}, offset);
+  return local_date(at, offset);
+}
+
+std::string vietnamese_date(date day) {
+  const auto d = static_cast<unsigned>(day.day());
+  const auto m = static_cast<unsigned>(day.month());
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%s%u/%s%u/%d", d < 10 ? "0" : "", d, m < 3 ? "0" : "", m, static_cast<int>(day.year()));
+  return buf;
+}
+
+std::string vietnamese_deadline(instant at, std::chrono::minutes offset) {
+  const date day = deadline_date(at, offset);
+  if (is_day_deadline(at, offset)) return "hết ngày " + vietnamese_date(day);
+  const auto since_midnight = std::chrono::floor<std::chrono::minutes>(at - start_of_day(local_date(at, offset), offset));
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%02d:%02d ngày ", static_cast<int>(since_midnight.count() / 60),
+                static_cast<int>(since_midnight.count() % 60));
+  return buf + vietnamese_date(day);
+}
+
 }  // namespace dutyflow

@@ -35,6 +35,21 @@ instant start_of_day(date day, std::chrono::minutes offset);
 // The calendar day that `at` falls on in a zone with the given offset.
 date local_date(instant at, std::chrono::minutes offset);
 
+// A deadline as people read it, the one rendering every channel shows (dashboard, mail,
+// CLI, CSV, calendar). Civil Code 2015 art. 148: a deadline given as a day ends at 24:00 of
+// that day, which dutyflow stores as the next local midnight.
+// Whether `at` is such a day deadline (local 00:00).
+bool is_day_deadline(instant at, std::chrono::minutes offset);
+// The day a deadline falls on: for a day deadline the day that ends at `at`, otherwise the
+// local date of `at`.
+date deadline_date(instant at, std::chrono::minutes offset);
+// "16/6/2023" (Nghị định 30/2020/NĐ-CP: days below 10 and the months 1 and 2 take a
+// leading zero: "05/02/2024").
+std::string vietnamese_date(date day);
+// "hết ngày 16/6/2023" for a day deadline, "17:00 ngày 15/6/2023" otherwise (lower case:
+// it is written inside sentences; a label capitalises it).
+std::string vietnamese_deadline(instant at, std::chrono::minutes offset);
+
 // Zone names a plan may use: IANA names of zones with one fixed offset since 1975
 // (Asia/Ho_Chi_Minh, Asia/Bangkok, ...), "UTC", or a literal "+07:00". Fails with
 // errc::invalid naming the zone.

@@ -43,12 +43,17 @@ enum class requirement : std::uint8_t {
   data_list,       // data.<field> is a non-empty list of non-empty strings
 };
 
+// Whether an event is the owner step that delivers the unit's part (DESIGN.md: "The
+// deadline judges the unit's part"): its time is what the deadline judges.
+enum class step : std::uint8_t { other, delivers };
+
 struct event_spec {
   event_type type;
   who by;
   std::string_view label_vi;  // button label, e.g. "Xác nhận đã nhận"
   requirement needs = requirement::none;
   std::string_view field = {};  // the data field `needs` refers to
+  step is = step::other;
 };
 
 enum class region : std::uint8_t { progress, timeliness };
@@ -58,6 +63,9 @@ struct state_spec {
   std::string_view label_vi;  // "Đã nhận"
   region in = region::progress;
   bool terminal = false;      // Done, Cancelled, Absent
+  // The unit's part is delivered in this state (Submitted, Approved, Ready, Done ...): the
+  // deadline no longer runs for the unit; what follows is the coordinator's follow-up.
+  bool delivered = false;
 };
 
 // An outbox notification an accepted event asks for. Actions are pure: they only
@@ -72,6 +80,9 @@ struct machine_state {
   const state_spec* progress = nullptr;
   const state_spec* timeliness = nullptr;
   bool terminal() const { return progress != nullptr && progress->terminal; }
+  bool delivered() const { return progress != nullptr && progress->delivered; }
+  // The unit still has to deliver: reminders, due-soon, overdue and escalation apply.
+  bool unit_part_open() const { return !terminal() && !delivered(); }
 };
 
 // One duty's live state machine.
@@ -98,6 +109,13 @@ class duty_kind {
   virtual std::span<const state_spec> states() const = 0;
   // A machine in the initial states (Assigned, OnTrack).
   virtual std::unique_ptr<duty_machine> create() const = 0;
+
+  // The owner event that delivers the unit's part (step::delivers); null if none.
+  const event_spec* delivering_event() const {
+    for (const auto& e : events())
+      if (e.is == step::delivers) return &e;
+    return nullptr;
+  }
 
   // Null when this kind does not handle `type`.
   const event_spec* find_event(event_type type) const {

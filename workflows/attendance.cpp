@@ -8,7 +8,7 @@ namespace {
 
 using namespace workflows;
 
-struct DelegatesNamed : progress_state {
+struct DelegatesNamed : delivered_state {
   static constexpr std::string_view name = "DelegatesNamed", label_vi = "Đã cử đại biểu";
 };
 struct Absent : terminal_state {
@@ -38,7 +38,7 @@ struct attendance_front : duty_front<attendance_front> {
 };
 
 constexpr auto events = with_shared_events(std::to_array<event_spec>({
-    {event_type::name_delegates, who::owner, "Cử đại biểu", requirement::data_list, "delegates"},
+    {event_type::name_delegates, who::owner, "Cử đại biểu", requirement::data_list, "delegates", step::delivers},
     {event_type::mark_attended, who::coordinator, "Xác nhận đã dự"},
     {event_type::mark_absent, who::coordinator, "Ghi nhận vắng mặt"},
 }));

@@ -11,13 +11,13 @@ using namespace workflows;
 struct Nominating : progress_state {
   static constexpr std::string_view name = "Nominating", label_vi = "Đang đề xuất";
 };
-struct Nominated : progress_state {
+struct Nominated : delivered_state {
   static constexpr std::string_view name = "Nominated", label_vi = "Đã đề xuất";
 };
-struct Appraised : progress_state {
+struct Appraised : delivered_state {
   static constexpr std::string_view name = "Appraised", label_vi = "Đã thẩm định";
 };
-struct Decided : progress_state {
+struct Decided : delivered_state {
   static constexpr std::string_view name = "Decided", label_vi = "Đã quyết định";
 };
 
@@ -50,7 +50,7 @@ struct awards_front : duty_front<awards_front> {
 
 constexpr auto events = with_shared_events(std::to_array<event_spec>({
     start_spec,
-    {event_type::submit, who::owner, "Nộp danh sách đề nghị", requirement::data_count, "count"},
+    {event_type::submit, who::owner, "Nộp danh sách đề nghị", requirement::data_count, "count", step::delivers},
     {event_type::appraise, who::coordinator, "Thẩm định"},
     {event_type::decide, who::coordinator, "Quyết định khen thưởng", requirement::data_string, "decision"},
     {event_type::present, who::coordinator, "Trao khen thưởng"},

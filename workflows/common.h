@@ -69,15 +69,23 @@ struct terminal_flag {};
 struct progress_state : msm::front::state<> {
   static constexpr region in = region::progress;
   static constexpr bool terminal = false;
+  static constexpr bool delivered = false;
+};
+// A state in which the unit's part is delivered and the coordinator's follow-up (approve,
+// appraise, present, mark_attended) is what remains: the deadline no longer runs for the unit.
+struct delivered_state : progress_state {
+  static constexpr bool delivered = true;
 };
 struct terminal_state : msm::front::state<> {
   static constexpr region in = region::progress;
   static constexpr bool terminal = true;
+  static constexpr bool delivered = false;
   using flag_list = mpl::vector1<terminal_flag>;
 };
 struct timeliness_state : msm::front::state<> {
   static constexpr region in = region::timeliness;
   static constexpr bool terminal = false;
+  static constexpr bool delivered = false;
 };
 
 struct Assigned : progress_state {
@@ -92,10 +100,11 @@ struct Returned : progress_state {
 struct InProgress : progress_state {
   static constexpr std::string_view name = "InProgress", label_vi = "Đang thực hiện";
 };
-struct Submitted : progress_state {
+struct Submitted : delivered_state {
   static constexpr std::string_view name = "Submitted", label_vi = "Đã nộp";
 };
 struct Done : terminal_state {
+  static constexpr bool delivered = true;  // every path to Done passes the unit's delivery
   static constexpr std::string_view name = "Done", label_vi = "Hoàn thành";
 };
 struct Cancelled : terminal_state {
@@ -349,7 +358,8 @@ std::vector<state_spec> state_specs_by_id() {
   using states = typename msm::back::generate_state_set<stt>::type;
   std::vector<state_spec> by_id(mpl::size<states>::value);
   mpl::for_each<states, msm::wrap<mpl::placeholders::_1>>([&]<class State>(msm::wrap<State>) {
-    by_id[msm::back::get_state_id<stt, State>::value] = {State::name, State::label_vi, State::in, State::terminal};
+    by_id[msm::back::get_state_id<stt, State>::value] = {State::name, State::label_vi, State::in, State::terminal,
+                                                         State::delivered};
   });
   return by_id;
 }

@@ -8,7 +8,7 @@ namespace {
 
 using namespace workflows;
 
-struct Published : progress_state {
+struct Published : delivered_state {
   static constexpr std::string_view name = "Published", label_vi = "Đã đăng tải";
 };
 
@@ -35,7 +35,7 @@ struct publish_front : duty_front<publish_front> {
 };
 
 constexpr auto events = with_shared_events(std::to_array<event_spec>({
-    {event_type::publish, who::owner, "Đăng tải", requirement::data_url, "url"},
+    {event_type::publish, who::owner, "Đăng tải", requirement::data_url, "url", step::delivers},
     approve_spec,
     return_spec,
 }));

@@ -36,7 +36,7 @@ struct report_front : duty_front<report_front> {
 
 constexpr auto events = with_shared_events(std::to_array<event_spec>({
     start_spec,
-    {event_type::submit, who::owner, "Nộp"},
+    {event_type::submit, who::owner, "Nộp", requirement::none, {}, step::delivers},
     approve_spec,
     return_spec,
 }));

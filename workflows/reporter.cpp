@@ -40,7 +40,7 @@ struct reporter_front : duty_front<reporter_front> {
 constexpr auto events = with_shared_events(std::to_array<event_spec>({
     {event_type::name_reporter, who::owner, "Cử phóng viên", requirement::data_string, "name"},
     {event_type::mark_attended, who::owner, "Xác nhận đã dự"},
-    {event_type::publish, who::owner, "Đăng tin", requirement::data_url, "url"},
+    {event_type::publish, who::owner, "Đăng tin", requirement::data_url, "url", step::delivers},
 }));
 
 }  // namespace

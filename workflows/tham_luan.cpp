@@ -12,7 +12,7 @@ using namespace workflows;
 struct Drafting : progress_state {
   static constexpr std::string_view name = "Drafting", label_vi = "Đang soạn";
 };
-struct Approved : progress_state {
+struct Approved : delivered_state {
   static constexpr std::string_view name = "Approved", label_vi = "Đã duyệt";
 };
 
@@ -47,7 +47,7 @@ struct tham_luan_front : duty_front<tham_luan_front> {
 
 constexpr auto events = with_shared_events(std::to_array<event_spec>({
     start_spec,
-    {event_type::submit, who::owner, "Nộp tham luận", requirement::data_string, "title"},
+    {event_type::submit, who::owner, "Nộp tham luận", requirement::data_string, "title", step::delivers},
     approve_spec,
     return_spec,
     {event_type::present, who::coordinator, "Trình bày tại Hội nghị"},

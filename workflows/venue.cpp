@@ -8,7 +8,7 @@ namespace {
 
 using namespace workflows;
 
-struct Ready : progress_state {
+struct Ready : delivered_state {
   static constexpr std::string_view name = "Ready", label_vi = "Đã sẵn sàng";
 };
 
@@ -40,7 +40,7 @@ struct venue_front : duty_front<venue_front> {
 
 constexpr auto events = with_shared_events(std::to_array<event_spec>({
     start_spec,
-    {event_type::mark_ready, who::owner, "Báo đã sẵn sàng"},
+    {event_type::mark_ready, who::owner, "Báo đã sẵn sàng", requirement::none, {}, step::delivers},
     approve_spec,
     return_spec,
 }));

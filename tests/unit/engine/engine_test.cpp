@@ -321,12 +321,15 @@ TEST_F(EngineTest, SettingTheConferenceDateResolvesAndMovesDeadlines) {
             errc::forbidden);
 }
 
-TEST_F(EngineTest, FinishingAfterTheDeadlineIsRecordedAsLate) {
+// The deadline judges the unit's delivering step (publish), not the coordinator's approval.
+TEST_F(EngineTest, DeliveringAfterTheDeadlineIsRecordedAsLate) {
   load();
   ASSERT_TRUE(eng_->apply(cmd("dang-tai", "acknowledge", unit_b)));
-  ASSERT_TRUE(eng_->apply(cmd("dang-tai", "publish", unit_b, json{{"url", "https://example.org/tai-lieu"}})));
   ASSERT_TRUE(clock_.set(*parse_instant("2023-06-16T09:00:00+07:00")));
   EXPECT_EQ(duty("dang-tai")["status"], "open_overdue");
+  ASSERT_TRUE(eng_->apply(cmd("dang-tai", "publish", unit_b, json{{"url", "https://example.org/tai-lieu"}})));
+  EXPECT_EQ(duty("dang-tai")["status"], "done_late");
+  EXPECT_EQ(duty("dang-tai")["delivery"]["late"], true);
   ASSERT_TRUE(eng_->apply(cmd("dang-tai", "approve", coordinator)));
   auto d = duty("dang-tai");
   EXPECT_EQ(d["status"], "done_late");
@@ -431,4 +434,52 @@ TEST_F(EngineTest, RestartRebuildsInterleavedPlansAndRefusesAPlanThatNoLongerLoa
   EXPECT_EQ(opened.err().code, errc::internal);
   EXPECT_NE(opened.err().message.find("stored plan mini-4 no longer loads"), std::string::npos)
       << opened.err().message;
+}
+
+// Issue 14: a journal written before the unit's part was judged by its delivery (the
+// scheduler then still sent "overdue" to a submitted report) is judged by the new rule on
+// the next start, by replay alone: nothing is rewritten.
+TEST_F(EngineTest, AJournalFromBeforeDeliveryWasJudgedIsJudgedByReplayAlone) {
+  load();
+  ASSERT_TRUE(eng_->set_milestone("mini", "conference", *parse_instant("2023-06-20T08:00:00+07:00"), coordinator));
+  for (const char* e : {"acknowledge", "start", "submit"}) ASSERT_TRUE(eng_->apply(cmd("bao-cao", e, unit_a))) << e;
+  // What the old scheduler did after the deadline (24:00 on 15/6) to the submitted report.
+  ASSERT_TRUE(clock_.set(*parse_instant("2023-06-16T08:00:00+07:00")));
+  ASSERT_TRUE(eng_->apply(cmd("bao-cao", "overdue", actor{"scheduler", role::system, ""})));
+  const auto before = events();
+  start();  // a new engine replays the journal
+  auto d = duty("bao-cao");
+  EXPECT_EQ(d["status"], "done_on_time") << d.dump();
+  EXPECT_EQ(d["delivery"]["delivered_at"], "2023-06-05T08:00:00+07:00");
+  EXPECT_EQ(d["unit_part_open"], false);
+  EXPECT_EQ(events(), before) << "no event was written by the replay";
+}
+
+// Issue 14: the coordinator's own follow-up is told apart from the unit's delivery, and a
+// deadline is the same day in every field the API gives.
+TEST_F(EngineTest, ADutyTellsItsDeliveryItsFollowUpAndItsDeadlineDay) {
+  load();
+  ASSERT_TRUE(eng_->set_milestone("mini", "conference", *parse_instant("2023-06-20T08:00:00+07:00"), coordinator));
+  auto open = duty("bao-cao");
+  EXPECT_EQ(open["deadline"], "2023-06-16T00:00:00+07:00");
+  EXPECT_EQ(open["deadline_date"], "2023-06-15");
+  EXPECT_EQ(open["deadline_all_day"], true);
+  EXPECT_EQ(open["deadline_text"], "hết ngày 15/6/2023");
+  EXPECT_EQ(open["delivery"]["event"], "submit");
+  EXPECT_TRUE(open["delivery"]["delivered_at"].is_null());
+  EXPECT_TRUE(open["follow_up"].is_null());
+  EXPECT_EQ(open["unit_part_open"], true);
+  auto timed = duty("dang-tai");
+  EXPECT_EQ(timed["deadline_text"], "17:00 ngày 15/6/2023");
+  EXPECT_EQ(timed["deadline_all_day"], false);
+  EXPECT_EQ(timed["deadline_date"], "2023-06-15");
+  for (const char* e : {"acknowledge", "start", "submit"}) ASSERT_TRUE(eng_->apply(cmd("bao-cao", e, unit_a))) << e;
+  ASSERT_TRUE(clock_.set(*parse_instant("2023-06-08T08:00:00+07:00")));
+  auto waiting = duty("bao-cao");
+  EXPECT_EQ(waiting["follow_up"]["events"], json({"approve", "return"}));
+  EXPECT_EQ(waiting["follow_up"]["waited_seconds"], 3 * 24 * 3600);
+  EXPECT_EQ(waiting["follow_up"]["label"], "Chờ cơ quan chủ trì: Phê duyệt / Trả lại");
+  EXPECT_EQ(waiting["status"], "done_on_time");
+  auto plan = *eng_->plan_json("mini");
+  EXPECT_EQ(plan["counts"]["follow_up"], 1);
 }

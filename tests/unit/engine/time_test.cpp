@@ -92,3 +92,21 @@ TEST(Time, KnowsFixedOffsetZonesOnly) {
   EXPECT_FALSE(parse_timezone("Europe/Paris"));
   EXPECT_FALSE(parse_timezone("Mars/Olympus"));
 }
+
+// Issue 14: one rendering of a deadline for every channel. A day deadline (stored as the
+// next local midnight, Civil Code art. 148) reads as the day it ends.
+TEST(Time, ADeadlineReadsAsTheDayItEnds) {
+  const std::chrono::minutes vn{420};
+  const auto day = *parse_instant("2023-06-17T00:00:00+07:00");
+  EXPECT_TRUE(is_day_deadline(day, vn));
+  EXPECT_EQ(format_date(deadline_date(day, vn)), "2023-06-16");
+  EXPECT_EQ(vietnamese_deadline(day, vn), "hết ngày 16/6/2023");
+  const auto timed = *parse_instant("2023-06-15T17:00:00+07:00");
+  EXPECT_FALSE(is_day_deadline(timed, vn));
+  EXPECT_EQ(format_date(deadline_date(timed, vn)), "2023-06-15");
+  EXPECT_EQ(vietnamese_deadline(timed, vn), "17:00 ngày 15/6/2023");
+  // Nghị định 30/2020: days below 10 and the months 1 and 2 take a leading zero.
+  EXPECT_EQ(vietnamese_deadline(*parse_instant("2024-02-06T00:00:00+07:00"), vn), "hết ngày 05/02/2024");
+  // The same instant read in UTC is another day: the plan's zone decides.
+  EXPECT_FALSE(is_day_deadline(day, std::chrono::minutes{0}));
+}

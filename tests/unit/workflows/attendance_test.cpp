@@ -29,6 +29,8 @@ const kind_model& attendance() {
               {mark_attended, who::coordinator, "Xác nhận đã dự"},
               {mark_absent, who::coordinator, "Ghi nhận vắng mặt"},
           },
+      .delivered = {"DelegatesNamed", "Done"},
+      .delivers = name_delegates,
   };
   return model;
 }

@@ -30,6 +30,8 @@ const kind_model& awards() {
               {decide, who::coordinator, "Quyết định khen thưởng", requirement::data_string, "decision"},
               {present, who::coordinator, "Trao khen thưởng"},
           },
+      .delivered = {"Nominated", "Appraised", "Decided", "Done"},
+      .delivers = submit,
   };
   return model;
 }

@@ -265,7 +265,11 @@ void check_against_model(const duty_kind& kind, const kind_model& model) {
     ASSERT_TRUE(state_labels().contains(s.name));
     EXPECT_EQ(s.label_vi, state_labels().at(s.name));
     EXPECT_EQ(s.terminal, contains(model.terminal, s.name));
+    EXPECT_EQ(s.delivered, contains(model.delivered, s.name));
   }
+  ASSERT_NE(kind.delivering_event(), nullptr);
+  EXPECT_EQ(kind.delivering_event()->type, model.delivers);
+  EXPECT_EQ(kind.delivering_event()->by, who::owner);
   std::set<std::string_view> model_progress(model.open.begin(), model.open.end());
   model_progress.insert(model.terminal.begin(), model.terminal.end());
   EXPECT_EQ(declared_progress, model_progress);

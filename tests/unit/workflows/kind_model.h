@@ -29,6 +29,10 @@ struct kind_model {
   std::vector<std::string_view> terminal;  // every terminal progress state
   std::vector<model_row> rows;
   std::vector<event_spec> own_events;  // the kind's events() minus the shared ones
+  // Issue 14: the progress states in which the unit's part is delivered, and the owner
+  // event that delivers it (DESIGN.md: "The deadline judges the unit's part").
+  std::vector<std::string_view> delivered;
+  event_type delivers = event_type::submit;
 };
 
 // What firing `type` in (progress, timeliness) must do.

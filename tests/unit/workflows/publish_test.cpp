@@ -27,6 +27,8 @@ const kind_model& publish_model() {
               {approve, who::coordinator, "Phê duyệt"},
               {return_, who::coordinator, "Trả lại", requirement::note},
           },
+      .delivered = {"Published", "Done"},
+      .delivers = publish,
   };
   return model;
 }

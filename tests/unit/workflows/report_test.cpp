@@ -30,6 +30,8 @@ const kind_model& report() {
               {approve, who::coordinator, "Phê duyệt"},
               {return_, who::coordinator, "Trả lại", requirement::note},
           },
+      .delivered = {"Submitted", "Done"},
+      .delivers = submit,
   };
   return model;
 }

@@ -27,6 +27,8 @@ const kind_model& reporter() {
               {mark_attended, who::owner, "Xác nhận đã dự"},
               {publish, who::owner, "Đăng tin", requirement::data_url, "url"},
           },
+      .delivered = {"Done"},
+      .delivers = publish,
   };
   return model;
 }

@@ -32,6 +32,8 @@ const kind_model& tham_luan() {
               {return_, who::coordinator, "Trả lại", requirement::note},
               {present, who::coordinator, "Trình bày tại Hội nghị"},
           },
+      .delivered = {"Submitted", "Approved", "Done"},
+      .delivers = submit,
   };
   return model;
 }

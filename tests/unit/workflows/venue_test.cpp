@@ -30,6 +30,8 @@ const kind_model& venue() {
               {approve, who::coordinator, "Phê duyệt"},
               {return_, who::coordinator, "Trả lại", requirement::note},
           },
+      .delivered = {"Ready", "Done"},
+      .delivers = mark_ready,
   };
   return model;
 }
