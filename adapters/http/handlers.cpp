@@ -151,9 +151,16 @@ void put_milestone(context& ctx, const request& req, const std::string& plan, co
     respond(error_response(400, "invalid", "at: " + at.err().message));
     return;
   }
-  ctx.runner.post([&ctx, plan, milestone, at = *at, caller, respond](engine& e) {
-    auto r = e.set_milestone(plan, milestone, at, caller);
+  // A date before the daemon's clock fires at once what fell due since: only on purpose.
+  const auto confirm = req.query.find("confirm");
+  const bool confirm_past = confirm != req.query.end() && confirm->second == "past";
+  ctx.runner.post([&ctx, plan, milestone, at = *at, caller, confirm_past, respond](engine& e) {
+    auto r = e.set_milestone(plan, milestone, at, caller, confirm_past);
     if (r && ctx.after_deadlines_change) ctx.after_deadlines_change(e);
+    if (!r && r.err().code == errc::conflict && r.err().details.contains("confirm")) {
+      respond(error_response(409, "confirm_past", r.err().message, r.err().details));
+      return;
+    }
     respond(r ? json_response(200, *r) : error_response(r.err()));
   });
 }

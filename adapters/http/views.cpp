@@ -476,13 +476,23 @@ void get_report_csv(context& ctx, const std::string& plan, const respond_fn& res
 
 std::string metrics_body(const metrics_snapshot& s) {
   metrics_text m;
-  std::map<std::pair<std::string, std::string>, int> by_progress, by_timeliness, by_status;
+  std::map<std::pair<std::string, std::string>, int> by_progress, by_timeliness, by_status, follow_up;
+  std::map<std::pair<std::string, std::string>, double> follow_up_oldest;
   for (const auto& d : s.duties) {
     const auto plan = str(d, "plan");
     const auto& st = d.contains("state") ? d["state"] : json::object();
     ++by_progress[{plan, str(st, "progress")}];
     ++by_timeliness[{plan, str(st, "timeliness")}];
     ++by_status[{plan, str(d, "status")}];
+    // The coordinator's follow-up (approve, present, mark attended) after a unit delivered:
+    // how many wait and for how long, never counted as the unit's lateness.
+    if (auto f = d.find("follow_up"); f != d.end() && f->is_object()) {
+      const auto events = f->value("events", json::array());
+      const std::string step = events.empty() || !events.front().is_string() ? "" : events.front().get<std::string>();
+      ++follow_up[{plan, step}];
+      auto& oldest = follow_up_oldest[{plan, step}];
+      oldest = std::max(oldest, f->value("waited_seconds", 0.0));
+    }
   }
   auto family = [&](const char* name, const char* label, const char* help, const auto& counts) {
     m.family(name, "gauge", help);
@@ -492,6 +502,11 @@ std::string metrics_body(const metrics_snapshot& s) {
   family("dutyflow_duties_by_timeliness", "timeliness", "Duties by timeliness state.", by_timeliness);
   family("dutyflow_duties_by_status", "status",
          "Duties by the four-state status of QD 42/2014 (plus pending, cancelled).", by_status);
+  family("dutyflow_follow_up_waiting", "step",
+         "Duties a unit delivered that wait for the coordinator's next step (approve, present, mark_attended).",
+         follow_up);
+  family("dutyflow_follow_up_oldest_seconds", "step",
+         "How long the oldest delivered duty has waited for the coordinator, per step.", follow_up_oldest);
   m.family("dutyflow_events_total", "counter", "Events in the journal.");
   m.sample("dutyflow_events_total", {}, static_cast<double>(s.events));
   m.family("dutyflow_notifications", "gauge", "Outbox notifications by delivery status.");

@@ -38,9 +38,13 @@ struct delivery {
   bool ok = false;
   bool permanent = false;  // retrying cannot help (refused address, no secret, bad config)
   std::string error;       // one line for the log and last_error; never a secret
+  // Nothing could carry it (an e-mail contact with no SMTP relay configured): not sent, not
+  // an error to retry, and never recorded as delivered. `error` says why.
+  bool skipped = false;
   static delivery done() { return delivery{true, false, {}}; }
   static delivery retry(std::string why) { return delivery{false, false, std::move(why)}; }
   static delivery fail(std::string why) { return delivery{false, true, std::move(why)}; }
+  static delivery skip(std::string why) { return delivery{false, true, std::move(why), true}; }
 };
 
 class channel {

@@ -45,6 +45,7 @@ struct dispatcher::in_flight {
   std::size_t outstanding = 0;
   std::size_t contacts = 0;
   std::vector<std::string> errors;
+  std::vector<std::string> skipped;  // contacts nothing could carry, with why
   bool permanent = false;
 };
 
@@ -278,6 +279,8 @@ void dispatcher::on_outcome(outcome&& o, instant now) {
     sent_[o.row].insert(o.index);
     std::lock_guard lock(mutex_);
     ++stats_.sends;
+  } else if (o.result.skipped) {
+    f.skipped.push_back(o.to.describe() + ": " + o.result.error);
   } else {
     f.errors.push_back(o.to.describe() + ": " + o.result.error);
     if (o.result.permanent) f.permanent = true;
@@ -296,9 +299,17 @@ void dispatcher::finish(in_flight& f, instant now) {
   if (last_error.size() > 1000) last_error.resize(1000);
 
   attempt_record r{row.id, "", attempts, "", std::nullopt, std::nullopt};
-  if (f.errors.empty()) {
+  std::string skipped;
+  for (const auto& s : f.skipped) skipped += (skipped.empty() ? "" : "; ") + s;
+  if (f.errors.empty() && !f.skipped.empty() && f.skipped.size() + sent_[row.id].size() >= f.contacts &&
+      sent_[row.id].empty()) {
+    // No contact could be reached by any channel: say so instead of "delivered".
+    r.status = "skipped";
+    r.last_error = skipped.size() > 1000 ? skipped.substr(0, 1000) : skipped;
+  } else if (f.errors.empty()) {
     r.status = "delivered";
     r.delivered_at = now;
+    r.last_error = skipped.size() > 1000 ? skipped.substr(0, 1000) : skipped;  // the contacts it did not reach
   } else if (f.permanent || attempts >= options_.retry.max_attempts) {
     r.status = "failed";
     r.last_error = std::move(last_error);
@@ -342,6 +353,20 @@ void dispatcher::record_settled() {
                    row.reason, row.unit, d.contacts, r.attempts, row.key);
       std::lock_guard lock(mutex_);
       ++stats_.delivered;
+      continue;
+    }
+
+    if (r.status == "skipped") {
+      if (!not_recorded.empty()) {
+        spdlog::error("notify: {}/{} {} for {}: cannot record that it was not sent: {}", row.plan, row.duty, row.reason,
+                      row.unit, not_recorded);
+        continue;
+      }
+      sent_.erase(row.id);
+      spdlog::warn("notify: {}/{} {} for {} not sent: {} [id {}]", row.plan, row.duty, row.reason, row.unit,
+                   r.last_error, row.key);
+      std::lock_guard lock(mutex_);
+      ++stats_.skipped;
       continue;
     }
 

@@ -72,6 +72,7 @@ struct dispatcher_stats {
   std::uint64_t delivered = 0;  // rows
   std::uint64_t retried = 0;    // attempts that left the row pending
   std::uint64_t failed = 0;     // rows given up on
+  std::uint64_t skipped = 0;    // rows no channel could carry (recorded "skipped")
   std::uint64_t sends = 0;      // deliveries to single contacts, successful ones
 };
 

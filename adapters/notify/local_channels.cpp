@@ -17,9 +17,11 @@ delivery log_channel::deliver(const message& m, const contact& c, instant, const
   if (why_.empty())
     spdlog::info("notify: {}/{} {} for {} ({}): \"{}\" [id {}]", m.plan, m.duty, m.reason, m.unit, m.unit_name,
                  m.subject, m.id);
-  else
-    spdlog::info("notify: {}/{} {} for {} ({}) via log instead of {} ({}): \"{}\" [id {}]", m.plan, m.duty, m.reason,
-                 m.unit, m.unit_name, c.describe(), why_, m.subject, m.id);
+  else {
+    spdlog::warn("notify: {}/{} {} for {} ({}) not sent to {}: {}: \"{}\" [id {}]", m.plan, m.duty, m.reason, m.unit,
+                 m.unit_name, c.describe(), why_, m.subject, m.id);
+    return delivery::skip(why_);
+  }
   return delivery::done();
 }
 

@@ -1,4 +1,5 @@
 #include "adapters/notify/dispatcher.h"
+#include "adapters/notify/local_channels.h"
 
 #include <gtest/gtest.h>
 
@@ -113,6 +114,7 @@ class Dispatcher : public ::testing::Test {
     auto templates = template_set::load(dutyflow::testing::source_path("config/templates/vi"));
     ASSERT_TRUE(templates) << templates.err().message;
     channel_map channels{{"email", rec_}, {"webhook", rec_}, {"log", rec_}};
+    for (const auto& [name, c] : channel_overrides_) channels[name] = c;
     d_ = std::make_unique<dispatcher>(options, std::move(*db), builtin_kinds(), clock_, std::move(*templates),
                                       std::make_shared<link_signer>(std::string(32, 'k')), channels);
     d_->start();
@@ -161,6 +163,7 @@ class Dispatcher : public ::testing::Test {
   std::unique_ptr<dispatcher> d_;
   dutyflow::testing::failing_store* store_ = nullptr;  // owned by d_
   bool fail_attempts_at_start_ = false;
+  channel_map channel_overrides_;  // set before start()
 };
 
 }  // namespace
@@ -368,4 +371,21 @@ TEST_F(Dispatcher, ARowSettledBesideADeadDestinationIsRecordedByTheNextPoll) {
   ASSERT_TRUE(eventually([&] { return row(slow).attempts == 1; }));
   EXPECT_TRUE(eventually([&] { return store_->attempt_transactions == 2; }));
   EXPECT_EQ(store_->attempts_recorded, 2);
+}
+
+// Issue 14: an e-mail contact with no SMTP relay configured was written to the log and
+// recorded "delivered". Nothing carried it, so it says so.
+TEST_F(Dispatcher, AMessageNoChannelCanCarryIsRecordedSkippedWithTheReasonNotDelivered) {
+  channel_overrides_["email"] = std::make_shared<log_channel>("no SMTP relay configured");
+  const auto id = queue("tham-luan-xa-sin-suoi-ho", "xa-sin-suoi-ho", "assigned");
+  start(options());
+  ASSERT_TRUE(eventually([&] { return row(id).status != "pending"; }));
+  const auto r = row(id);
+  EXPECT_EQ(r.status, "skipped");
+  EXPECT_NE(r.last_error.find("no SMTP relay configured"), std::string::npos) << r.last_error;
+  EXPECT_NE(r.last_error.find("sinsuoiho@phongtho.example"), std::string::npos) << r.last_error;
+  EXPECT_FALSE(r.delivered_at);
+  EXPECT_EQ(r.attempts, 1) << "not retried: retrying cannot help";
+  EXPECT_EQ(d_->stats().skipped, 1u);
+  EXPECT_EQ(d_->stats().delivered, 0u);
 }
