@@ -59,11 +59,10 @@ TEST(SchedulerDaemon, DayByDayTheNotificationsAreExactlyTheExpectedOnesAcrossARe
                 "reminder@2023-06-14T00:00:00+07:00",    // 3 days before
                 "due_soon@2023-06-15T00:00:00+07:00",    // 2 working days before
                 "reminder@2023-06-16T00:00:00+07:00",    // 1 day before
-                "overdue@2023-06-17T00:00:00+07:00",     // Saturday: held to Monday 07:30
-                "escalation@2023-06-18T00:00:00+07:00",  // a day later, to the coordinator
-                "overdue@2023-06-18T00:00:00+07:00",     // the daily repeats
-                "overdue@2023-06-19T00:00:00+07:00",
-                "overdue@2023-06-20T00:00:00+07:00",
+                "overdue@2023-06-17T00:00:00+07:00",     // Saturday: held to Monday 07:30, with the
+                                                         // repeats of Sunday and Monday night in it
+                "escalation@2023-06-18T00:00:00+07:00",  // a day later, to the plan's leaders
+                "overdue@2023-06-20T00:00:00+07:00",     // the daily repeat of Tuesday
             }));
   auto duty = d.call("GET", "/api/v1/plans/182-kh-ubnd-2023/duties/tham-luan-xa-ma-li-pho", coordinator);
   EXPECT_EQ(duty.body["state"]["timeliness"], "Escalated");
