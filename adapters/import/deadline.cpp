@@ -283,8 +283,9 @@ std::optional<stated_deadline> find_deadline(std::string_view text, date plan_da
       auto e = s.word(p, w);
       if (e == npos) continue;
       // The phrase runs to the end of its clause.
-      auto stop = e;
-      while (stop < f.size() && f[stop] != ';' && f[stop] != '.' && f[stop] != ':' && f[stop] != ')') ++stop;
+      auto stop = e;  // at most a sentence's length: a hostile line must not make this quadratic
+      while (stop < f.size() && stop - e < 200 && f[stop] != ';' && f[stop] != '.' && f[stop] != ':' && f[stop] != ')')
+        ++stop;
       bool dated = false;
       for (auto q = e; q < stop; ++q)
         if (s.word_start(q) && (s.word(q, "truoc") != npos || s.word(q, "ngay") != npos || s.word(q, "cham nhat") != npos ||

@@ -513,13 +513,13 @@ constexpr std::array<std::string_view, 10> commune_levels = {
 
 // "Xã Ma Li pho" -> "Xã Ma Li Pho": place names are written with every word capitalised.
 std::string official_spelling(const std::string& name) {
-  std::string level;
-  if (const auto* k = known_unit_of(name, &level)) {
+  std::string cut;
+  if (const auto* k = known_unit_of(name, &cut)) {
     // Known names are the district's; a city's or town's unit keeps its level.
-    bool district = level.empty() || fold(level).text == "huyen";
+    bool district = cut.empty() || fold(cut).text == "huyen";
     auto out = std::string(k->name);
     if (!district && out.ends_with(" huyện")) out.resize(out.size() - std::string(" huyện").size());
-    return district || fold(out).text.ends_with(fold(level).text) ? out : out + " " + level;
+    return district || fold(out).text.ends_with(fold(cut).text) ? out : out + " " + cut;
   }
   auto f = fold(name);
   for (auto level : commune_levels) {
@@ -1575,7 +1575,9 @@ class importer_impl {
       auto& list = e.known ? from_directory : not_in_directory;
       list += (list.empty() ? "" : ", ") + e.id;
     }
-    if (leaders) units.push_back({{"id", leaders->id}, {"name", leaders->name}, {"contacts", leaders->contacts}});
+    // A plan that names the leaders among its units already has them.
+    if (leaders && !units_.find(leaders->id))
+      units.push_back({{"id", leaders->id}, {"name", leaders->name}, {"contacts", leaders->contacts}});
     p["units"] = units;
     if (const auto* dir = units_.directory()) {
       if (!from_directory.empty())
@@ -1618,11 +1620,11 @@ class importer_impl {
     std::vector<coverage_line> out;
     if (org_begin_ > 0 && org_begin_ - 1 < lines_.size())
       out.push_back({org_begin_, "", lines_[org_begin_ - 1].plain, {}, "tiêu đề mục tổ chức thực hiện"});
+    std::vector<std::vector<std::string>> made(nodes_.size());
+    for (std::size_t k = 0; k < duties_.size(); ++k) made[duty_info_[k].node].push_back(duties_[k]["id"].get<std::string>());
     for (std::size_t idx = 0; idx < nodes_.size(); ++idx) {
       const auto& n = nodes_[idx];
-      coverage_line c{n.line + 1, n.section, lines_[n.line].plain, {}, {}};
-      for (std::size_t k = 0; k < duties_.size(); ++k)
-        if (duty_info_[k].node == idx) c.duties.push_back(duties_[k]["id"].get<std::string>());
+      coverage_line c{n.line + 1, n.section, lines_[n.line].plain, std::move(made[idx]), {}};
       for (const auto& r : n.reasons)
         if (c.reason.find(r) == npos) c.reason += (c.reason.empty() ? "" : "; ") + r;
       if (c.duties.empty() && c.reason.empty()) c.reason = "không tạo nhiệm vụ";

@@ -9,6 +9,8 @@
 #include "tests/fuzz/fuzz_world.h"
 #include "workflows/registry.h"
 
+#include <set>
+
 namespace {
 
 using namespace dutyflow;
@@ -35,6 +37,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   for (const auto& entry : imported->report) FUZZ_CHECK(!entry.text().empty(), "every report entry reads");
   (void)format_report(*imported);
+  // The coverage accounts for every duty, and says why of every line that made none.
+  std::set<std::string> covered;
+  for (const auto& c : imported->coverage) {
+    FUZZ_CHECK(!c.duties.empty() || !c.reason.empty(), "a coverage line says what it made or why not");
+    covered.insert(c.duties.begin(), c.duties.end());
+  }
+  for (const auto& d : imported->plan["duties"])
+    FUZZ_CHECK(covered.contains(d["id"].get<std::string>()), "every duty is in the coverage");
+  (void)format_coverage(*imported);
   // The draft is a plan file: dumped as `import-plan` writes it, it loads.
   const auto text = imported->plan.dump(2, ' ', false, nlohmann::json::error_handler_t::strict);
   auto loaded = load_plan(nlohmann::json::parse(text), builtin_kinds());

@@ -561,6 +561,42 @@ TEST(ImportRegressions, ATitleOfTheVerbAloneNamesTheMilestone) {
   EXPECT_TRUE(load(r->plan));
 }
 
+TEST(ImportRegressions, LeadersAlsoNamedAmongTheAssignmentsStillGiveALoadablePlan) {
+  auto r = import_text(
+      "Số: 6/KH-UBND\nPhong Thổ, ngày 05 tháng 6 năm 2023\nKẾ HOẠCH\nTổ chức Hội nghị\n\n"
+      "I. TỔ CHỨC THỰC HIỆN\n1. Phòng Nội vụ: Chuẩn bị báo cáo.\n"
+      "2. Ban Lãnh đạo UBND huyện: Chuẩn bị báo cáo.\n3. Lãnh đạo UBND huyện: Chuẩn bị báo cáo.\n\n"
+      "Nơi nhận:\n- Lãnh đạo UBND huyện;\n- Lưu: VT.\n");
+  ASSERT_TRUE(r) << r.err().message;
+  EXPECT_EQ(r->plan["escalate_to"], "lanh-dao-ubnd-huyen");
+  EXPECT_TRUE(load(r->plan));  // no duplicate unit id
+}
+
+TEST(ImportRegressions, AClosingSentenceAfterTheThamLuanLinesMakesNoDuty) {
+  // Issue 15: "Yêu cầu … triển khai thực hiện./." under the "+" lines became a tham_luan
+  // duty for every commune.
+  auto r = import_text(
+      "Số: 7/KH-UBND\nPhong Thổ, ngày 05 tháng 6 năm 2023\nKẾ HOẠCH\nTổ chức Hội nghị\n\n"
+      "I. TỔ CHỨC THỰC HIỆN\n1. UBND các xã, thị trấn\n- Chuẩn bị tham luận, cụ thể:\n"
+      "+ Xã Ma Li Pho: tham luận về cải cách thủ tục hành chính;\n"
+      "+ Xã Sin Suối Hồ: tham luận về chuyển đổi số.\n"
+      "Yêu cầu các cơ quan, đơn vị triển khai thực hiện./.\n");
+  ASSERT_TRUE(r) << r.err().message;
+  EXPECT_EQ(r->plan["duties"].size(), 2u);
+  for (const auto& d : r->plan["duties"]) EXPECT_EQ(d["kind"], "tham_luan");
+  EXPECT_EQ(r->coverage.back().text, "Yêu cầu các cơ quan, đơn vị triển khai thực hiện./.");
+  EXPECT_EQ(r->coverage.back().reason, "câu kết của văn bản");
+}
+
+TEST(ImportRegressions, RecurringWordsOnAHugeLineAreScannedInLinearTime) {
+  std::string line = "Số: 8/KH-UBND\nPhong Thổ, ngày 05 tháng 6 năm 2023\nKẾ HOẠCH\nTổ chức Hội nghị\n\n"
+                     "I. TỔ CHỨC THỰC HIỆN\n1. Phòng Nội vụ: Chuẩn bị báo cáo ";
+  for (int i = 0; i < 50000; ++i) line += "định kỳ hằng năm ";
+  auto r = import_text(line + "\n");
+  ASSERT_TRUE(r) << r.err().message;
+  EXPECT_EQ(r->plan["duties"].size(), 1u);
+}
+
 TEST(ImportErrors, FileErrorsNameTheFile) {
   testing::temp_dir dir;
   auto path = dir.file("empty.txt");
