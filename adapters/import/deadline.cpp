@@ -344,9 +344,11 @@ std::optional<stated_deadline> find_deadline(std::string_view text, date plan_da
     // "chậm nhất ngày 20/7/2023", "chậm nhất là ngày …", "hạn chót ngày …", "trong ngày …",
     // "đến hết ngày …", "hoàn thành ngày …": by the end of that day.
     for (auto cue : {"cham nhat", "han chot", "han cuoi", "trong ngay", "den het ngay", "het ngay", "xong truoc ngay",
-                     "hoan thanh ngay", "hoan thanh vao ngay"}) {
+                     "hoan thanh ngay", "hoan thanh vao ngay", "den ngay"}) {
       auto c = s.word(p, cue);
       if (c == npos) continue;
+      // "số liệu tính đến ngày 30/6" dates the figures, it is no deadline.
+      if (std::string_view(cue) == "den ngay" && p >= 5 && f.substr(p - 5, 4) == "tinh") continue;
       auto q = s.optional(c, {"la", "vao"});
       std::size_t e = std::string_view(cue).ends_with("ngay") ? s.day(s.spaces(q), year, d, given)
                                                                : s.on_day(q, year, d, given);

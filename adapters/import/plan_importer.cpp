@@ -1209,6 +1209,10 @@ class importer_impl {
            std::string(from_heading ? "from the heading above, " : "") + quote_text(stated->phrase) + ": " +
                stated->meaning);
       if (!stated->assumption.empty()) note("check", where, quote_text(stated->phrase) + ": " + stated->assumption);
+      if (stated->kind == stated_deadline::type::at && stated->at.substr(0, 10) <= format_date(*h_.issued_on))
+        note("check", where,
+             quote_text(stated->phrase) + ": the deadline is not after the plan's issue date " +
+                 format_date(*h_.issued_on) + "; check the date (a year to add?)");
       due_from = from_heading ? "heading" : "text";
     } else {
       auto offset = options_.offset ? options_.offset->text() : default_offset(kind_name);

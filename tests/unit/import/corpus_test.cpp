@@ -117,7 +117,9 @@ TEST_P(ImportCorpus, EveryDutyHasTheExpectedKindOwnerCollaboratorsAndDue) {
     const auto& d = duties[i];
     const auto& w = want[i];
     SCOPED_TRACE("duties[" + std::to_string(i) + "] " + show(d));
-    if (w.contains("id")) EXPECT_EQ(d["id"].get<std::string>(), w["id"].get<std::string>());
+    if (w.contains("id")) {
+      EXPECT_EQ(d["id"].get<std::string>(), w["id"].get<std::string>());
+    }
     EXPECT_EQ(d["kind"].get<std::string>(), w["kind"].get<std::string>());
     EXPECT_EQ(json::parse(d["owner"].dump()), w["owner"]);
     EXPECT_EQ(json::parse(d["collaborators"].dump()), w.value("collaborators", json::array()));
@@ -132,8 +134,9 @@ TEST_P(ImportCorpus, EveryDutyHasTheExpectedKindOwnerCollaboratorsAndDue) {
     EXPECT_TRUE(!c.duties.empty() || !c.reason.empty()) << c.text_line();
     covered.insert(covered.end(), c.duties.begin(), c.duties.end());
   }
-  for (const auto& d : duties)
+  for (const auto& d : duties) {
     EXPECT_NE(std::find(covered.begin(), covered.end(), d["id"].get<std::string>()), covered.end()) << d["id"];
+  }
   for (const auto& text : expected.value("not_tracked", json::array())) {
     auto needle = text.get<std::string>();
     auto it = std::find_if(r->coverage.begin(), r->coverage.end(),
@@ -146,9 +149,10 @@ TEST_P(ImportCorpus, EveryDutyHasTheExpectedKindOwnerCollaboratorsAndDue) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, ImportCorpus, ::testing::ValuesIn(expected_files()),
-                         [](const ::testing::TestParamInfo<std::string>& info) {
+                         [](const ::testing::TestParamInfo<std::string>& param_info) {
                            std::string name;
-                           for (char c : info.param.substr(0, info.param.find('.')))
+                           const auto& file = param_info.param;
+                           for (char c : file.substr(0, file.find('.')))
                              name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
                            return name;
                          });

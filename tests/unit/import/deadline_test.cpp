@@ -34,6 +34,8 @@ TEST(Deadline, AtTheLatestOnADayEndsAtMidnight) {
   EXPECT_EQ(due_of("chậm nhất ngày 20/7/2023"), at("2023-07-21T00:00:00+07:00"));
   EXPECT_EQ(due_of("Chậm nhất là ngày 31/7/2023"), at("2023-08-01T00:00:00+07:00"));
   EXPECT_EQ(due_of("hạn chót ngày 15/8/2023"), at("2023-08-16T00:00:00+07:00"));
+  EXPECT_EQ(due_of("thực hiện từ ngày 10/7 đến ngày 20/7/2023"), at("2023-07-21T00:00:00+07:00"));
+  EXPECT_EQ(due_of("báo cáo số liệu tính đến ngày 30/6/2023"), "none");
 }
 
 TEST(Deadline, AnHourOnADay) {

@@ -597,6 +597,28 @@ TEST(ImportRegressions, RecurringWordsOnAHugeLineAreScannedInLinearTime) {
   EXPECT_EQ(r->plan["duties"].size(), 1u);
 }
 
+TEST(ImportDeadlines, EachDutyTakesItsOwnDeadlineAndTheReportSaysWhereEachCameFrom) {
+  auto r = import_text(
+      "Số: 9/KH-UBND\nPhong Thổ, ngày 20 tháng 12 năm 2023\nKẾ HOẠCH\nTổ chức Hội nghị tổng kết\n\n"
+      "I. TỔ CHỨC THỰC HIỆN\n1. Phòng Nội vụ\n- Xây dựng báo cáo tổng kết trước ngày 10/1.\n"
+      "- Chuẩn bị tài liệu Hội nghị.\n"
+      "2. Phòng Tài chính - Kế hoạch\n- Bố trí kinh phí trong 05 ngày làm việc.\n"
+      "- Báo cáo giải ngân hằng tháng trước ngày 15.\n");
+  ASSERT_TRUE(r) << r.err().message;
+  const auto& d = r->plan["duties"];
+  ASSERT_EQ(d.size(), 4u);
+  EXPECT_EQ(d[0]["due"], nlohmann::ordered_json::parse(R"({"at": "2023-01-10T00:00:00+07:00"})"));
+  EXPECT_EQ(d[1]["due"], nlohmann::ordered_json::parse(R"({"milestone": "conference", "offset": "-3wd"})"));
+  EXPECT_EQ(d[2]["owner"], "phong-tai-chinh-ke-hoach");
+  EXPECT_EQ(d[2]["due"], nlohmann::ordered_json::parse(R"({"after": "assigned", "working_days": 5})"));
+  EXPECT_NE(d[3]["note"].get<std::string>().find("recurring deadline in the text"), std::string::npos);
+  // 10/1 in the plan's year is before the plan: said, not silently moved.
+  EXPECT_TRUE(mentions(report_lines(*r, "check"), "\"trước ngày 10/1\": the deadline is not after the plan's issue date"));
+  EXPECT_TRUE(mentions(report_lines(*r, "default"), "no deadline in its text: due conference -3wd, the default for report"));
+  EXPECT_TRUE(mentions(report_lines(*r, "recurring"), "\"hằng tháng trước ngày 15\" is a recurring deadline"));
+  EXPECT_TRUE(mentions(report_lines(*r, "deadline"), "5 working days"));
+}
+
 TEST(ImportErrors, FileErrorsNameTheFile) {
   testing::temp_dir dir;
   auto path = dir.file("empty.txt");
