@@ -111,7 +111,8 @@ CLI::App* add_import_command(CLI::App& app, int& exit_code) {
   cmd->add_option("FILE", args->file, "the plan document (.txt UTF-8 or .docx)")->required();
   cmd->add_option("--out", args->out, "write the plan JSON here instead of stdout");
   cmd->add_option("--offset", args->offset,
-                  "every deadline this long from the event, e.g. -3wd (default: per kind, see README)");
+                  "duties whose text states no deadline are due this long from the event, e.g. -3wd "
+                  "(default: per kind, see README)");
   cmd->add_flag("--json", args->json, "the report (with the coverage) on stderr as JSON");
   cmd->add_option("--units", args->units_dir,
                   "directory of units directories giving ids, names and contacts (default: config/units)");

@@ -14,7 +14,7 @@ namespace dutyflow::cli {
 struct import_args {
   std::string file;    // the document
   std::string out;     // where the plan goes; empty: the `out` stream
-  std::string offset;  // every duty's offset from the milestone ("-3wd"); empty: per kind
+  std::string offset;  // offset from the milestone of duties stating no deadline ("-3wd"); empty: per kind
   bool json = false;   // the report as one JSON document instead of lines
   // The units directories (config/units/*.json) giving ids, names and contacts; a
   // directory that does not exist gives none.

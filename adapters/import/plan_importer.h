@@ -40,8 +40,9 @@ struct unit_directory {
 result<std::vector<unit_directory>> load_unit_directories(const std::string& dir);
 
 struct import_options {
-  // Offset of every duty's deadline from the milestone, e.g. "-3wd". Default: nullopt,
-  // each kind gets default_offset(kind).
+  // Offset from the milestone of the deadline of every duty whose own words state none,
+  // e.g. "-3wd" (a deadline the text states always wins). Default: nullopt, each kind
+  // gets default_offset(kind).
   std::optional<duration_spec> offset;
   // Id of the milestone all deadlines hang on (the event of the plan). Default: "conference".
   std::string milestone = "conference";

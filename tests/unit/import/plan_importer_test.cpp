@@ -275,7 +275,7 @@ TEST(SeedPlan, DecomposedUnicodeGivesTheSameDuties) {
   EXPECT_EQ(nfd->id, nfc->id);
 }
 
-TEST(SeedPlan, OffsetOptionMovesEveryDeadline) {
+TEST(SeedPlan, OffsetOptionMovesEveryDeadlineTheTextDoesNotState) {
   import_options options;
   options.offset = duration_spec{-4, duration_spec::unit::working_days};
   options.milestone = "hoi-nghi";
