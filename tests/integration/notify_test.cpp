@@ -265,6 +265,80 @@ TEST_F(Notifications, SeedDutyAssignmentAndReminderArriveByEmailInExactVietnames
   for (const auto& [id, n] : seen) EXPECT_EQ(n, 1) << id;
 }
 
+// Issue 14: the texts follow the duty. A unit that acknowledged gets no "open the link to
+// acknowledge" block; the deadline mail of a conference-relative duty says when the
+// conference is; the overdue mail says how many days late it is.
+TEST_F(Notifications, MessagesFollowTheDutysStateAndNameTheConference) {
+  auto sink = smtp_sink();
+  ASSERT_TRUE(sink);
+  configure({{"smtp", {{"host", "127.0.0.1"}, {"port", sink->port}}}});
+  write_plan();
+  d_ = std::make_unique<daemon_fixture>("manual:2023-06-05T08:00:00+07:00", work_.file("plans"));
+  d_->config = work_.file("dutyflowd.json");
+  coordinator_ = d_->add_token("dieu-phoi", "coordinator", "phong-noi-vu");
+  const auto ma_li_pho = d_->add_token("xa-ma-li-pho", "unit", "xa-ma-li-pho");
+  ASSERT_TRUE(d_->start()) << d_->log();
+  auto ack = d_->call("POST", plan_path + "/duties/tham-luan-xa-ma-li-pho/events", ma_li_pho,
+                      json{{"event", "acknowledge"}}.dump());
+  ASSERT_EQ(ack.status, 200) << ack.raw;
+  auto set = d_->call("PUT", plan_path + "/milestones/conference", coordinator_,
+                      json{{"at", "2023-06-20T08:00:00+07:00"}}.dump());
+  ASSERT_EQ(set.status, 200) << set.raw;
+
+  auto body_of = [&](const std::string& duty, const std::string& reason) -> std::pair<std::string, std::string> {
+    std::vector<json> rows;
+    if (!eventually([&] {
+          rows = notifications("duty=" + duty + "&reason=" + reason + "&status=delivered");
+          return !rows.empty();
+        }))
+      return {"", "no delivered " + reason + " for " + duty};
+    auto m = mail_with_id(rows[0]["key"].get<std::string>());
+    if (m.is_null()) return {"", "no mail for " + rows[0]["key"].get<std::string>()};
+    return {m["subject"].get<std::string>(), m["body"].get<std::string>()};
+  };
+  const auto conference_line = std::string("Thời hạn tính theo mốc: Hội nghị đánh giá kết quả triển khai");
+  auto [set_subject, set_body] = body_of("tham-luan-xa-ma-li-pho", "deadline_set");
+  EXPECT_NE(set_body.find("Thời hạn hoàn thành: hết ngày 16/6/2023\n"), std::string::npos) << set_body;
+  EXPECT_NE(set_body.find(conference_line), std::string::npos) << set_body;
+  EXPECT_NE(set_body.find(", vào 08:00 ngày 20/6/2023 (2 ngày làm việc trước mốc này).\n"), std::string::npos)
+      << set_body;
+  EXPECT_EQ(set_body.find("/a/"), std::string::npos) << "Ma Li Pho acknowledged: no link\n" << set_body;
+  EXPECT_EQ(set_body.find("xác nhận"), std::string::npos) << set_body;
+
+  ASSERT_EQ(d_->call("POST", "/api/v1/admin/clock", coordinator_, json{{"set", "2023-06-14T08:00:00+07:00"}}.dump())
+                .status,
+            200);
+  auto [acked_subject, acked] = body_of("tham-luan-xa-ma-li-pho", "reminder");
+  EXPECT_NE(acked.find("Thời hạn hoàn thành: hết ngày 16/6/2023 (còn 3 ngày)\n"), std::string::npos) << acked;
+  EXPECT_EQ(acked.find("/a/"), std::string::npos) << acked;
+  EXPECT_EQ(acked.find("xác nhận"), std::string::npos) << acked;
+  auto [waiting_subject, waiting] = body_of("tham-luan-xa-sin-suoi-ho", "reminder");
+  EXPECT_NE(waiting.find("Đơn vị chưa xác nhận đã nhận nhiệm vụ; đề nghị mở liên kết sau"), std::string::npos)
+      << waiting;
+  EXPECT_NE(waiting.find("/a/"), std::string::npos) << waiting;
+
+  // Tuesday 20/6 09:00: Sin Suối Hồ's tham luận was due by the end of Friday 16/6.
+  ASSERT_EQ(d_->call("POST", "/api/v1/admin/clock", coordinator_, json{{"set", "2023-06-20T09:00:00+07:00"}}.dump())
+                .status,
+            200);
+  std::vector<json> overdue;
+  ASSERT_TRUE(eventually([&] {
+    overdue = notifications("duty=tham-luan-xa-sin-suoi-ho&reason=overdue&status=delivered");
+    return !overdue.empty();
+  }));
+  for (const auto& row : overdue) {
+    auto m = mail_with_id(row["key"].get<std::string>());
+    ASSERT_FALSE(m.is_null());
+    const auto body = m["body"].get<std::string>();
+    EXPECT_NE(body.find("Thời hạn hoàn thành: hết ngày 16/6/2023\n"), std::string::npos) << body;
+    EXPECT_TRUE(std::regex_search(body, std::regex("đã quá thời hạn hoàn thành( [0-9]+ ngày)? nhưng"))) << body;
+  }
+  // The newest overdue mail, on Tuesday, counts the days since the end of Friday.
+  auto newest = mail_with_id(overdue[0]["key"].get<std::string>());
+  EXPECT_TRUE(std::regex_search(newest["subject"].get<std::string>(), std::regex("^\\[182/KH-UBND\\] Quá hạn [1-4] ngày: ")))
+      << newest["subject"];
+}
+
 TEST_F(Notifications, OneClickLinkShowsAConfirmPageThenAcknowledgesAsTheUnit) {
   auto sink = smtp_sink();
   ASSERT_TRUE(sink);
