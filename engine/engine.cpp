@@ -4,10 +4,10 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cctype>
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
-#include <regex>
 #include <set>
 #include <thread>
 
@@ -60,19 +60,61 @@ namespace {
 
 std::string key_time(instant t) { return format_instant(t, std::chrono::minutes{0}); }
 
-bool is_http_url(const std::string& s) {
-  static const std::regex url(R"(^https?://[^\s/$.?#][^\s]*$)", std::regex::icase);
-  return std::regex_match(s, url);
+// An http(s) URL: the scheme, a host, and no blank or control character anywhere. Written
+// out by hand: std::regex recurses per character and a 40,000-character URL overflowed
+// the engine thread's stack. The length is capped before anything else is looked at.
+bool is_http_url(std::string_view s) {
+  if (s.size() > data_caps::string_bytes) return false;
+  auto lower_starts = [&](std::string_view prefix) {
+    if (s.size() < prefix.size()) return false;
+    for (std::size_t i = 0; i < prefix.size(); ++i)
+      if (std::tolower(static_cast<unsigned char>(s[i])) != prefix[i]) return false;
+    return true;
+  };
+  std::string_view rest;
+  if (lower_starts("https://")) rest = s.substr(8);
+  else if (lower_starts("http://")) rest = s.substr(7);
+  else return false;
+  for (unsigned char c : s)
+    if (c <= 0x20 || c == 0x7f) return false;
+  auto host = rest.substr(0, rest.find_first_of("/?#"));
+  if (auto at = host.rfind('@'); at != std::string_view::npos) host = host.substr(at + 1);
+  if (host.empty() || host.front() == '.' || host.front() == '$' || host.front() == ':') return false;
+  return true;
 }
 
-// Checks the note/data an event needs; empty string when fine, else the reason.
+// Checks the note and data an event carries against its spec (workflow.h: requirement,
+// data_caps); empty string when fine, else the reason. Only the field the event declares
+// may be present: anything else is refused by name, so the journal holds only what the
+// event means (a comment takes a note, never data).
 std::string check_requirement(const event_spec& spec, const command& cmd, const plan& p) {
   const auto field = std::string(spec.field);
+  const bool takes_data = spec.needs != requirement::none && spec.needs != requirement::note;
+  if (cmd.note.size() > data_caps::note_bytes)
+    return "note is longer than " + std::to_string(data_caps::note_bytes) + " bytes";
+  if (!cmd.data.is_null() && !cmd.data.is_object()) return "data must be an object";
+  if (cmd.data.is_object()) {
+    std::string unknown;
+    std::size_t named = 0;
+    for (const auto& [k, v] : cmd.data.items()) {
+      if (takes_data && k == field) continue;
+      if (++named > 10) {
+        unknown += ", ...";
+        break;
+      }
+      unknown += (unknown.empty() ? "" : ", ") + k.substr(0, 64);
+    }
+    if (!unknown.empty())
+      return "event \"" + std::string(event_name(spec.type)) + "\" takes " +
+             (takes_data ? "only data." + field : std::string("no data")) + "; refused: " + unknown;
+  }
   auto value = [&]() -> const json* {
     if (!cmd.data.is_object()) return nullptr;
     auto it = cmd.data.find(field);
     return it == cmd.data.end() ? nullptr : &*it;
   };
+  auto too_long = [&](const json& v) { return v.is_string() && v.get_ref<const std::string&>().size() > data_caps::string_bytes; };
+  const std::string cap = " (at most " + std::to_string(data_caps::string_bytes) + " bytes)";
   switch (spec.needs) {
     case requirement::none: return {};
     case requirement::note:
@@ -83,11 +125,13 @@ std::string check_requirement(const event_spec& spec, const command& cmd, const 
       auto v = value();
       if (!v || !v->is_string() || v->get<std::string>().find_first_not_of(" \t\r\n") == std::string::npos)
         return "data." + field + " must be a non-empty string";
+      if (too_long(*v)) return "data." + field + " is too long" + cap;
       return {};
     }
     case requirement::data_url: {
       auto v = value();
-      if (!v || !v->is_string() || !is_http_url(v->get<std::string>()))
+      if (v && too_long(*v)) return "data." + field + " is too long" + cap;
+      if (!v || !v->is_string() || !is_http_url(v->get_ref<const std::string&>()))
         return "data." + field + " must be an http(s) URL";
       return {};
     }
@@ -99,16 +143,24 @@ std::string check_requirement(const event_spec& spec, const command& cmd, const 
     }
     case requirement::data_unit: {
       auto v = value();
-      if (!v || !v->is_string()) return "data." + field + " must be a unit id";
+      if (!v || !v->is_string() || !valid_id(v->get_ref<const std::string&>())) return "data." + field + " must be a unit id";
       if (!p.find_unit(v->get<std::string>())) return "data." + field + ": unknown unit \"" + v->get<std::string>() + "\"";
       return {};
     }
     case requirement::data_list: {
       auto v = value();
       if (!v || !v->is_array() || v->empty()) return "data." + field + " must be a non-empty list";
-      for (const auto& item : *v)
+      if (v->size() > data_caps::list_items)
+        return "data." + field + " lists more than " + std::to_string(data_caps::list_items) + " items";
+      std::size_t total = 0;
+      for (const auto& item : *v) {
         if (!item.is_string() || item.get<std::string>().empty())
           return "data." + field + " must list non-empty strings";
+        if (too_long(item)) return "data." + field + " has an item that is too long" + cap;
+        total += item.get_ref<const std::string&>().size();
+      }
+      if (total > data_caps::data_bytes)
+        return "data is larger than " + std::to_string(data_caps::data_bytes) + " bytes";
       return {};
     }
   }
@@ -345,11 +397,6 @@ result<applied> engine::stage(const command& cmd, batch& b) {
                       "duty is at version " + std::to_string(current.version) + ", not " +
                           std::to_string(*cmd.expected_version),
                       json{{"version", current.version}});
-  if (auto why = check_requirement(*spec, cmd, *ps->def); !why.empty())
-    return make_error(errc::invalid, why, json{{"event", cmd.event}});
-  if (type == event_type::reassign && cmd.data.value("unit", "") == current.owner)
-    return make_error(errc::invalid, "duty is already owned by " + current.owner);
-
   auto next = current.machine->clone();
   std::vector<effect> effects;
   if (!next->fire(type, effects)) {
@@ -361,6 +408,12 @@ result<applied> engine::stage(const command& cmd, batch& b) {
                       json{{"allowed_events", allowed},
                            {"state", {{"progress", st.progress->name}, {"timeliness", st.timeliness->name}}}});
   }
+  // The state first, then the data: data that cannot be accepted in this state is not
+  // looked at (and a refusal names the allowed events, the useful answer).
+  if (auto why = check_requirement(*spec, cmd, *ps->def); !why.empty())
+    return make_error(errc::invalid, why, json{{"event", cmd.event}});
+  if (type == event_type::reassign && cmd.data.value("unit", "") == current.owner)
+    return make_error(errc::invalid, "duty is already owned by " + current.owner);
 
   const machine_state before = current.machine->state();
   duty_state& view = b.view(*d);

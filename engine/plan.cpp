@@ -1,6 +1,9 @@
 #include "engine/plan.h"
 
+#include "engine/json_limits.h"
+
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -18,6 +21,28 @@ bool valid_id(std::string_view id) {
   auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
   if (!alnum(id[0])) return false;
   return std::all_of(id.begin() + 1, id.end(), [&](char c) { return alnum(c) || c == '-'; });
+}
+
+std::string forbidden_character(std::string_view s) {
+  auto hex = [](std::uint32_t cp) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "U+%04X", static_cast<unsigned>(cp));
+    return std::string(buf);
+  };
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == 0x7f) return hex(c);
+    if (c == 0xC2 && i + 1 < s.size()) {  // U+0080..U+009F: C1 controls
+      const auto n = static_cast<unsigned char>(s[i + 1]);
+      if (n >= 0x80 && n <= 0x9F) return hex(n);
+    }
+    if (c == 0xE2 && i + 2 < s.size()) {  // U+202A..U+202E and U+2066..U+2069
+      const auto b1 = static_cast<unsigned char>(s[i + 1]), b2 = static_cast<unsigned char>(s[i + 2]);
+      const std::uint32_t cp = 0x2000u | ((b1 & 0x3Fu) << 6) | (b2 & 0x3Fu);
+      if ((b1 == 0x80 && b2 >= 0xAA && b2 <= 0xAE) || (b1 == 0x81 && b2 >= 0xA6 && b2 <= 0xA9)) return hex(cp);
+    }
+  }
+  return {};
 }
 
 const unit_def* plan::find_unit(std::string_view uid) const {
@@ -109,6 +134,8 @@ class checker {
     }
     auto s = it->get<std::string>();
     if (required && s.empty()) fail(join(path, key), "must not be empty");
+    if (auto bad = forbidden_character(s); !bad.empty())
+      fail(join(path, key), "contains the control or bidi character " + bad + "; write it without");
     return s;
   }
 
@@ -186,7 +213,8 @@ std::string known_kind_list(const kind_registry& kinds) {
 namespace {
 
 // `canonical`: the document's text when the caller has it already as doc.dump() wrote it.
-result<plan_load> load_plan(const json& doc, const kind_registry& kinds, std::optional<std::string> canonical) {
+result<plan_load> load_plan(const json& doc, const kind_registry& kinds, const plan_limits& limits,
+                            std::optional<std::string> canonical) {
   checker c;
   auto p = std::make_shared<plan>();
   if (!doc.is_object()) {
@@ -221,9 +249,15 @@ result<plan_load> load_plan(const json& doc, const kind_registry& kinds, std::op
     return fresh;
   };
 
+  auto too_many = [&](const char* what, std::size_t n, std::size_t limit, const char* key) {
+    return "has " + std::to_string(n) + " " + what + "; the limit is " + std::to_string(limit) +
+           " (dutyflowd's plan_limits." + key + ")";
+  };
   auto units = doc.find("units");
   if (units == doc.end() || !units->is_array() || units->empty()) {
     c.fail("units", "must be a non-empty list of units");
+  } else if (units->size() > limits.max_units) {
+    c.fail("units", too_many("units", units->size(), limits.max_units, "max_units"));
   } else {
     for (std::size_t i = 0; i < units->size(); ++i) {
       auto path = checker::index("units", i);
@@ -276,6 +310,8 @@ result<plan_load> load_plan(const json& doc, const kind_registry& kinds, std::op
   if (auto groups = doc.find("groups"); groups != doc.end()) {
     if (!groups->is_array()) {
       c.fail("groups", "must be a list");
+    } else if (groups->size() > limits.max_groups) {
+      c.fail("groups", too_many("groups", groups->size(), limits.max_groups, "max_groups"));
     } else {
       for (std::size_t i = 0; i < groups->size(); ++i) {
         auto path = checker::index("groups", i);
@@ -403,6 +439,8 @@ result<plan_load> load_plan(const json& doc, const kind_registry& kinds, std::op
   auto duties = doc.find("duties");
   if (duties == doc.end() || !duties->is_array() || duties->empty()) {
     c.fail("duties", "must be a non-empty list of duties");
+  } else if (duties->size() > limits.max_duties) {
+    c.fail("duties", too_many("duties", duties->size(), limits.max_duties, "max_duties"));
   } else {
     std::unordered_map<std::string, std::string> seen;  // duty id -> where it was first defined
     seen.reserve(duties->size());
@@ -535,6 +573,16 @@ result<plan_load> load_plan(const json& doc, const kind_registry& kinds, std::op
     }
   }
 
+  // Counted before anything is expanded: 1,500 group duties over 700 units would be a
+  // million duties.
+  std::size_t fanned_out = 0;
+  for (const auto& pd : pending) fanned_out += std::max<std::size_t>(pd.owners.size(), 1);
+  if (fanned_out > limits.max_duties) {
+    c.fail("duties", "expands to " + std::to_string(fanned_out) + " duties after group fan-out; the limit is " +
+                         std::to_string(limits.max_duties) + " (dutyflowd's plan_limits.max_duties)");
+    pending.clear();
+  }
+
   // Fan out and resolve dependencies by the ids written in the file: a dependency on a
   // group duty means every member's copy.
   std::unordered_map<std::string, std::vector<std::string>> expanded;  // written id -> duty ids
@@ -563,34 +611,68 @@ result<plan_load> load_plan(const json& doc, const kind_registry& kinds, std::op
     }
     pd.links.depends_on = std::move(deps);
   }
-  // Cycle detection over the written ids (depth-first, three colours).
+  // Cycle detection over the written ids (depth-first, three colours), and the longest
+  // chain. Iterative: a chain of 200,000 dependencies must not take 200,000 stack frames.
   std::unordered_map<std::string, int> colour;
+  std::unordered_map<std::string, std::size_t> chain;  // written id -> duties in its longest chain
+  std::unordered_map<std::string, std::string> path_of;
+  for (const auto& pd : pending) path_of.emplace(pd.def.id, pd.path);
   std::set<std::string> reported;
-  std::function<bool(const std::string&, std::vector<std::string>&)> visit =
-      [&](const std::string& id, std::vector<std::string>& stack) -> bool {
-    colour[id] = 1;
-    stack.push_back(id);
-    for (const auto& next : graph[id]) {
-      if (colour[next] == 1) {
-        auto from = std::find(stack.begin(), stack.end(), next);
-        std::string cycle;
-        for (auto it = from; it != stack.end(); ++it) cycle += *it + " -> ";
-        cycle += next;
-        if (reported.insert(next).second) {
-          for (const auto& pd : pending)
-            if (pd.def.id == next) c.fail(pd.path + ".depends_on", "dependency cycle: " + cycle);
-        }
-        return true;
-      }
-      if (colour[next] == 0 && visit(next, stack)) return true;
-    }
-    stack.pop_back();
-    colour[id] = 2;
-    return false;
+  bool cyclic = false;
+  struct frame {
+    const std::string* id;
+    std::size_t next = 0;
   };
+  std::vector<frame> stack;
   for (const auto& pd : pending) {
-    std::vector<std::string> stack;
-    if (graph.contains(pd.def.id) && colour[pd.def.id] == 0) visit(pd.def.id, stack);  // a cycle needs an edge
+    if (!graph.contains(pd.def.id) || colour[pd.def.id] != 0) continue;  // a cycle needs an edge
+    stack.clear();
+    colour[pd.def.id] = 1;
+    stack.push_back({&pd.def.id});
+    while (!stack.empty()) {
+      frame& f = stack.back();
+      const auto& edges = graph[*f.id];
+      if (f.next < edges.size()) {
+        const std::string& next = edges[f.next++];
+        int& col = colour[next];
+        if (col == 1) {
+          std::string cycle;
+          bool on = false;
+          for (const auto& s : stack) {
+            on = on || *s.id == next;
+            if (on) cycle += *s.id + " -> ";
+          }
+          cycle += next;
+          cyclic = true;
+          if (reported.insert(next).second) {
+            for (const auto& other : pending)
+              if (other.def.id == next) c.fail(other.path + ".depends_on", "dependency cycle: " + cycle);
+          }
+          stack.clear();  // as before: one cycle per starting duty is enough
+          break;
+        }
+        if (col == 0) {
+          col = 1;
+          stack.push_back({&next});
+        }
+        continue;
+      }
+      std::size_t longest = 0;
+      for (const auto& e : edges) longest = std::max(longest, chain[e]);
+      chain[*f.id] = longest + 1;
+      colour[*f.id] = 2;
+      stack.pop_back();
+    }
+  }
+  if (!cyclic) {
+    const std::string* deepest = nullptr;
+    for (const auto& pd : pending)
+      if (auto it = chain.find(pd.def.id); it != chain.end() && (!deepest || it->second > chain[*deepest]))
+        deepest = &pd.def.id;
+    if (deepest && chain[*deepest] > limits.max_dependency_depth)
+      c.fail(path_of[*deepest] + ".depends_on",
+             "starts a chain of " + std::to_string(chain[*deepest]) + " dependent duties; the limit is " +
+                 std::to_string(limits.max_dependency_depth) + " (dutyflowd's plan_limits.max_dependency_depth)");
   }
 
   if (!c.errors.empty()) {
@@ -650,30 +732,32 @@ std::uint64_t fnv1a(std::string_view bytes) {
   return h;
 }
 
-result<plan_load> load_plan(const json& doc, const kind_registry& kinds) { return load_plan(doc, kinds, std::nullopt); }
-
-result<plan_load> load_stored_plan(std::string canonical, const kind_registry& kinds) {
-  json doc = json::parse(canonical, nullptr, false);
-  if (doc.is_discarded()) return make_error(errc::invalid, "stored plan is not valid JSON");
-  return load_plan(doc, kinds, std::move(canonical));
+result<plan_load> load_plan(const json& doc, const kind_registry& kinds, const plan_limits& limits) {
+  return load_plan(doc, kinds, limits, std::nullopt);
 }
 
-result<plan_load> load_plan_file(const std::string& path, const kind_registry& kinds) {
+result<plan_load> load_stored_plan(std::string canonical, const kind_registry& kinds) {
+  // Our own dump() of a document that parse_json() accepted when it came in: nlohmann's
+  // plain parser is enough, and the fastest at restart.
+  json doc = json::parse(canonical, nullptr, false);
+  if (doc.is_discarded()) return make_error(errc::invalid, "stored plan is not valid JSON");
+  return load_plan(doc, kinds, plan_limits::none(), std::move(canonical));
+}
+
+result<plan_load> load_plan_file(const std::string& path, const kind_registry& kinds, const plan_limits& limits) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return make_error(errc::not_found, "cannot read " + path);
   std::stringstream buf;
   buf << in.rdbuf();
-  json doc = json::parse(buf.str(), nullptr, false);
-  if (doc.is_discarded()) {
-    // Parse again with exceptions to get the position for the message.
-    try {
-      auto ignored = json::parse(buf.str());
-    } catch (const json::exception& e) {
-      return make_error(errc::invalid, std::string("not valid JSON: ") + e.what(),
-                        json{{"errors", json::array({json{{"path", ""}, {"message", std::string("not valid JSON: ") + e.what()}}})}});
-    }
+  auto doc = parse_json(buf.str());
+  if (!doc) {
+    const auto message = (doc.err().message.starts_with("has ") ? "the file " : "the file is ") + doc.err().message;
+    auto where = doc.err().details.value("path", std::string());
+    if (where == "$") where.clear();
+    return make_error(errc::invalid, message,
+                      json{{"errors", json::array({json{{"path", where}, {"message", message}}})}});
   }
-  return load_plan(doc, kinds);
+  return load_plan(*doc, kinds, limits);
 }
 
 std::vector<plan_issue> plan_errors(const error& err) {

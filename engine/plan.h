@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
@@ -132,6 +133,27 @@ struct plan_load {
   std::string canonical;  // the plan file as canonical JSON text: equal content, equal text
 };
 
+// How large a plan may be. One struct for load_plan(); dutyflowd fills it from its config
+// ("plan_limits"), the CLI uses the defaults. Plans the store already holds are loaded
+// with none(): they were checked when they came in, and a lowered limit must not stop
+// the daemon from starting.
+struct plan_limits {
+  // Duties after group fan-out (a group duty counts once per member). Default: 20,000.
+  std::size_t max_duties = 20000;
+  // Units of the plan. Default: 5,000.
+  std::size_t max_units = 5000;
+  // Groups of the plan. Default: 1,000.
+  std::size_t max_groups = 1000;
+  // Duties in the longest depends_on chain (a duty with no dependency is a chain of 1).
+  // Default: 100.
+  std::size_t max_dependency_depth = 100;
+
+  static plan_limits none() {
+    constexpr auto any = static_cast<std::size_t>(-1);
+    return plan_limits{any, any, any, any};
+  }
+};
+
 // 64-bit FNV-1a: the hash of a canonical text (plan::canonical_hash) and of the engine's
 // duty-id index.
 std::uint64_t fnv1a(std::string_view bytes);
@@ -139,18 +161,27 @@ inline std::uint64_t canonical_hash(std::string_view canonical) { return fnv1a(c
 
 // Validates and expands a plan file. On failure returns errc::invalid whose details hold
 // {"errors": [{"path", "message"}...]} listing every problem found.
-result<plan_load> load_plan(const nlohmann::json& doc, const kind_registry& kinds);
+// Strings that name or title something (ids, names, titles, numbers) must not hold C0 or
+// C1 control characters (tab and newline included) or bidi embedding/override/isolate
+// characters (U+202A-U+202E, U+2066-U+2069): they forge log lines and reorder what a
+// reader sees. Paths are reported like every other finding.
+result<plan_load> load_plan(const nlohmann::json& doc, const kind_registry& kinds, const plan_limits& limits = {});
 
 // A plan as the store keeps it: `canonical` is the text load_plan() produced (plan_load::canonical)
 // when the plan was first loaded, so it is parsed and checked but not re-serialized.
 result<plan_load> load_stored_plan(std::string canonical, const kind_registry& kinds);
 
 // Reads and parses a file, then load_plan(); unreadable files and bad JSON are errors too.
-result<plan_load> load_plan_file(const std::string& path, const kind_registry& kinds);
+// The file is parsed by parse_json() (engine/json_limits.h): depth-limited, no repeated keys.
+result<plan_load> load_plan_file(const std::string& path, const kind_registry& kinds, const plan_limits& limits = {});
 
 // The errors of a failed load as plan_issues (empty for other errors).
 std::vector<plan_issue> plan_errors(const error& err);
 
 bool valid_id(std::string_view id);
+
+// The first control or bidi override character of `s` (see load_plan) as "U+001B", or
+// empty when there is none. Assumes valid UTF-8 (nlohmann checks it while parsing).
+std::string forbidden_character(std::string_view s);
 
 }  // namespace dutyflow

@@ -4,6 +4,7 @@
 // workflows/ implements these interfaces with Boost.MSM; the engine never sees MSM.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -41,6 +42,16 @@ enum class requirement : std::uint8_t {
   data_count,      // data.<field> is a non-negative integer
   data_unit,       // data.<field> names a unit of the plan
   data_list,       // data.<field> is a non-empty list of non-empty strings
+};
+
+// The sizes an event's note and data may have. Each event spec declares its one data field
+// (`field`) and its type (`needs`); no other field is accepted, and these caps bound it, so
+// one token cannot grow the journal by a megabyte per event.
+struct data_caps {
+  static constexpr std::size_t string_bytes = 2048;  // a data string (name, title, URL, decision, list item)
+  static constexpr std::size_t list_items = 200;     // items of a data list (delegates)
+  static constexpr std::size_t data_bytes = 8192;    // all of an event's data strings together
+  static constexpr std::size_t note_bytes = 10000;   // the note
 };
 
 // Whether an event is the owner step that delivers the unit's part (DESIGN.md: "The

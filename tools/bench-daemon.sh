@@ -35,7 +35,9 @@ bench_daemon_start() {
      "$BENCH_BIN/dutyflow" token add --tokens "$dir/tokens.json" --name noi-vu --role coordinator --unit noi-vu \
        >"$dir/coord.token") || return 1
   fi
+  # Benchmark plans go far past the default plan_limits (20,000 duties).
   sed -e 's/"enabled": true/"enabled": false/' -e "s/\"synchronous\": \"full\"/\"synchronous\": \"$sync\"/" \
+    -e '1a\  "plan_limits": {"max_duties": 10000000},' \
     "$DUTYFLOW_ROOT/config/dutyflowd.json" >"$dir/dutyflowd.json"
   grep -q "\"synchronous\": \"$sync\"" "$dir/dutyflowd.json" || { echo "bench: cannot set synchronous=$sync" >&2; return 1; }
   local attempt deadline

@@ -1,6 +1,8 @@
 #include "tools/daemon_config.h"
 #include "tools/config_section.h"
 
+#include "engine/json_limits.h"
+
 #include <nlohmann/json.hpp>
 
 #include <fstream>
@@ -13,8 +15,10 @@ status read_daemon_config(const std::string& path, daemon_options& out) {
   if (!in) return make_error(errc::not_found, "cannot read config " + path);
   std::stringstream buf;
   buf << in.rdbuf();
-  auto doc = nlohmann::json::parse(buf.str(), nullptr, false);
-  if (doc.is_discarded() || !doc.is_object()) return make_error(errc::invalid, path + ": not a JSON object");
+  auto parsed = parse_json(buf.str());
+  if (!parsed) return make_error(errc::invalid, path + ": " + parsed.err().message);
+  const auto& doc = *parsed;
+  if (!doc.is_object()) return make_error(errc::invalid, path + ": not a JSON object");
   struct field {
     const char* key;
     std::string* target;
@@ -45,8 +49,10 @@ status read_http_settings(const std::string& path, http::server_options& server,
   if (!in) return make_error(errc::not_found, "cannot read config " + path);
   std::stringstream buf;
   buf << in.rdbuf();
-  auto doc = nlohmann::json::parse(buf.str(), nullptr, false);
-  if (doc.is_discarded() || !doc.is_object()) return make_error(errc::invalid, path + ": not a JSON object");
+  auto parsed = parse_json(buf.str());
+  if (!parsed) return make_error(errc::invalid, path + ": " + parsed.err().message);
+  const auto& doc = *parsed;
+  if (!doc.is_object()) return make_error(errc::invalid, path + ": not a JSON object");
   auto it = doc.find("http");
   if (it == doc.end()) return ok_status();
   if (!it->is_object()) return make_error(errc::invalid, path + ": \"http\" must be an object");
@@ -99,6 +105,32 @@ status read_http_settings(const std::string& path, http::server_options& server,
     auth.tracked_clients = static_cast<std::size_t>(tracked);
   }
   if (!error.empty()) return bad();
+  return ok_status();
+}
+
+status read_plan_limits(const std::string& path, plan_limits& out) {
+  std::ifstream in(path);
+  if (!in) return make_error(errc::not_found, "cannot read config " + path);
+  std::stringstream buf;
+  buf << in.rdbuf();
+  auto doc = parse_json(buf.str());
+  if (!doc || !doc->is_object()) return make_error(errc::invalid, path + ": not a JSON object");
+  auto it = doc->find("plan_limits");
+  if (it == doc->end()) return ok_status();
+  if (!it->is_object()) return make_error(errc::invalid, path + ": \"plan_limits\" must be an object");
+  std::string error;
+  const config_section l(*it, "plan_limits");
+  long long duties = static_cast<long long>(out.max_duties), units = static_cast<long long>(out.max_units),
+            groups = static_cast<long long>(out.max_groups), depth = static_cast<long long>(out.max_dependency_depth);
+  if (!l.check_keys({"max_duties", "max_units", "max_groups", "max_dependency_depth"}, error) ||
+      !l.integer("max_duties", 1, 10000000, duties, error) || !l.integer("max_units", 1, 1000000, units, error) ||
+      !l.integer("max_groups", 1, 1000000, groups, error) ||
+      !l.integer("max_dependency_depth", 1, 10000000, depth, error))
+    return make_error(errc::invalid, path + ": " + error);
+  out.max_duties = static_cast<std::size_t>(duties);
+  out.max_units = static_cast<std::size_t>(units);
+  out.max_groups = static_cast<std::size_t>(groups);
+  out.max_dependency_depth = static_cast<std::size_t>(depth);
   return ok_status();
 }
 

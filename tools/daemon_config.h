@@ -4,6 +4,7 @@
 
 #include "adapters/http/auth_limit.h"
 #include "adapters/http/server.h"
+#include "engine/plan.h"
 #include "engine/status.h"
 
 #include <string>
@@ -41,5 +42,10 @@ status read_daemon_config(const std::string& path, daemon_options& out);
 // section at all, keep their value. Errors as read_daemon_config. `server.listen` is not
 // read here: it is the top-level "listen".
 status read_http_settings(const std::string& path, http::server_options& server, http::auth_limit_options& auth);
+
+// Reads the "plan_limits" object of the config file ({"max_duties", "max_units",
+// "max_groups", "max_dependency_depth"}, whole numbers >= 1) into `out`; absent keys keep
+// their value. Errors as read_daemon_config.
+status read_plan_limits(const std::string& path, plan_limits& out);
 
 }  // namespace dutyflow

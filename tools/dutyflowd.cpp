@@ -32,7 +32,7 @@ namespace {
 
 // Loads every *.json of `dir` in name order. A bad file is logged and skipped so that
 // one broken plan does not take the others down; returns how many failed.
-int load_plan_dir(engine& eng, const std::string& dir) {
+int load_plan_dir(engine& eng, const std::string& dir, const plan_limits& limits) {
   if (dir.empty() || !fs::is_directory(dir)) {
     spdlog::warn("plans: directory {} not found; no plans loaded from files", dir);
     return 0;
@@ -44,7 +44,7 @@ int load_plan_dir(engine& eng, const std::string& dir) {
   int failed = 0;
   const actor loader{"dutyflowd", role::system, ""};
   for (const auto& f : files) {
-    auto loaded = load_plan_file(f.string(), builtin_kinds());
+    auto loaded = load_plan_file(f.string(), builtin_kinds(), limits);
     if (!loaded) {
       ++failed;
       spdlog::error("plans: {}: {}", f.string(), loaded.err().message);
@@ -136,7 +136,12 @@ int main(int argc, char** argv) {
                events ? *events : -1, eng.duty_count(), eng.plan_count(),
                std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count(),
                (*clock)->mode());
-  load_plan_dir(eng, opts.plans);
+  plan_limits plan_size;
+  if (auto s = read_plan_limits(config_path, plan_size); !s) {
+    spdlog::error("{}", s.err().message);
+    return 2;
+  }
+  load_plan_dir(eng, opts.plans, plan_size);
   log_summary(eng);
 
   auto tokens = http::token_store::load(opts.tokens);
@@ -153,6 +158,7 @@ int main(int argc, char** argv) {
 
   engine_runner runner(eng, **clock);
   http::context ctx{runner, builtin_kinds(), dynamic_cast<manual_clock*>(clock->get()), {}, {}};
+  ctx.plan_size = plan_size;
   // The dashboard's live stream, calendar feeds, report and metrics (adapters/http/views.h).
   const std::string key_path = opts.calendar_key.empty()
                                    ? (fs::path(opts.db).parent_path() / "calendar.key").string()
@@ -258,9 +264,9 @@ int main(int argc, char** argv) {
       } else {
         spdlog::error("SIGHUP: tokens not reloaded: {}", fresh.err().message);
       }
-      runner.post([&opts](engine& e) {
+      runner.post([&opts, plan_size](engine& e) {
         spdlog::info("SIGHUP: reloading plans from {}", opts.plans);
-        load_plan_dir(e, opts.plans);
+        load_plan_dir(e, opts.plans, plan_size);
       });
       signals.async_wait(on_signal);
       return;

@@ -1,5 +1,7 @@
 #include "adapters/http/auth.h"
 
+#include "engine/json_limits.h"
+
 #include "adapters/http/link_signing.h"
 
 #include <fcntl.h>
@@ -51,8 +53,10 @@ result<std::string> generate_token() {
 namespace {
 
 result<std::vector<token_entry>> parse_entries(const std::string& path, const std::string& text) {
-  auto doc = json::parse(text, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object() || !doc.contains("tokens") || !doc["tokens"].is_array())
+  auto parsed = parse_json(text);
+  if (!parsed) return make_error(errc::invalid, path + ": not a tokens file: " + parsed.err().message);
+  const json& doc = *parsed;
+  if (!doc.is_object() || !doc.contains("tokens") || !doc["tokens"].is_array())
     return make_error(errc::invalid, path + ": not a tokens file ({\"tokens\": [...]})");
   std::vector<token_entry> out;
   for (std::size_t i = 0; i < doc["tokens"].size(); ++i) {
@@ -61,9 +65,15 @@ result<std::vector<token_entry>> parse_entries(const std::string& path, const st
     if (!t.is_object() || !t.contains("name") || !t["name"].is_string() || !t.contains("sha256") ||
         !t["sha256"].is_string() || !t.contains("role") || !t["role"].is_string())
       return make_error(errc::invalid, where + ": needs name, role and sha256");
+    // Every field's type is checked here: a value() or get() of the wrong type throws,
+    // and on SIGHUP that would end the running daemon instead of keeping its old tokens.
+    if (t.contains("unit") && !t["unit"].is_string() && !t["unit"].is_null())
+      return make_error(errc::invalid, where + ": unit must be a string");
     auto r = parse_role(t["role"].get<std::string>());
     if (!r) return make_error(errc::invalid, where + ": unknown role \"" + t["role"].get<std::string>() + "\"");
-    token_entry e{t["name"], *r, t.value("unit", ""), t["sha256"]};
+    token_entry e{t["name"].get<std::string>(), *r,
+                  t.contains("unit") && t["unit"].is_string() ? t["unit"].get<std::string>() : std::string(),
+                  t["sha256"].get<std::string>()};
     if (e.sha256_hex.size() != 64) return make_error(errc::invalid, where + ": sha256 must be 64 hex digits");
     if (e.role == role::unit && e.unit.empty()) return make_error(errc::invalid, where + ": role unit needs a unit");
     out.push_back(std::move(e));
@@ -78,9 +88,13 @@ result<token_store> token_store::load(const std::string& path) {
   if (!in) return token_store{};
   std::stringstream buf;
   buf << in.rdbuf();
-  auto entries = parse_entries(path, buf.str());
-  if (!entries) return entries.err();
-  return token_store{std::move(*entries)};
+  try {
+    auto entries = parse_entries(path, buf.str());
+    if (!entries) return entries.err();
+    return token_store{std::move(*entries)};
+  } catch (const std::exception& e) {
+    return make_error(errc::invalid, path + ": not a tokens file: " + e.what());
+  }
 }
 
 std::optional<actor> token_store::authenticate(std::string_view token) const {
@@ -108,7 +122,7 @@ result<std::string> add_token(const std::string& path, const std::string& name, 
     buf << in.rdbuf();
     auto existing = parse_entries(path, buf.str());
     if (!existing) return existing.err();
-    doc = json::parse(buf.str());
+    doc = *parse_json(buf.str());  // parse_entries() has parsed it already
     for (const auto& e : *existing)
       if (e.name == name) return make_error(errc::invalid, "a token named \"" + name + "\" exists already");
   }

@@ -1,5 +1,7 @@
 #include "adapters/http/handlers.h"
 
+#include "engine/json_limits.h"
+
 #include <spdlog/spdlog.h>
 
 #include <charconv>
@@ -19,14 +21,15 @@ result<json> json_object_body(const std::string& body) {
     return make_error(errc::invalid,
                       "body is not valid UTF-8 (byte " + std::to_string(at) + "); JSON text must be UTF-8",
                       json{{"offset", at}});
-  json out;
-  try {
-    out = json::parse(body);
-  } catch (const json::parse_error& e) {
-    return make_error(errc::invalid, "body is not valid JSON (at byte " + std::to_string(e.byte) + ")",
-                      json{{"offset", e.byte}});
+  // Depth-limited and strict about repeated keys (engine/json_limits.h): a body nested
+  // 140,000 levels deep must be refused before it is built, not copied or dumped later.
+  auto out = parse_json(body);
+  if (!out) {
+    auto e = std::move(out).err();
+    e.message = (e.message.starts_with("has ") ? "body " : "body is ") + e.message;
+    return e;
   }
-  if (!out.is_object()) return make_error(errc::invalid, "body must be a JSON object");
+  if (!out->is_object()) return make_error(errc::invalid, "body must be a JSON object");
   return out;
 }
 
@@ -101,7 +104,7 @@ void create_plan(context& ctx, const request& req, const actor& caller, const re
   json doc;
   if (!parse_object(req, doc, respond)) return;
   // Validation is pure: it runs here, off the engine thread.
-  auto loaded = load_plan(doc, ctx.kinds);
+  auto loaded = load_plan(doc, ctx.kinds, ctx.plan_size);
   if (!loaded) {
     respond(error_response(loaded.err()));
     return;
@@ -201,7 +204,8 @@ result<command> parse_event_request(const request& req, const std::string& plan,
   }
   if (auto d = doc.find("data"); d != doc.end() && !d->is_null()) {
     if (!d->is_object()) return invalid("\"data\" must be an object");
-    cmd.data = *d;
+    // Moved, not copied: the engine checks its fields against the event's spec.
+    cmd.data = std::move(*d);
   }
   if (!req.if_match.empty()) {
     std::string v = req.if_match;
@@ -226,6 +230,11 @@ result<command> parse_event_request(const request& req, const std::string& plan,
 
 void post_event(context& ctx, const request& req, const std::string& plan, const std::string& duty,
                 const actor& caller, const respond_fn& respond) {
+  // No event is a viewer's to fire: refused before the body is read at all.
+  if (caller.role == role::viewer) {
+    respond(error_response(403, "forbidden", "a viewer may not fire events"));
+    return;
+  }
   auto cmd = parse_event_request(req, plan, duty, caller);
   if (!cmd) {
     respond(error_response(cmd.err()));

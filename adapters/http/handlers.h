@@ -31,6 +31,8 @@ struct context {
   view_services* views = nullptr;
   // One-click acknowledgement links (ack_link.h); null: /a/{token} answers 404.
   ack_links* acks = nullptr;
+  // How large a plan POST /api/v1/plans may load (dutyflowd's "plan_limits").
+  plan_limits plan_size{};
 };
 
 void get_health(const request& req, const respond_fn& respond);

@@ -189,7 +189,7 @@ std::shared_ptr<const plan> dispatcher::find_plan(const std::string& id) {
     if (plans_.contains(r.id)) continue;
     auto doc = nlohmann::json::parse(r.content, nullptr, false);
     if (doc.is_discarded()) continue;
-    auto loaded = load_plan(doc, kinds_);
+    auto loaded = load_plan(doc, kinds_, plan_limits::none());  // checked when it was first loaded
     if (!loaded) {
       spdlog::error("notify: stored plan {} does not load: {}", r.id, loaded.err().message);
       continue;

@@ -13,6 +13,8 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
 
+#include <signal.h>
+
 #include <algorithm>
 #include <atomic>
 #include <functional>
@@ -701,4 +703,94 @@ TEST_F(Abuse, InvalidUtf8IsRefusedWithAClearReasonAndNeverLoggedRaw) {
   for (char c : log) EXPECT_FALSE(static_cast<unsigned char>(c) < 0x20 && c != '\n') << "a raw control byte in the log";
   EXPECT_NE(log.find("/api/v1/plans/\\u202etxt.exe"), std::string::npos) << "the routed path was not logged";
   EXPECT_EQ(log.find("\xe2\x80\xae"), std::string::npos) << "a right-to-left override reached the log";
+}
+
+// ---------------------------------------------------------------------------------------
+// Hostile input (issue 16)
+
+// Finding 1: a comment whose data was nested 140,000 levels deep killed dutyflowd with
+// SIGSEGV, even from a viewer, because the body was parsed and copied before the role
+// check. A viewer is refused before the body is read; anyone else gets 400 from the parser.
+TEST_F(Abuse, ACommentNested140000LevelsDeepIsRefusedAndTheDaemonLives) {
+  const std::string deep = R"({"event": "comment", "data": {"x": )" + std::string(140000, '[') +
+                           std::string(140000, ']') + "}}";
+  auto v = d.call("POST", tham_luan + "/events", viewer, deep);
+  EXPECT_EQ(v.status, 403) << v.raw.substr(0, 300);
+  for (const auto& token : {unit, coordinator}) {
+    auto r = d.call("POST", tham_luan + "/events", token, deep);
+    EXPECT_EQ(r.status, 400) << r.raw.substr(0, 300);
+    EXPECT_NE(r.raw.find("body is nested deeper than 64 levels"), std::string::npos) << r.raw.substr(0, 300);
+  }
+  // Objects, a plan, a milestone and the clock take the same parser.
+  std::string objects = R"({"event": "comment", "data": )";
+  for (int i = 0; i < 100000; ++i) objects += R"({"a":)";
+  objects += "1" + std::string(100000, '}') + "}";
+  EXPECT_EQ(d.call("POST", tham_luan + "/events", unit, objects).status, 400);
+  const std::string nested_value = std::string(70, '[') + std::string(70, ']');
+  EXPECT_EQ(d.call("POST", "/api/v1/plans", coordinator, R"({"id": "k", "note": )" + nested_value + "}").status, 400);
+  EXPECT_EQ(d.call("PUT", plan_path + "/milestones/conference", coordinator, R"({"at": )" + nested_value + "}").status,
+            400);
+  EXPECT_EQ(d.call("GET", "/healthz").status, 200);
+  EXPECT_TRUE(normal_request_succeeds());
+  expect_journal_unchanged();
+}
+
+// Finding 2: a 40,000-character data.url overflowed the engine thread's stack in
+// std::regex_match, in any state. The state is checked first (409), then the length (400).
+TEST_F(Abuse, AFortyThousandCharacterUrlIsRefusedWithoutACrash) {
+  const std::string duty = plan_path + "/duties/dang-tai-tai-lieu-hoi-nghi";
+  auto moved = d.call("POST", duty + "/events", coordinator,
+                      json{{"event", "reassign"}, {"data", {{"unit", "xa-ma-li-pho"}}}}.dump());
+  ASSERT_EQ(moved.status, 200) << moved.raw;
+  const auto events_before = event_count(d.db());
+  const json publish{{"event", "publish"}, {"data", {{"url", "https://" + std::string(40000, 'a') + ".vn/"}}}};
+  auto early = d.call("POST", duty + "/events", unit, publish.dump());
+  EXPECT_EQ(early.status, 409) << early.raw.substr(0, 300);
+  ASSERT_EQ(d.call("POST", duty + "/events", unit, R"({"event": "acknowledge"})").status, 200);
+  auto r = d.call("POST", duty + "/events", unit, publish.dump());
+  EXPECT_EQ(r.status, 400) << r.raw.substr(0, 300);
+  EXPECT_NE(r.raw.find("data.url is too long"), std::string::npos) << r.raw.substr(0, 300);
+  EXPECT_EQ(d.call("GET", "/healthz").status, 200);
+  EXPECT_EQ(event_count(d.db()), events_before + 1);  // the acknowledge alone
+}
+
+// Finding 4: comment accepted any data in every state (155 MB of journal in 12.5 s).
+// Data holds only the field the event declares, capped; a repeated key is refused.
+TEST_F(Abuse, EventDataOutsideTheEventsFieldsOrCapsIsRefusedByName) {
+  auto blob = d.call("POST", tham_luan + "/events", unit,
+                     json{{"event", "comment"}, {"note", "x"}, {"data", {{"blob", std::string(900000, 'b')}}}}.dump());
+  EXPECT_EQ(blob.status, 400) << blob.raw.substr(0, 300);
+  EXPECT_NE(blob.raw.find("event \\\"comment\\\" takes no data; refused: blob"), std::string::npos) << blob.raw.substr(0, 300);
+  ASSERT_EQ(d.call("POST", tham_luan + "/events", unit, R"({"event": "acknowledge"})").status, 200);
+  ASSERT_EQ(d.call("POST", tham_luan + "/events", unit, R"({"event": "start"})").status, 200);
+  const auto events_before = event_count(d.db());
+  auto long_title = d.call("POST", tham_luan + "/events", unit,
+                           json{{"event", "submit"}, {"data", {{"title", std::string(3000, 't')}}}}.dump());
+  EXPECT_EQ(long_title.status, 400) << long_title.raw;
+  auto extra = d.call("POST", tham_luan + "/events", unit,
+                      json{{"event", "submit"}, {"data", {{"title", "Tham luận"}, {"file", "x"}}}}.dump());
+  EXPECT_EQ(extra.status, 400) << extra.raw;
+  EXPECT_NE(extra.raw.find("refused: file"), std::string::npos) << extra.raw;
+  auto twice = d.call("POST", tham_luan + "/events", unit, R"({"event": "submit", "event": "comment"})");
+  EXPECT_EQ(twice.status, 400) << twice.raw;
+  EXPECT_NE(twice.raw.find("body has the key \\\"event\\\" twice"), std::string::npos) << twice.raw;
+  EXPECT_EQ(event_count(d.db()), events_before);
+  EXPECT_EQ(d.call("POST", tham_luan + "/events", unit, R"({"event": "submit", "data": {"title": "Tham luận"}})").status,
+            200);
+}
+
+// Finding 9: a tokens file entry with a wrong type ("unit": 5) killed the running daemon
+// on SIGHUP. It keeps its tokens and says why.
+TEST_F(Abuse, ABadTokensFileOnSighupKeepsTheOldTokens) {
+  const auto good = read_file(d.tokens());
+  auto doc = json::parse(good);
+  doc["tokens"].push_back(json{{"name", "bad"}, {"role", "unit"}, {"unit", 5}, {"sha256", std::string(64, 'a')}});
+  write_file(d.tokens(), doc.dump());
+  ASSERT_EQ(::kill(d.pid(), SIGHUP), 0);
+  EXPECT_TRUE(d.wait_for_log("SIGHUP: tokens not reloaded")) << d.log();
+  EXPECT_NE(d.log().find("tokens[3]: unit must be a string"), std::string::npos) << d.log();
+  EXPECT_TRUE(d.running());
+  EXPECT_TRUE(normal_request_succeeds());
+  EXPECT_EQ(d.call("GET", plan_path, unit).status, 200);
+  write_file(d.tokens(), good);
 }

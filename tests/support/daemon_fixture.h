@@ -47,6 +47,8 @@ class daemon_fixture {
   int kill9();
   std::string log() const;
   bool running() const { return proc_ && proc_->running(); }
+  // The running daemon's pid (for a test that signals it, e.g. SIGHUP), or -1.
+  int pid() const { return proc_ ? proc_->pid() : -1; }
 
   reply call(const std::string& method, const std::string& target, const std::string& token = "",
              const std::string& body = "", const std::vector<std::pair<std::string, std::string>>& headers = {});

@@ -483,3 +483,49 @@ TEST_F(EngineTest, ADutyTellsItsDeliveryItsFollowUpAndItsDeadlineDay) {
   auto plan = *eng_->plan_json("mini");
   EXPECT_EQ(plan["counts"]["follow_up"], 1);
 }
+
+// Issue 16, finding 2: a 40,000-character data.url overflowed the engine thread's stack in
+// std::regex_match, in any state, because the data was checked before the state.
+TEST_F(EngineTest, ALongUrlIsCheckedAfterTheStateAndWithoutARegex) {
+  load();
+  const std::string huge = "https://" + std::string(40000, 'a') + ".example/";
+  // Assigned: publish is not allowed yet, whatever the data says.
+  expect_refused(cmd("dang-tai", "publish", unit_b, json{{"url", huge}}), errc::conflict);
+  ASSERT_TRUE(eng_->apply(cmd("dang-tai", "acknowledge", unit_b)));
+  auto r = eng_->apply(cmd("dang-tai", "publish", unit_b, json{{"url", huge}}));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.err().code, errc::invalid);
+  EXPECT_NE(r.err().message.find("data.url is too long (at most 2048 bytes)"), std::string::npos) << r.err().message;
+  for (const char* bad : {"ftp://x.example/", "https://", "https:///path", "http://.example", "https://a b.example",
+                          "https://x.example/\x1b[2J", "javascript:alert(1)", "https//x.example"})
+    expect_refused(cmd("dang-tai", "publish", unit_b, json{{"url", bad}}), errc::invalid);
+  EXPECT_TRUE(eng_->apply(cmd("dang-tai", "publish", unit_b, json{{"url", "HTTPS://phongtho.laichau.gov.vn/tin?id=1#a"}})));
+}
+
+// Issue 16, finding 4: comment took any data up to the body limit, in every state; one
+// unit token grew the journal by 155 MB in 12.5 s.
+TEST_F(EngineTest, AnEventTakesOnlyTheDataFieldsItDeclares) {
+  load();
+  auto r = eng_->apply(cmd("bao-cao", "comment", unit_a, json{{"x", std::string(100, 'x')}, {"y", 1}}, "ghi chú"));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.err().code, errc::invalid);
+  EXPECT_EQ(r.err().message, "event \"comment\" takes no data; refused: x, y");
+  ASSERT_TRUE(eng_->apply(cmd("dai-bieu.xa-a", "acknowledge", unit_a)));
+  auto extra = eng_->apply(cmd("dai-bieu.xa-a", "name_delegates", unit_a,
+                               json{{"delegates", {"Lò Văn A"}}, {"blob", std::string(5000, 'b')}}));
+  ASSERT_FALSE(extra);
+  EXPECT_EQ(extra.err().message, "event \"name_delegates\" takes only data.delegates; refused: blob");
+  // Caps: 200 items, 2 KiB per string, 8 KiB in all.
+  json many = json::array();
+  for (int i = 0; i < 201; ++i) many.push_back("Người " + std::to_string(i));
+  expect_refused(cmd("dai-bieu.xa-a", "name_delegates", unit_a, json{{"delegates", many}}), errc::invalid);
+  expect_refused(cmd("dai-bieu.xa-a", "name_delegates", unit_a, json{{"delegates", {std::string(2049, 'a')}}}),
+                 errc::invalid);
+  json big = json::array();
+  for (int i = 0; i < 5; ++i) big.push_back(std::string(2000, 'a'));
+  expect_refused(cmd("dai-bieu.xa-a", "name_delegates", unit_a, json{{"delegates", big}}), errc::invalid);
+  expect_refused(cmd("bao-cao", "comment", unit_a, json::object(), std::string(10001, 'n')), errc::invalid);
+  // What a unit really sends is accepted.
+  EXPECT_TRUE(eng_->apply(cmd("dai-bieu.xa-a", "name_delegates", unit_a, json{{"delegates", {"Lò Văn A", "Vàng Thị B"}}})));
+  EXPECT_TRUE(eng_->apply(cmd("bao-cao", "comment", unit_a, json::object(), "Đã gửi bản thảo")));
+}

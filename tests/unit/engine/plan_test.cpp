@@ -1,11 +1,14 @@
 #include "engine/plan.h"
 
 #include "tests/support/daemon_process.h"
+#include "tests/support/temp_dir.h"
 #include "workflows/registry.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <set>
 
 using namespace dutyflow;
@@ -172,4 +175,114 @@ TEST(PlanLoader, DutiesWithTheSamePolicyShareIt) {
   EXPECT_EQ(*p.find_duty("dai-bieu.xa-a")->reminders, p.defaults);
   EXPECT_EQ(p.find_duty("tong-hop")->reminders, p.find_duty("dai-bieu.xa-a")->reminders);
   EXPECT_NE(p.find_duty("bao-cao")->reminders, p.find_duty("dai-bieu.xa-a")->reminders);
+}
+
+namespace {
+
+// A plan whose duties d0 <- d1 <- ... <- d(n-1) each depend on the one before.
+json chain_plan(std::size_t n) {
+  json p = minimal_plan();
+  json duties = json::array();
+  for (std::size_t i = 0; i < n; ++i) {
+    json d{{"id", "d" + std::to_string(i)}, {"kind", "report"}, {"title", "Báo cáo"}, {"owner", "noi-vu"},
+           {"due", {{"after", "assigned"}, {"working_days", 5}}}};
+    if (i > 0) d["depends_on"] = json::array({"d" + std::to_string(i - 1)});
+    duties.push_back(std::move(d));
+  }
+  p["duties"] = std::move(duties);
+  return p;
+}
+
+}  // namespace
+
+// Issue 16, finding 8: a 200,000-long depends_on chain crashed `validate` and dutyflowd by
+// recursion. The walk is iterative; the chain is refused by the depth limit, and loads
+// (without a stack overflow) when no limit applies, as a stored plan does.
+TEST(PlanLoader, ADependencyChainOf200000DutiesIsRefusedWithoutRecursion) {
+  const json doc = chain_plan(200000);
+  auto limited = load_plan(doc, builtin_kinds(), plan_limits{.max_duties = 300000});
+  ASSERT_FALSE(limited);
+  EXPECT_NE(messages_of(limited.err()).find("duties[199999].depends_on: starts a chain of 200000 dependent duties; "
+                                            "the limit is 100"),
+            std::string::npos)
+      << limited.err().message;
+  auto unlimited = load_plan(chain_plan(50000), builtin_kinds(), plan_limits::none());
+  ASSERT_TRUE(unlimited) << unlimited.err().message;
+  EXPECT_EQ(unlimited->value->duties.size(), 50000u);
+
+  // A cycle at the end of a long chain is still found and named.
+  json cyclic = chain_plan(50000);
+  cyclic["duties"][0]["depends_on"] = json::array({"d49999"});
+  auto c = load_plan(cyclic, builtin_kinds(), plan_limits::none());
+  ASSERT_FALSE(c);
+  EXPECT_NE(messages_of(c.err()).find("dependency cycle: "), std::string::npos);
+
+  EXPECT_TRUE(load_plan(chain_plan(100), builtin_kinds()));
+  EXPECT_FALSE(load_plan(chain_plan(101), builtin_kinds()));
+}
+
+// Issue 16, finding 8: 700 units x 1,500 group duties fanned out to 1,050,000 duties (5 GB).
+TEST(PlanLoader, AFanOutPastMaxDutiesIsRefusedBeforeItIsExpanded) {
+  json p = minimal_plan();
+  json members = json::array();
+  for (int i = 0; i < 700; ++i) {
+    p["units"].push_back(json{{"id", "u" + std::to_string(i)}, {"name", "Đơn vị"}});
+    members.push_back("u" + std::to_string(i));
+  }
+  p["groups"].push_back(json{{"id", "all"}, {"name", "Tất cả"}, {"members", members}});
+  json duties = json::array();
+  for (int i = 0; i < 1500; ++i)
+    duties.push_back(json{{"id", "g" + std::to_string(i)}, {"kind", "report"}, {"title", "Báo cáo"},
+                          {"owner", {{"group", "all"}}}, {"due", {{"after", "assigned"}, {"working_days", 5}}}});
+  p["duties"] = duties;
+  auto r = load_plan(p, builtin_kinds());
+  ASSERT_FALSE(r);
+  EXPECT_NE(messages_of(r.err()).find("duties: expands to 1050000 duties after group fan-out; the limit is 20000"),
+            std::string::npos)
+      << messages_of(r.err());
+  // The limit is the daemon's to raise.
+  p["duties"] = json::array({duties[0], duties[1]});
+  EXPECT_TRUE(load_plan(p, builtin_kinds()));
+  EXPECT_FALSE(load_plan(p, builtin_kinds(), plan_limits{.max_duties = 1000}));
+  EXPECT_FALSE(load_plan(p, builtin_kinds(), plan_limits{.max_units = 100}));
+  EXPECT_FALSE(load_plan(p, builtin_kinds(), plan_limits{.max_groups = 1}));
+}
+
+// Issue 16, finding 9: control characters in plan strings forged log lines, and bidi
+// overrides reorder what a coordinator reads.
+TEST(PlanLoader, ControlAndBidiCharactersInNamesAreRefusedWithTheirPath) {
+  const std::pair<const char*, const char*> bad[] = {
+      {"\x1b[31m", "U+001B"}, {"a\nb", "U+000A"}, {"a\tb", "U+0009"}, {"a\rb", "U+000D"}, {"\x7f", "U+007F"},
+      {"\xc2\x85", "U+0085"}, {"x\xe2\x80\xae" "cod.exe", "U+202E"}, {"\xe2\x81\xa6", "U+2066"}};
+  for (const auto& [text, name] : bad) {
+    json p = minimal_plan();
+    p["units"][1]["name"] = std::string("Xã ") + text;
+    p["duties"][0]["title"] = std::string(text);
+    auto r = load_plan(p, builtin_kinds());
+    ASSERT_FALSE(r) << name;
+    const auto m = messages_of(r.err());
+    EXPECT_NE(m.find(std::string("units[1].name: contains the control or bidi character ") + name), std::string::npos)
+        << m;
+    EXPECT_NE(m.find("duties[0].title: contains"), std::string::npos) << m;
+  }
+  // Vietnamese and other ordinary characters (U+2028 is not a bidi control) stay verbatim.
+  json p = minimal_plan();
+  p["duties"][0]["title"] = "Báo cáo kết quả “6 tháng” – Phòng Nội vụ…";
+  EXPECT_TRUE(load_plan(p, builtin_kinds()));
+}
+
+// Issue 16, finding 9: `{"id": "a", "id": "b"}` loaded as "b" without a word.
+TEST(PlanLoader, APlanFileWithARepeatedKeyOrDeepNestingIsRefused) {
+  dutyflow::testing::temp_dir dir;
+  const auto file = dir.file("p.json");
+  auto text = minimal_plan().dump();
+  text.insert(1, "\"id\": \"other\", ");
+  { std::ofstream(file) << text; }
+  auto r = load_plan_file(file, builtin_kinds());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(messages_of(r.err()), "id: the file has the key \"id\" twice (at id)\n");
+  { std::ofstream(file) << std::string(100000, '[') << std::string(100000, ']'); }
+  auto deep = load_plan_file(file, builtin_kinds());
+  ASSERT_FALSE(deep);
+  EXPECT_NE(deep.err().message.find("nested deeper than 64 levels"), std::string::npos);
 }
