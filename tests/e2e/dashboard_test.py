@@ -18,8 +18,8 @@ What it checks, as a person would:
   * on a 390 px phone the duties are cards and the commune's next action (a button) is on
     the first screen; at 1024, 1400 and 1920 px no cell or button of the duty table is cut
     off or pushed out of sight.
-Screenshots of each page (1280 px, 1400×1000, 390×844) are kept under --artifacts
-(build/e2e/ from ctest).
+Screenshots of each page (1280 px, 1400×1000, 390×844; the coordinator's at 1024 px too) are
+kept under --artifacts (build/e2e/ from ctest).
 
 Exit 0 when everything holds; otherwise prints what failed and exits 1.
 """
@@ -666,6 +666,8 @@ def run(args, workdir):
             for width, height in ((1024, 900), (1920, 1080), (1400, 1000)):
                 check_not_clipped(watcher, width, height, "the coordinator's page")
                 check_not_clipped(unit_page, width, height, "the unit's page")
+                if width == 1024:
+                    shoot(watcher, "dashboard-coordinator-1024.png")
             shoot(watcher, "dashboard-coordinator-1400.png")
             shoot(unit_page, "dashboard-unit-1400.png")
 
