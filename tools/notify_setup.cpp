@@ -77,6 +77,31 @@ bool read_smtp(const config_section& s, notify_settings& out, std::string& error
   return true;
 }
 
+// notify.webhook.allow: the only place that lets webhooks reach a host (plan files name
+// URLs, they never allow one).
+bool read_webhook_allow(const json& webhook, std::vector<notify::webhook_allow_rule>& out, std::string& error) {
+  auto it = webhook.find("allow");
+  if (it == webhook.end()) return true;
+  if (!it->is_array()) {
+    error = "\"notify.webhook.allow\" must be a list of host, host:port, address or network patterns";
+    return false;
+  }
+  std::vector<notify::webhook_allow_rule> rules;
+  for (std::size_t i = 0; i < it->size(); ++i) {
+    const auto& v = (*it)[i];
+    auto rule = v.is_string() ? notify::parse_webhook_allow(v.get<std::string>()) : std::nullopt;
+    if (!rule) {
+      error = "\"notify.webhook.allow[" + std::to_string(i) + "]\": " + v.dump() +
+              " is not a host (\"hooks.example.vn\", \"*.example.vn\", \"*\"), an address (\"10.1.2.3\", \"[::1]\") "
+              "or a network (\"10.0.0.0/8\"), with an optional \":port\"";
+      return false;
+    }
+    rules.push_back(std::move(*rule));
+  }
+  out = std::move(rules);
+  return true;
+}
+
 }  // namespace
 
 status read_notify_settings(const std::string& config_path, notify_settings& out) {
@@ -126,10 +151,10 @@ status read_notify_settings(const std::string& config_path, notify_settings& out
   if (!error.empty()) return bad();
   if (const auto* w = n.object("webhook", error)) {
     const config_section ws(*w, "notify.webhook");
-    if (!ws.check_keys({"secrets_file", "timeout", "verify_certificate", "ca_file"}, error) ||
+    if (!ws.check_keys({"secrets_file", "timeout", "verify_certificate", "ca_file", "allow"}, error) ||
         !ws.string("secrets_file", out.webhook_secrets, error) || !ws.duration("timeout", out.webhook.timeout, error) ||
         !ws.boolean("verify_certificate", out.webhook.verify_certificate, error) ||
-        !ws.string("ca_file", out.webhook.ca_file, error))
+        !ws.string("ca_file", out.webhook.ca_file, error) || !read_webhook_allow(*w, out.webhook.allow, error))
       return bad();
     if (out.webhook.timeout.count() <= 0) {
       error = "\"notify.webhook.timeout\" must be at least 1s";
@@ -212,6 +237,10 @@ result<std::unique_ptr<notify::dispatcher>> make_dispatcher(const notify_setting
     spdlog::info("notify: no webhook secrets file {}; webhook contacts cannot be signed and are not sent",
                  secrets_path);
   }
+  if (webhook.allow.empty())
+    spdlog::info("notify: notify.webhook.allow is empty; webhook contacts are not sent");
+  else
+    spdlog::info("notify: webhooks may go to {} host pattern(s) of notify.webhook.allow", webhook.allow.size());
   channels["webhook"] = std::make_shared<notify::webhook_channel>(std::move(webhook));
 
   auto db = open_sqlite_store(sqlite_options{db_path, synchronous});

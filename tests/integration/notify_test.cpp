@@ -431,7 +431,9 @@ TEST_F(Notifications, WebhookDownForAWhileThenUpGetsEveryMessageOnceSignedAndDea
 
   write_private(work_.file("webhook-secrets.json"),
                 json{{"sin-suoi-ho", secret}, {"thi-tran", "bi-mat-webhook-cua-thi-tran-phong-tho"}}.dump());
-  configure({{"webhook", {{"secrets_file", work_.file("webhook-secrets.json")}, {"timeout", "5s"}}},
+  // Both sinks are on loopback, which only an address rule of the daemon's config lets through.
+  configure({{"webhook",
+              {{"secrets_file", work_.file("webhook-secrets.json")}, {"timeout", "5s"}, {"allow", {"127.0.0.1"}}}},
              {"retry", {{"max_attempts", 4}, {"initial_backoff", "1m"}, {"max_backoff", "10m"}, {"jitter", 0.2}}}});
   write_plan([&](json& plan) {
     for (auto& u : plan["units"]) {
@@ -536,6 +538,58 @@ TEST_F(Notifications, WebhookDownForAWhileThenUpGetsEveryMessageOnceSignedAndDea
   }
   EXPECT_NE(d_->log().find("failed after 4 attempt(s)"), std::string::npos);
   EXPECT_EQ(d_->log().find(secret), std::string::npos) << "a webhook secret reached the log";
+}
+
+// Issue 16, finding 6 (SSRF): a plan file could point webhooks at loopback (or any
+// private or metadata address) and dutyflowd posted there, showing the answer in
+// /api/v1/notifications. Now only notify.webhook.allow lets a host through, a loopback
+// address only by an address rule, and the API says no more than "destination not allowed".
+// The receiver runs on loopback: nothing here connects anywhere else.
+TEST_F(Notifications, HostileInputSsrfWebhookToLoopbackIsRefusedUnlessTheConfigAllowsIt) {
+  const std::string secret = "bi-mat-webhook-cua-xa-sin-suoi-ho";
+  const auto hooks = work_.file("hooks.jsonl");
+  auto receiver = peer::start({python, source_path("tests/support/webhook_sink.py"), "--secret", secret, "--out",
+                               hooks},
+                              work_.file("hook.log"));
+  ASSERT_TRUE(receiver);
+  const auto port = std::to_string(receiver->port);
+  write_private(work_.file("webhook-secrets.json"), json{{"sin-suoi-ho", secret}, {"thi-tran", secret}}.dump());
+  // "localhost" is allowed by name, but it resolves to loopback, which no address rule lists.
+  configure({{"webhook", {{"secrets_file", work_.file("webhook-secrets.json")}, {"allow", {"localhost"}}}}});
+  write_plan([&](json& plan) {
+    for (auto& u : plan["units"]) {
+      if (u["id"] == "xa-sin-suoi-ho")
+        u["contacts"] = json::array(
+            {{{"channel", "webhook"}, {"to", "http://127.0.0.1:" + port + "/dutyflow"}, {"secret_ref", "sin-suoi-ho"}}});
+      if (u["id"] == "thi-tran-phong-tho")
+        u["contacts"] = json::array(
+            {{{"channel", "webhook"}, {"to", "http://localhost:" + port + "/dutyflow"}, {"secret_ref", "thi-tran"}}});
+    }
+  });
+  start_daemon();
+  for (const char* unit : {"xa-sin-suoi-ho", "thi-tran-phong-tho"}) {
+    ASSERT_TRUE(eventually([&] {
+      auto rows = notifications(std::string("unit=") + unit);
+      if (rows.empty()) return false;
+      for (const auto& r : rows)
+        if (r["status"] != "failed") return false;
+      return true;
+    })) << unit << "\n" << d_->log();
+    for (const auto& r : notifications(std::string("unit=") + unit)) {
+      const auto error = r["last_error"].get<std::string>();
+      EXPECT_NE(error.find("destination not allowed"), std::string::npos) << r;
+      EXPECT_EQ(r["attempts"], 1) << "a refusal is not retried: " << r;
+      for (const char* detail : {"loopback", "notify.webhook.allow", "answered", "connect"})
+        EXPECT_EQ(error.find(detail), std::string::npos) << "the API caller learns nothing more: " << r;
+    }
+  }
+  EXPECT_TRUE(json_lines(hooks).empty()) << "nothing reached the loopback receiver";
+  // The operator reads why in the log.
+  EXPECT_NE(d_->log().find("webhook to 127.0.0.1:" + port + " refused: not in notify.webhook.allow"),
+            std::string::npos)
+      << d_->log();
+  EXPECT_NE(d_->log().find("is a loopback address, which notify.webhook.allow does not list"), std::string::npos)
+      << d_->log();
 }
 
 TEST_F(Notifications, MailGoesThroughStartTlsWithAuthWhenTheRelayAsksForIt) {

@@ -21,6 +21,7 @@ TEST(NotifySettings, TheShippedConfigReadsAndKeepsLinksOnTheListenAddress) {
   EXPECT_EQ(s.smtp.host, "");
   EXPECT_EQ(s.smtp.from_name, "Hệ thống theo dõi nhiệm vụ");
   EXPECT_EQ(s.templates, "config/templates/vi");
+  EXPECT_TRUE(s.webhook.allow.empty()) << "no webhook host is allowed unless the operator lists it";
 }
 
 TEST(NotifySettings, EverySettingIsRead) {
@@ -32,7 +33,8 @@ TEST(NotifySettings, EverySettingIsRead) {
     "smtp": {"host": "mail.x.vn", "port": 465, "security": "tls", "verify_certificate": false, "ca_file": "ca.pem",
              "username": "u", "password_file": "pw", "allow_plaintext_auth": true, "from_address": "a@x.vn",
              "from_name": "A", "helo": "h.x.vn", "timeout": "5s", "body_encoding": "base64"},
-    "webhook": {"secrets_file": "s.json", "timeout": "3s", "verify_certificate": false, "ca_file": "w.pem"},
+    "webhook": {"secrets_file": "s.json", "timeout": "3s", "verify_certificate": false, "ca_file": "w.pem",
+                "allow": ["hooks.x.vn", "127.0.0.1:8099"]},
     "file": {"dir": "out"}}})");
   notify_settings s;
   auto r = read_notify_settings(path, s);
@@ -61,6 +63,9 @@ TEST(NotifySettings, EverySettingIsRead) {
   EXPECT_EQ(s.webhook_secrets, "s.json");
   EXPECT_EQ(s.webhook.timeout, 3s);
   EXPECT_FALSE(s.webhook.verify_certificate);
+  ASSERT_EQ(s.webhook.allow.size(), 2u);
+  EXPECT_EQ(s.webhook.allow[0].host, "hooks.x.vn");
+  EXPECT_EQ(s.webhook.allow[1].port, "8099");
   EXPECT_EQ(s.file.dir, "out");
 }
 
@@ -74,6 +79,8 @@ TEST(NotifySettings, MistakesNameTheKey) {
       {R"({"notify": {"retry": {"initial_backoff": "soon"}}})", "notify.retry.initial_backoff"},
       {R"({"notify": {"link_ttl": "0s"}})", "notify.link_ttl"},
       {R"({"notify": {"webhook": []}})", "notify.webhook"},
+      {R"({"notify": {"webhook": {"allow": "*"}}})", "notify.webhook.allow"},
+      {R"({"notify": {"webhook": {"allow": ["hooks.x.vn", "http://10.0.0.1/"]}}})", "notify.webhook.allow[1]"},
       {R"({"notify": 3})", "\"notify\""},
   };
   for (const auto& [text, key] : cases) {
