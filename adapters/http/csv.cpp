@@ -7,6 +7,13 @@
 namespace dutyflow::http {
 
 std::string csv_field(std::string_view field) {
+  // A spreadsheet runs a cell that starts like a formula (OWASP "CSV injection"): a title
+  // "=HYPERLINK(...)" from a plan file must stay text. The apostrophe makes it text.
+  std::string neutral;
+  if (!field.empty() && std::string_view("=+-@\t\r").find(field.front()) != std::string_view::npos) {
+    neutral = "'" + std::string(field);
+    field = neutral;
+  }
   bool quote = field.find_first_of(",\"\r\n") != std::string_view::npos ||
                (!field.empty() && (field.front() == ' ' || field.back() == ' '));
   if (!quote) return std::string(field);

@@ -15,7 +15,9 @@ namespace dutyflow::http {
 inline constexpr std::string_view utf8_bom = "\xEF\xBB\xBF";
 
 // `field` as it goes into a row: wrapped in double quotes (inner quotes doubled) when it
-// holds a comma, a quote, CR or LF, or starts or ends with a space; verbatim otherwise.
+// holds a comma, a quote, CR or LF, or starts or ends with a space; verbatim otherwise. A
+// field starting with = + - @ TAB or CR gets a leading apostrophe first, so that a
+// spreadsheet shows it as text instead of running it as a formula.
 std::string csv_field(std::string_view field);
 
 // The fields joined by commas, ended by CRLF.

@@ -17,6 +17,24 @@ TEST(Csv, QuotesOnlyWhatNeedsIt) {
   EXPECT_EQ(csv_field(" lề"), "\" lề\"");
 }
 
+// Issue 16, finding 7: titles and names starting with = + - @ went into report.csv as they
+// were, and a spreadsheet ran them as formulas.
+TEST(Csv, HostileInputFormulaCellsAreNeutralised) {
+  EXPECT_EQ(csv_field("=HYPERLINK(\"http://evil.example\",\"Mở\")"), "\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"Mở\"\")\"");
+  EXPECT_EQ(csv_field("=1+2"), "'=1+2");
+  EXPECT_EQ(csv_field("+84 912 345 678"), "'+84 912 345 678");
+  EXPECT_EQ(csv_field("-2+3"), "'-2+3");
+  EXPECT_EQ(csv_field("@SUM(A1:A9)"), "'@SUM(A1:A9)");
+  EXPECT_EQ(csv_field("\t=1"), "'\t=1");
+  EXPECT_EQ(csv_field("\r=1"), "\"'\r=1\"");
+  EXPECT_EQ(csv_field("Báo cáo = kết quả"), "Báo cáo = kết quả") << "only the first character counts";
+  EXPECT_EQ(csv_field("2023-06-17T00:00:00+07:00"), "2023-06-17T00:00:00+07:00");
+  json plan{{"units", {{{"id", "xa-ma-li-pho"}, {"name", "@Xã Ma Li Pho"}}}}};
+  json duty{{"owner", "xa-ma-li-pho"}, {"id", "tham-luan"}, {"title", "=cmd|' /C calc'!A0"}};
+  const auto text = csv_plan_report(plan, {duty});
+  EXPECT_NE(text.find("\r\n'@Xã Ma Li Pho,xa-ma-li-pho,'=cmd|' /C calc'!A0,tham-luan,"), std::string::npos) << text;
+}
+
 TEST(Csv, RowsEndWithCrlf) {
   EXPECT_EQ(csv_row({"a", "b,c", ""}), "a,\"b,c\",\r\n");
 }
