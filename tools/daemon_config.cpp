@@ -44,6 +44,25 @@ status read_daemon_config(const std::string& path, daemon_options& out) {
   return ok_status();
 }
 
+status read_metrics_settings(const std::string& path, bool& allow_loopback) {
+  std::ifstream in(path);
+  if (!in) return make_error(errc::not_found, "cannot read config " + path);
+  std::stringstream buf;
+  buf << in.rdbuf();
+  auto parsed = parse_json(buf.str());
+  if (!parsed) return make_error(errc::invalid, path + ": " + parsed.err().message);
+  const auto& doc = *parsed;
+  if (!doc.is_object()) return make_error(errc::invalid, path + ": not a JSON object");
+  auto it = doc.find("metrics");
+  if (it == doc.end()) return ok_status();
+  if (!it->is_object()) return make_error(errc::invalid, path + ": \"metrics\" must be an object");
+  std::string error;
+  const config_section m(*it, "metrics");
+  if (!m.check_keys({"allow_loopback"}, error) || !m.boolean("allow_loopback", allow_loopback, error))
+    return make_error(errc::invalid, path + ": " + error);
+  return ok_status();
+}
+
 status read_http_settings(const std::string& path, http::server_options& server, http::auth_limit_options& auth) {
   std::ifstream in(path);
   if (!in) return make_error(errc::not_found, "cannot read config " + path);

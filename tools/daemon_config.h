@@ -37,6 +37,12 @@ struct daemon_options {
 // Returns errc::invalid naming the file and the bad key, errc::not_found if unreadable.
 status read_daemon_config(const std::string& path, daemon_options& out);
 
+// Reads "metrics": {"allow_loopback": bool} of the config file: true lets any loopback
+// peer read /metrics without a token (off by default: behind a reverse proxy on the same
+// machine every client is a loopback peer). Absent: `allow_loopback` keeps its value.
+// Errors as read_daemon_config.
+status read_metrics_settings(const std::string& path, bool& allow_loopback);
+
 // Reads the "http" object of the config file (the connection limits and timeouts, and
 // "auth_failures") into the server's and the router's options; absent keys, or no
 // section at all, keep their value. Errors as read_daemon_config. `server.listen` is not

@@ -171,6 +171,10 @@ int main(int argc, char** argv) {
   const http::link_signer calendar_links(*calendar_key, "calendar");
   http::event_hub hub;
   http::view_services views{hub, calendar_links, **clock, &*calendar};
+  if (auto s = read_metrics_settings(config_path, views.metrics_allow_loopback); !s) {
+    spdlog::error("{}", s.err().message);
+    return 2;
+  }
   ctx.views = &views;
   eng.add_observer([&hub](const std::vector<event_row>& committed) { hub.publish(committed); });
   hub.start();

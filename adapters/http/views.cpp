@@ -551,22 +551,21 @@ std::string metrics_body(const metrics_snapshot& s) {
 }
 
 void get_metrics(context& ctx, const request& req, const std::optional<actor>& caller, const respond_fn& respond) {
-  if (!req.from_loopback) {
+  auto* v = services(ctx, respond);
+  if (!v) return;
+  if (!(req.from_loopback && v->metrics_allow_loopback)) {
     if (!caller) {
-      auto r =
-          error_response(401, "unauthenticated",
-                         req.authorization.empty() ? "a coordinator token is required off loopback" : "unknown token");
+      auto r = error_response(401, "unauthenticated",
+                              req.authorization.empty() ? "a coordinator token is required" : "unknown token");
       r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"dutyflow\"");
       respond(std::move(r));
       return;
     }
     if (caller->role != role::coordinator) {
-      respond(error_response(403, "forbidden", "only a coordinator may read /metrics off loopback"));
+      respond(error_response(403, "forbidden", "only a coordinator may read /metrics"));
       return;
     }
   }
-  auto* v = services(ctx, respond);
-  if (!v) return;
   event_hub& hub = v->hub;
   runner_metrics& rm = ctx.runner.metrics();
   const clock_source& clock = v->clock;

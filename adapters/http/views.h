@@ -45,10 +45,13 @@ struct view_services {
   std::chrono::hours calendar_link_ttl{24 * 365};
   // Reads the server's figures (any I/O thread); empty: /metrics leaves them out.
   std::function<http_stats()> http{};
+  // /metrics without a token from a loopback peer (config metrics.allow_loopback). Behind a
+  // reverse proxy on the same machine every client is a loopback peer. Default: false.
+  bool metrics_allow_loopback = false;
 };
 
 // Routes that answer without a bearer token, or decide about one themselves: the dashboard
-// ("/", "/assets/..."), GET /metrics (loopback, else a coordinator token) and a unit's
+// ("/", "/assets/..."), GET /metrics (a coordinator token, or loopback if allowed) and a unit's
 // calendar.ics reached by a signed link (?exp=&sig=). `caller` is the request's token
 // once the router checked it (nullopt: none, or not a known one). Returns false when
 // `req` is none of these (the router goes on and asks for a token).
@@ -73,7 +76,8 @@ void get_unit_calendar(context& ctx, const std::string& unit, const respond_fn& 
 // any unit, a unit for itself (403 otherwise).
 void get_calendar_link(context& ctx, const std::string& unit, const actor& caller, const respond_fn& respond);
 void get_report_csv(context& ctx, const std::string& plan, const respond_fn& respond);
-// `caller` is the authenticated token, if any; loopback requests need none.
+// `caller` is the authenticated token, if any; it must be a coordinator's unless the
+// request comes from loopback and view_services::metrics_allow_loopback is set.
 void get_metrics(context& ctx, const request& req, const std::optional<actor>& caller, const respond_fn& respond);
 
 // --- Pure builders ---

@@ -46,6 +46,7 @@ json abuse_config() {
   config["http"]["keep_alive_timeout"] = "2s";
   config["http"]["send_timeout"] = "5s";
   config["http"]["auth_failures"] = {{"limit", 5}, {"window", "10m"}, {"tracked_clients", 1000}};
+  config["metrics"] = {{"allow_loopback", true}};  // metric_of() reads /metrics without a token
   return config;
 }
 
@@ -100,7 +101,7 @@ std::string http_request(const std::string& method, const std::string& target, c
   return ::testing::AssertionSuccess();
 }
 
-// A value of the daemon's /metrics (loopback needs no token); -1 if it is not there.
+// A value of the daemon's /metrics (metrics.allow_loopback: no token); -1 if it is not there.
 double metric_of(daemon_fixture& daemon, const std::string& name) {
   auto r = daemon.call("GET", "/metrics");
   EXPECT_EQ(r.status, 200) << r.raw;

@@ -185,7 +185,7 @@ TEST_F(Feeds, TheReportOpensWithItsColumnsAndDiacritics) {
 }
 
 TEST_F(Feeds, MetricsParseAsPrometheusTextAndAgreeWithTheJournal) {
-  auto r = d.call("GET", "/metrics");
+  auto r = d.call("GET", "/metrics", coordinator);
   ASSERT_EQ(r.status, 200);
   EXPECT_EQ(r.headers["content-type"], "text/plain; version=0.0.4; charset=utf-8");
   auto m = consume(d.dir(), "metrics", r.raw);
@@ -218,8 +218,8 @@ TEST_F(Feeds, MetricsParseAsPrometheusTextAndAgreeWithTheJournal) {
     EXPECT_EQ(m["promtool"]["exit"], 0) << m["promtool"]["output"];
   }
 
-  // Off loopback it would take a coordinator token; on loopback a token is accepted too.
-  EXPECT_EQ(d.call("GET", "/metrics", coordinator).status, 200);
+  // Loopback alone is not enough unless the config sets metrics.allow_loopback.
+  EXPECT_EQ(d.call("GET", "/metrics").status, 401);
 }
 
 TEST_F(Feeds, TheDashboardNeedsNoTokenButItsDataDoes) {

@@ -92,7 +92,21 @@ TEST_F(Views, TheDashboardIsServedWithoutAToken) {
   EXPECT_FALSE(public_route(get("/api/v1/plans"))) << "the API is not public";
 }
 
-TEST_F(Views, MetricsNeedLoopbackOrACoordinator) {
+// Issue 16, finding 9: /metrics trusted every loopback peer, and behind a reverse proxy on
+// the same machine every client is one. Now it takes a coordinator token unless the config
+// sets metrics.allow_loopback.
+TEST_F(Views, HostileInputMetricsFromLoopbackNeedACoordinatorTokenUnlessAllowed) {
+  EXPECT_FALSE(env.views->metrics_allow_loopback) << "the default";
+  EXPECT_EQ(public_route(get("/metrics", true))->status, 401);
+  EXPECT_EQ(public_route(get("/metrics", true, "view"))->status, 403);
+  EXPECT_EQ(public_route(get("/metrics", true, "coord"))->status, 200);
+  env.views->metrics_allow_loopback = true;
+  EXPECT_EQ(public_route(get("/metrics", true))->status, 200);
+  EXPECT_EQ(public_route(get("/metrics", false))->status, 401) << "only loopback peers";
+}
+
+TEST_F(Views, MetricsNeedACoordinatorOrAnAllowedLoopback) {
+  env.views->metrics_allow_loopback = true;
   auto local = public_route(get("/metrics", true));
   ASSERT_TRUE(local);
   EXPECT_EQ(local->status, 200);
