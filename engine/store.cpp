@@ -1,7 +1,9 @@
 #include "engine/store.h"
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -804,6 +806,12 @@ result<std::map<std::string, std::int64_t>> store::outbox_counts() {
 int sqlite_schema_version() { return static_cast<int>(migrations.size()); }
 
 result<std::unique_ptr<store>> open_sqlite_store(const sqlite_options& options) {
+  // The journal holds every note and name: a new database file is the owner's alone
+  // (SQLite gives its -wal and -shm files the same mode).
+  if (!options.path.empty() && options.path != ":memory:" && !options.path.starts_with("file:")) {
+    const int fd = ::open(options.path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) ::close(fd);
+  }
   try {
     return std::unique_ptr<store>(std::make_unique<sqlite_store>(options));
   } catch (const std::exception& e) {

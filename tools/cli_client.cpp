@@ -4,6 +4,7 @@
 #include "adapters/notify/templates.h"
 #include "engine/plan.h"
 #include "tools/http_client.h"
+#include "tools/safe_text.h"
 #include "tools/text_table.h"
 #include "workflows/registry.h"
 
@@ -72,7 +73,7 @@ std::optional<json> call(const client_options& o, const std::string& method, con
       (*refusal)["status"] = reply->status;
       return std::nullopt;
     }
-    std::cerr << cli_error_line(reply->status, doc.is_discarded() ? json() : doc, event) << "\n";
+    std::cerr << escape_control(cli_error_line(reply->status, doc.is_discarded() ? json() : doc, event)) << "\n";
     return std::nullopt;
   }
   if (doc.is_discarded()) {
@@ -144,7 +145,7 @@ std::string local_time(const json& value) {
 
 void print_duty(const json& d, const json& kinds) {
   const std::string kind = d.value("kind", "");
-  std::cout << d.value("plan", "") << "/" << d.value("id", "") << " — " << d.value("title", "") << "\n";
+  std::cout << escape_control(d.value("plan", "") + "/" + d.value("id", "") + " — " + d.value("title", "")) << "\n";
   std::vector<std::vector<std::string>> rows = {
       {"Loại", d.value("kind_label", kind)},
       {"Đơn vị chủ trì", d.value("owner", "")},
@@ -366,7 +367,7 @@ void add_client_commands(CLI::App& app, int& exit_code) {
         std::cout << doc->dump(2) << "\n";
         return;
       }
-      std::cout << plan << "/" << duty << ": " << *event << " → " << state_label(*doc) << " (phiên bản "
+      std::cout << escape_control(plan + "/" + duty + ": " + *event + " → " + state_label(*doc)) << " (phiên bản "
                 << doc->value("version", 0) << ")\n";
     });
   };
@@ -420,7 +421,7 @@ void add_client_commands(CLI::App& app, int& exit_code) {
         return v ? vietnamese_deadline(*v, std::chrono::hours(7)) : iso.get<std::string>();
       };
       for (const auto& c : changed)
-        std::cout << "  " << c.value("duty", "") << ": " << words(c.value("from", json())) << " → "
+        std::cout << "  " << escape_control(c.value("duty", "")) << ": " << words(c.value("from", json())) << " → "
                   << words(c.value("to", json())) << "\n";
     });
   }

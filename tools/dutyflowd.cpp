@@ -13,6 +13,7 @@
 #include "engine/store.h"
 #include "tools/daemon_config.h"
 #include "tools/notify_setup.h"
+#include "tools/safe_text.h"
 #include "workflows/registry.h"
 
 #include <CLI/CLI.hpp>
@@ -20,6 +21,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <chrono>
@@ -83,6 +85,11 @@ void log_summary(const engine& eng) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Everything dutyflowd creates (the journal, var/, notifications/, keys) is the
+  // owner's alone: files 0600, directories 0700.
+  ::umask(077);
+  // Plan titles, notes and request strings reach the log: one message stays one line.
+  escape_logged_messages();
   CLI::App app{"dutyflowd — tracks the duties of a plan (Kế hoạch) and reminds the units responsible"};
   std::string config_path = "config/dutyflowd.json";
   daemon_options overrides;

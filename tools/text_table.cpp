@@ -1,5 +1,7 @@
 #include "tools/text_table.h"
 
+#include "tools/safe_text.h"
+
 #include <algorithm>
 
 namespace dutyflow {
@@ -21,7 +23,19 @@ std::size_t display_width(std::string_view text) {
   return width;
 }
 
-std::string render_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) {
+std::string render_table(const std::vector<std::string>& header_in,
+                         const std::vector<std::vector<std::string>>& rows_in) {
+  // Cells hold titles and notes from plans and units: no ESC, CR or bidi control reaches
+  // the terminal (tools/safe_text.h).
+  auto safe = [](std::vector<std::string> row) {
+    for (auto& cell : row)
+      if (has_control(cell)) cell = escape_control(cell);
+    return row;
+  };
+  const auto header = safe(header_in);
+  std::vector<std::vector<std::string>> rows;
+  rows.reserve(rows_in.size());
+  for (const auto& r : rows_in) rows.push_back(safe(r));
   std::vector<std::size_t> widths(header.size(), 0);
   auto measure = [&](const std::vector<std::string>& row) {
     for (std::size_t i = 0; i < row.size() && i < widths.size(); ++i) widths[i] = std::max(widths[i], display_width(row[i]));

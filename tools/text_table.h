@@ -13,6 +13,7 @@ namespace dutyflow {
 std::size_t display_width(std::string_view text);
 
 // Renders rows under a header, columns separated by two spaces; the last column is not padded.
+// Control and bidi characters in cells are shown escaped (escape_control).
 std::string render_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows);
 
 }  // namespace dutyflow

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -37,13 +38,25 @@ std::string file_channel::lane(const contact& c) const {
   return "file:" + path_of(c);
 }
 
+namespace {
+
+// Creates the missing directories of `dir`, each 0700: the files below hold one-click links.
+void make_private_dirs(const fs::path& dir) {
+  fs::path at;
+  for (const auto& part : dir) {
+    at /= part;
+    if (!at.empty() && at != at.root_path()) ::mkdir(at.c_str(), 0700);  // EEXIST is fine
+  }
+}
+
+}  // namespace
+
 delivery file_channel::deliver(const message& m, const contact& c, instant, const std::atomic<bool>&) {
   const auto path = path_of(c);
   if (path.empty())
     return delivery::fail("file contact \"" + c.to +
                           "\" must be a relative file name inside the notifications directory");
-  std::error_code ec;
-  fs::create_directories(fs::path(path).parent_path(), ec);
+  make_private_dirs(fs::path(path).parent_path());
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) return delivery::retry("cannot open " + path + ": " + std::strerror(errno));
   const auto line = m.document.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";

@@ -18,3 +18,16 @@ TEST(TextTable, AlignsColumnsByDisplayWidth) {
             "Xã Sin Suối Hồ  Đã nhận\n"
             "Phòng Nội vụ    Đã giao\n");
 }
+
+// Issue 16, finding 9: a note's ESC and CR sequences reached the coordinator's terminal raw
+// (`dutyflow show`): they could clear the screen, hide text or rewrite a line.
+TEST(TextTable, HostileInputCellsCannotDriveTheTerminal) {
+  auto out = render_table({"#", "Ghi chú"}, {{"1", "xong\r\x1b[2K\x1b[31mĐã duyệt\u202Etxt.exe"}, {"2", "ok"}});
+  EXPECT_EQ(out.find('\x1b'), std::string::npos) << out;
+  EXPECT_EQ(out.find('\r'), std::string::npos) << out;
+  EXPECT_EQ(out.find("\u202E"), std::string::npos) << out;
+  EXPECT_EQ(out,
+            "#  Ghi chú\n"
+            "1  xong\\r\\x1b[2K\\x1b[31mĐã duyệt\\u202etxt.exe\n"
+            "2  ok\n");
+}
