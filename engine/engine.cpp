@@ -269,21 +269,20 @@ std::string engine::escalation_target(const plan& p, const std::string& owner) c
   return {};
 }
 
-std::optional<event_row> engine::track_delivery(const plan_state& ps, const live_duty& d, duty_state& view,
-                                                machine_state before, event_type type, instant now,
-                                                const actor& by) {
+bool engine::track_delivery(const plan_state& ps, duty_state& view, machine_state before, event_type type,
+                            instant now, json& event_data) {
   const machine_state after = view.machine->state();
   if (after.delivered() && !before.delivered()) {
     view.delivered_at = now;
     view.delivered_late = view.deadline && now > *view.deadline;
-    return std::nullopt;
+    return false;
   }
-  if (after.delivered() || !before.delivered()) return std::nullopt;
+  if (after.delivered() || !before.delivered()) return false;
   // Reopened: a return, or a reassignment to another unit.
   const instant delivered_at = view.delivered_at;
   view.delivered_at = instant{};
   view.delivered_late = false;
-  if (type != event_type::return_ || !view.deadline || after.terminal()) return std::nullopt;
+  if (type != event_type::return_ || !view.deadline || after.terminal()) return false;
   // The days the work sat with the coordinator are given back to the unit: whole days for a
   // day deadline (it stays a day deadline), the exact time for a deadline with a time.
   const auto tz = ps.def->utc_offset;
@@ -293,22 +292,21 @@ std::optional<event_row> engine::track_delivery(const plan_state& ps, const live
                                 std::chrono::sys_days{local_date(delivered_at, tz)}).count()};
   else
     credit = std::chrono::floor<std::chrono::minutes>(now - delivered_at);
-  if (credit <= std::chrono::minutes{0}) return std::nullopt;
+  if (credit <= std::chrono::minutes{0}) return false;
   std::vector<effect> ignored;
-  if (!view.machine->fire(event_type::deadline_changed, ignored)) return std::nullopt;
+  if (!view.machine->fire(event_type::deadline_changed, ignored)) return false;
   const auto from = *view.deadline;
   view.deadline = from + credit;
   view.review_credit_minutes += static_cast<std::int32_t>(credit.count());
-  view.version += 1;
   // Points of the moved deadline that are already past are not sent late.
   view.reminded_until = std::max(view.reminded_until, now);
   const auto& p = *ps.def;
-  json data{{"from", p.format(from)},
-            {"to", p.format(*view.deadline)},
-            {"reason", "review_time"},
-            {"credit_minutes", credit.count()},
-            {"credit_days", credit.count() / (24 * 60)}};
-  return event_row{0, p.id, d.def->id, view.version, "deadline_changed", by.name, now, "", std::move(data)};
+  event_data["deadline"] = json{{"from", p.format(from)},
+                                {"to", p.format(*view.deadline)},
+                                {"reason", "review_time"},
+                                {"credit_minutes", credit.count()},
+                                {"credit_days", credit.count() / (24 * 60)}};
+  return true;
 }
 
 std::vector<std::string> engine::allowed_events(const duty_def& def, const duty_state& st, const actor* caller) const {
@@ -447,7 +445,7 @@ result<applied> engine::stage(const command& cmd, batch& b) {
                      : escalated_to == ps->def->escalate_to ? duty_state::escalation::leader
                                                             : duty_state::escalation::coordinator;
   }
-  std::optional<event_row> moved = track_delivery(*ps, *d, view, before, type, now, cmd.by);
+  const bool moved = track_delivery(*ps, view, before, type, now, e.data);
 
   for (const auto& eff : effects) {
     if (cmd.silent) break;
@@ -465,8 +463,8 @@ result<applied> engine::stage(const command& cmd, batch& b) {
     }
     if (cmd.notice_extra.is_object()) payload.update(cmd.notice_extra);
     if (moved) {
-      payload["to"] = moved->data["to"];
-      payload["credit_days"] = moved->data["credit_days"];
+      payload["to"] = e.data["deadline"]["to"];
+      payload["credit_days"] = e.data["deadline"]["credit_days"];
     }
     queue_notification(b, *ps, *d, eff.reason, unit, keyed_at, std::move(payload));
   }
@@ -474,7 +472,9 @@ result<applied> engine::stage(const command& cmd, batch& b) {
   st = view.machine->state();  // a deadline given back on return moved the timeliness region
   b.writes.duties.push_back(duty_row{e.plan, e.duty, std::string(d->def->kind), view.owner, std::string(st.progress->name),
                                      std::string(st.timeliness->name), view.version, view.deadline, now,
-                                     view.finished_at, view.finished_late, std::nullopt,
+                                     view.finished_at, view.finished_late,
+                                     // a deadline given back skips its points already past: durably
+                                     moved ? std::optional<instant>(view.reminded_until) : std::nullopt,
                                      type == event_type::reassign ? duty_row::how::update_owner : duty_row::how::update});
   applied out{ps->def->id, d->def->id, view.version, 0, json(), false};
   if (cmd.want_answer || !idem_key.empty()) {
@@ -488,7 +488,6 @@ result<applied> engine::stage(const command& cmd, batch& b) {
     b.answers[idem_key] = idempotent_answer{fingerprint_of(cmd), out};
   }
   b.writes.events.push_back(std::move(e));
-  if (moved) b.writes.events.push_back(std::move(*moved));
   return out;
 }
 
@@ -794,10 +793,17 @@ void engine::replay_event(const event_view& e) {
     const json j = data();
     if (j.is_object()) st.owner = j.value("unit", st.owner);
   }
-  if (type == event_type::deadline_changed) {
+  if (type == event_type::deadline_changed) st.deadline = instant_in(data(), "to");
+  if (type == event_type::return_) {
+    // The review time given back on a return is journaled in the return's own data.
     const json j = data();
-    st.deadline = instant_in(j, "to");
-    if (j.is_object()) st.review_credit_minutes += static_cast<std::int32_t>(j.value("credit_minutes", std::int64_t{0}));
+    auto moved = j.is_object() ? j.find("deadline") : j.end();
+    if (moved != j.end() && moved->is_object() && instant_in(*moved, "to")) {
+      std::vector<effect> ignored;
+      st.machine->fire(event_type::deadline_changed, ignored);
+      st.deadline = instant_in(*moved, "to");
+      st.review_credit_minutes += static_cast<std::int32_t>(moved->value("credit_minutes", std::int64_t{0}));
+    }
   }
   if (type == event_type::escalate) {
     const json j = data();

@@ -210,9 +210,11 @@ class engine {
   std::string escalation_target(const plan& p, const std::string& owner) const;
   // Tracks the unit's delivery across a transition from `before` to view's new state; a
   // return gives the review time back (may stage a deadline_changed event).
-  // Returns the deadline_changed event to journal after the return, if the deadline moved.
-  std::optional<event_row> track_delivery(const plan_state& ps, const live_duty& d, duty_state& view,
-                                          machine_state before, event_type type, instant now, const actor& by);
+  // When a return moves the deadline, the move is journaled inside the return event's data
+  // ("deadline": {"from", "to", "credit_minutes"}): one event, one version, as the caller saw.
+  // Returns whether it moved.
+  bool track_delivery(const plan_state& ps, duty_state& view, machine_state before, event_type type, instant now,
+                      nlohmann::json& event_data);
   nlohmann::json plan_summary(const plan_state& ps) const;  // header + counts
   // The coordinator's pending step once the unit delivered (approve, present ...), or null.
   nlohmann::json follow_up_json(const plan& p, const duty_def& def, const duty_state& st) const;

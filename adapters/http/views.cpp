@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include <charconv>
+#include <set>
 
 namespace dutyflow::http {
 
@@ -26,24 +27,6 @@ std::optional<instant> instant_of(const json& j, const char* key) {
   if (text.empty()) return std::nullopt;
   auto t = parse_instant(text);
   return t ? std::optional<instant>(*t) : std::nullopt;
-}
-
-// "2023-06-12T17:00:00+07:00" -> "2023-06-12 17:00" (plan-local, as people read it).
-std::string local_text(const std::string& iso) {
-  if (iso.size() < 16) return iso;
-  return iso.substr(0, 10) + " " + iso.substr(11, 5);
-}
-
-// A deadline as people say it: "hết ngày 15/06/2023" for midnight (Bộ luật Dân sự 2015,
-// Điều 148: a day ends at 24:00), "17:00 ngày 15/06/2023" otherwise. `iso` carries the
-// plan's offset, so its fields are already local.
-std::string human_deadline(const std::string& iso) {
-  auto day = parse_date(std::string_view(iso).substr(0, 10));
-  if (!day || iso.size() < 16) return iso;
-  auto dmy = [](const std::string& s) { return s.substr(8, 2) + "/" + s.substr(5, 2) + "/" + s.substr(0, 4); };
-  if (iso.compare(11, 5, "00:00") == 0)
-    return "hết ngày " + dmy(format_date(date{std::chrono::sys_days{*day} - std::chrono::days{1}}));
-  return iso.substr(11, 5) + " ngày " + dmy(iso);
 }
 
 // "3d" -> "3 ngày", "2wd" -> "2 ngày làm việc", "12h" -> "12 giờ", "30m" -> "30 phút".
@@ -326,6 +309,12 @@ std::string unit_calendar(const std::string& unit_name, const std::vector<json>&
     const auto plan_id = str(d, "plan");
     const json* plan = nullptr;
     if (auto it = plans.find(plan_id); it != plans.end()) plan = &it->second;
+    std::chrono::minutes tz = display_offset;
+    if (plan) {
+      if (auto z = parse_timezone(str(*plan, "timezone"))) tz = *z;
+    }
+    // Day deadlines are written as their day (DUE;VALUE=DATE), timed ones in the plan's zone.
+    t.zone = ics_zone_of(tz);
     t.uid = plan_id + "/" + str(d, "id") + "@dutyflow";
     t.summary = str(d, "title");
     t.sequence = d.value("version", 1) > 0 ? static_cast<int>(d.value("version", 1) - 1) : 0;
@@ -338,15 +327,11 @@ std::string unit_calendar(const std::string& unit_name, const std::vector<json>&
     desc += "Loại: " + str(d, "kind_label") + "\n";
     desc += "Trạng thái: " + str(st, "progress_label") + " · " + str(st, "timeliness_label") + "\n";
     desc += "Tình trạng: " + str(d, "status_label") + "\n";
-    desc += "Hạn: " + (t.due ? human_deadline(str(d, "deadline")) : std::string("chờ ấn định"));
+    desc += "Hạn: " + (t.due ? vietnamese_deadline(*t.due, tz) : std::string("chờ ấn định"));
     t.description = desc;
     t.categories = {str(d, "kind_label")};
     if (plan) t.categories.push_back(str(*plan, "number"));
 
-    std::chrono::minutes tz = display_offset;
-    if (plan) {
-      if (auto z = parse_timezone(str(*plan, "timezone"))) tz = *z;
-    }
     const json before = d.contains("reminders") ? d["reminders"].value("before", json::array()) : json::array();
     for (const auto& b : before) {
       if (!b.is_string() || !t.due) continue;
@@ -372,7 +357,15 @@ std::string unit_calendar(const std::string& unit_name, const std::vector<json>&
     }
     todos.push_back(std::move(t));
   }
-  return ics_calendar("dutyflow — " + unit_name, todos, now);
+  // The conference (and any other set milestone) of the plans the unit has duties in, as
+  // events: calendar subscriptions (Google Calendar, Outlook) show VEVENTs, not VTODOs.
+  std::vector<ics_event> events;
+  std::set<std::string> used;
+  for (const auto& d : duties) used.insert(str(d, "plan"));
+  for (const auto& [id, p] : plans)
+    if (used.contains(id))
+      for (auto& e : ics_milestone_events(p)) events.push_back(std::move(e));
+  return ics_calendar("dutyflow — " + unit_name, todos, now, events);
 }
 
 void get_unit_calendar(context& ctx, const std::string& unit, const respond_fn& respond) {
@@ -437,21 +430,7 @@ void get_calendar_link(context& ctx, const std::string& unit, const actor& calle
 // CSV report
 
 std::string plan_report(const json& plan, const std::vector<json>& duties) {
-  std::map<std::string, std::string> unit_names;
-  if (plan.contains("units"))
-    for (const auto& u : plan["units"]) unit_names[str(u, "id")] = str(u, "name");
-  std::string out(utf8_bom);
-  out += csv_row({"Đơn vị", "Mã đơn vị", "Nhiệm vụ", "Mã nhiệm vụ", "Loại", "Tiến độ", "Theo dõi hạn",
-                  "Tình trạng (QĐ 42/2014)", "Hạn hoàn thành", "Hoàn thành lúc"});
-  for (const auto& d : duties) {
-    const auto owner = str(d, "owner");
-    const auto& st = d.contains("state") ? d["state"] : json::object();
-    auto name = unit_names.find(owner);
-    out += csv_row({name != unit_names.end() ? name->second : owner, owner, str(d, "title"), str(d, "id"),
-                    str(d, "kind_label"), str(st, "progress_label"), str(st, "timeliness_label"),
-                    str(d, "status_label"), local_text(str(d, "deadline")), local_text(str(d, "finished_at"))});
-  }
-  return out;
+  return csv_plan_report(plan, duties);
 }
 
 void get_report_csv(context& ctx, const std::string& plan, const respond_fn& respond) {

@@ -17,11 +17,21 @@ std::string two_digits(int n) {
   return (n < 10 ? "0" : "") + std::to_string(n);
 }
 
-// What a real unit would send with each event: the data the event asks for, and a note
-// where one is required (return, cancel) or sometimes anyway.
+constexpr const char* load_kinds[] = {"report", "venue", "reporter", "tham_luan", "awards", "attendance", "publish"};
+
+// The kind of load plan duty "nhiem-vu-NNNN" (load_plan gives duty i the kind i % 7).
+std::string kind_of(const std::string& duty) {
+  const auto n = std::atoi(duty.c_str() + duty.find_last_of('-') + 1);
+  return n > 0 ? load_kinds[(n - 1) % 7] : "";
+}
+
+// What a real unit would send with each event: the data the event asks for (and only that:
+// an event takes no field it does not declare), and a note where one is required (return,
+// cancel) or sometimes anyway.
 json event_body(const std::string& event, const std::string& duty, std::mt19937_64& rng) {
   json body{{"event", event}};
-  if (event == "submit") body["data"] = {{"title", "Tham luận về cải cách hành chính"}, {"count", 3}};
+  if (event == "submit" && kind_of(duty) == "tham_luan") body["data"] = {{"title", "Tham luận về cải cách hành chính"}};
+  if (event == "submit" && kind_of(duty) == "awards") body["data"] = {{"count", 3}};
   if (event == "publish") body["data"] = {{"url", "https://phongtho.example/tin/" + duty}};
   if (event == "name_reporter") body["data"] = {{"name", "Lò Văn Bình"}};
   if (event == "name_delegates") body["data"] = {{"delegates", {"Nguyễn Văn An", "Lò Thị Hoa"}}};
@@ -48,7 +58,7 @@ double weight_of(const std::string& event) {
 }  // namespace
 
 busy_plan make_busy_plan(int duties, int units, instant start) {
-  static const char* const kinds[] = {"report", "venue", "reporter", "tham_luan", "awards", "attendance", "publish"};
+  const auto& kinds = load_kinds;
   busy_plan p;
   json unit_list = json::array({json{{"id", p.coordinator_unit}, {"name", "Phòng Nội vụ"}}});
   for (int u = 1; u <= units; ++u) {

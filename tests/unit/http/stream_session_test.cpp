@@ -155,8 +155,9 @@ TEST_F(StreamSession, AClientThatStopsReadingIsDroppedAndNobodyWaits) {
   // send buffer, at most tcp_wmem's maximum), then in its 64 KiB queue; the commit after
   // that overflows it. How many commits that takes depends on the kernel, so commit until
   // the hub says it dropped the client, with a deadline rather than a count.
-  // Half the queue: one event never overflows it alone, as it would for a reading client.
-  const std::string note(32 * 1024, 'x');
+  // Near the note's cap (workflow.h data_caps): one event never overflows the queue alone,
+  // as it would for a reading client.
+  const std::string note(9 * 1024, 'x');
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (env.hub.dropped() == 0) {
     ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the stalled client was never dropped";
