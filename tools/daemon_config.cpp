@@ -10,15 +10,36 @@
 
 namespace dutyflow {
 
-status read_daemon_config(const std::string& path, daemon_options& out) {
+namespace {
+
+// The config file as a JSON object (depth-limited, repeated keys refused), and within it the
+// section `key` (null when the file has none). Each reader below wants one section.
+result<nlohmann::json> read_config_file(const std::string& path) {
   std::ifstream in(path);
   if (!in) return make_error(errc::not_found, "cannot read config " + path);
   std::stringstream buf;
   buf << in.rdbuf();
   auto parsed = parse_json(buf.str());
   if (!parsed) return make_error(errc::invalid, path + ": " + parsed.err().message);
+  if (!parsed->is_object()) return make_error(errc::invalid, path + ": not a JSON object");
+  return std::move(*parsed);
+}
+
+result<nlohmann::json> read_config_section(const std::string& path, const char* key) {
+  auto doc = read_config_file(path);
+  if (!doc) return std::move(doc).err();
+  auto it = doc->find(key);
+  if (it == doc->end()) return nlohmann::json();
+  if (!it->is_object()) return make_error(errc::invalid, path + ": \"" + std::string(key) + "\" must be an object");
+  return std::move(*it);
+}
+
+}  // namespace
+
+status read_daemon_config(const std::string& path, daemon_options& out) {
+  auto parsed = read_config_file(path);
+  if (!parsed) return std::move(parsed).err();
   const auto& doc = *parsed;
-  if (!doc.is_object()) return make_error(errc::invalid, path + ": not a JSON object");
   struct field {
     const char* key;
     std::string* target;
@@ -45,36 +66,21 @@ status read_daemon_config(const std::string& path, daemon_options& out) {
 }
 
 status read_metrics_settings(const std::string& path, bool& allow_loopback) {
-  std::ifstream in(path);
-  if (!in) return make_error(errc::not_found, "cannot read config " + path);
-  std::stringstream buf;
-  buf << in.rdbuf();
-  auto parsed = parse_json(buf.str());
-  if (!parsed) return make_error(errc::invalid, path + ": " + parsed.err().message);
-  const auto& doc = *parsed;
-  if (!doc.is_object()) return make_error(errc::invalid, path + ": not a JSON object");
-  auto it = doc.find("metrics");
-  if (it == doc.end()) return ok_status();
-  if (!it->is_object()) return make_error(errc::invalid, path + ": \"metrics\" must be an object");
+  auto section = read_config_section(path, "metrics");
+  if (!section) return std::move(section).err();
+  if (section->is_null()) return ok_status();
   std::string error;
-  const config_section m(*it, "metrics");
+  const config_section m(*section, "metrics");
   if (!m.check_keys({"allow_loopback"}, error) || !m.boolean("allow_loopback", allow_loopback, error))
     return make_error(errc::invalid, path + ": " + error);
   return ok_status();
 }
 
 status read_http_settings(const std::string& path, http::server_options& server, http::auth_limit_options& auth) {
-  std::ifstream in(path);
-  if (!in) return make_error(errc::not_found, "cannot read config " + path);
-  std::stringstream buf;
-  buf << in.rdbuf();
-  auto parsed = parse_json(buf.str());
-  if (!parsed) return make_error(errc::invalid, path + ": " + parsed.err().message);
-  const auto& doc = *parsed;
-  if (!doc.is_object()) return make_error(errc::invalid, path + ": not a JSON object");
-  auto it = doc.find("http");
-  if (it == doc.end()) return ok_status();
-  if (!it->is_object()) return make_error(errc::invalid, path + ": \"http\" must be an object");
+  auto section = read_config_section(path, "http");
+  if (!section) return std::move(section).err();
+  if (section->is_null()) return ok_status();
+  const auto* it = &*section;
 
   std::string error;
   auto bad = [&] { return make_error(errc::invalid, path + ": " + error); };
@@ -128,17 +134,11 @@ status read_http_settings(const std::string& path, http::server_options& server,
 }
 
 status read_plan_limits(const std::string& path, plan_limits& out) {
-  std::ifstream in(path);
-  if (!in) return make_error(errc::not_found, "cannot read config " + path);
-  std::stringstream buf;
-  buf << in.rdbuf();
-  auto doc = parse_json(buf.str());
-  if (!doc || !doc->is_object()) return make_error(errc::invalid, path + ": not a JSON object");
-  auto it = doc->find("plan_limits");
-  if (it == doc->end()) return ok_status();
-  if (!it->is_object()) return make_error(errc::invalid, path + ": \"plan_limits\" must be an object");
+  auto section = read_config_section(path, "plan_limits");
+  if (!section) return std::move(section).err();
+  if (section->is_null()) return ok_status();
   std::string error;
-  const config_section l(*it, "plan_limits");
+  const config_section l(*section, "plan_limits");
   long long duties = static_cast<long long>(out.max_duties), units = static_cast<long long>(out.max_units),
             groups = static_cast<long long>(out.max_groups), depth = static_cast<long long>(out.max_dependency_depth);
   if (!l.check_keys({"max_duties", "max_units", "max_groups", "max_dependency_depth"}, error) ||
