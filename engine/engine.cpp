@@ -446,6 +446,10 @@ result<applied> engine::stage(const command& cmd, batch& b) {
                                                             : duty_state::escalation::coordinator;
   }
   const bool moved = track_delivery(*ps, view, before, type, now, e.data);
+  // Reopened (a return, a reassignment): reminders whose points passed while the part was
+  // delivered are stale ("còn 3 ngày" after the deadline); the state points are not (below).
+  const bool reopened = before.delivered() && view.machine->state().unit_part_open();
+  if (reopened) view.reminded_until = std::max(view.reminded_until, now);
 
   for (const auto& eff : effects) {
     if (cmd.silent) break;
@@ -474,7 +478,7 @@ result<applied> engine::stage(const command& cmd, batch& b) {
                                      std::string(st.timeliness->name), view.version, view.deadline, now,
                                      view.finished_at, view.finished_late,
                                      // a deadline given back skips its points already past: durably
-                                     moved ? std::optional<instant>(view.reminded_until) : std::nullopt,
+                                     moved || reopened ? std::optional<instant>(view.reminded_until) : std::nullopt,
                                      type == event_type::reassign ? duty_row::how::update_owner : duty_row::how::update});
   applied out{ps->def->id, d->def->id, view.version, 0, json(), false};
   if (cmd.want_answer || !idem_key.empty()) {
@@ -488,6 +492,9 @@ result<applied> engine::stage(const command& cmd, batch& b) {
     b.answers[idem_key] = idempotent_answer{fingerprint_of(cmd), out};
   }
   b.writes.events.push_back(std::move(e));
+  // A part reopened after its deadline passed is overdue again at once: its due points fire
+  // in this batch, so that no crash can fall between the answer and them.
+  if (reopened) fire_points(b, *ps, *d, now, true);
   return out;
 }
 

@@ -241,7 +241,9 @@ class engine {
   void schedule_all();
   std::vector<point> points_of(const plan_state& ps, const live_duty& d, const duty_state& st) const;
   instant office_time(const plan_state& ps, instant t) const;
-  void fire_points(batch& b, plan_state& ps, live_duty& d, instant now);
+  // `reopened`: the unit's part was just reopened (a return, a reassignment): what fell due
+  // while it was delivered fires now, in the same batch, and is never a downtime catch-up.
+  void fire_points(batch& b, plan_state& ps, live_duty& d, instant now, bool reopened = false);
   std::vector<timer_entry> heap_;
   instant opened_at_{};
   // Deferred reminder progress (flush_progress): each waiting duty once, with the watermark

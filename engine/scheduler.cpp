@@ -119,7 +119,7 @@ std::optional<instant> engine::next_due() const {
   return heap_.front().fire_at;
 }
 
-void engine::fire_points(batch& b, plan_state& ps, live_duty& d, instant now) {
+void engine::fire_points(batch& b, plan_state& ps, live_duty& d, instant now, bool reopened) {
   duty_state& view = b.view(d);
   const auto& p = *ps.def;
   const std::size_t rows_before = b.writes.duties.size();
@@ -168,7 +168,7 @@ void engine::fire_points(batch& b, plan_state& ps, live_duty& d, instant now) {
   std::vector<point> missed, live;
   for (const auto& pt : due) {
     if (!pending(pt)) continue;
-    (pt.fire_at < opened_at_ && view.reminded_until < opened_at_ ? missed : live).push_back(pt);
+    (!reopened && pt.fire_at < opened_at_ && view.reminded_until < opened_at_ ? missed : live).push_back(pt);
   }
   if (!missed.empty()) {
     json reasons = json::array();

@@ -428,3 +428,28 @@ TEST_F(SchedulerTest, ASubmittedReportWaitingForApprovalNeverTurnsOverdue) {
   EXPECT_EQ(duty()["status"], "done_on_time") << "replay rebuilds the delivery from the journal";
   EXPECT_FALSE(eng_->next_due()) << "nothing is scheduled for a delivered part";
 }
+
+// Issue 14: a part reopened after its deadline is overdue at once, in the same transaction as
+// the event that reopened it (no crash can fall between the answer and the overdue notice),
+// and the reminders that passed while it was delivered are not sent late.
+TEST_F(SchedulerTest, APartReopenedAfterItsDeadlineIsOverdueInTheSameCommit) {
+  set_conference("2023-06-20T08:00:00+07:00");  // the report is due at the end of Thursday 15/6
+  ASSERT_TRUE(clock_.set(at("2023-06-12T10:00:00+07:00")));
+  unit_fires({"acknowledge", "start", "submit"});
+  ASSERT_TRUE(clock_.set(at("2023-06-16T09:00:00+07:00")));  // no scheduler run in between
+  command c;
+  c.plan = "hn";
+  c.duty = "bao-cao";
+  c.event = "reassign";
+  c.data = json{{"unit", "noi-vu"}};
+  c.by = coordinator;
+  ASSERT_TRUE(eng_->apply(c));
+  auto d = duty();
+  EXPECT_EQ(d["state"]["timeliness"], "Overdue") << d.dump();
+  EXPECT_EQ(d["status"], "open_overdue");
+  const auto rows = sent();
+  for (const auto& row : rows) EXPECT_EQ(row.rfind("reminder@", 0), std::string::npos) << row;
+  EXPECT_NE(std::find(rows.begin(), rows.end(), "overdue@2023-06-16T00:00:00+07:00"), rows.end());
+  restart();
+  EXPECT_EQ(duty()["state"]["timeliness"], "Overdue") << "replayed as committed";
+}
