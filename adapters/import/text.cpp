@@ -324,6 +324,12 @@ std::string clean_line(std::string_view line) {
     char32_t cp = next_code_point(line, pos);
     if (cp == '\t' || cp == '\r' || cp == '\v' || cp == '\f' || is_unicode_space(cp)) {
       if (cp != 0xFEFF && cp != 0x200B) out += ' ';
+    } else if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)) {
+      // Other C0/C1 controls (a .docx field code, a stray form byte): a plan refuses them in
+      // its strings, and a person never meant them; they separate words.
+      out += ' ';
+    } else if ((cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E || cp == 0x200F) {
+      // Bidi controls reorder what a reader sees (issue 16): dropped.
     } else {
       out.append(line.substr(start, pos - start));
     }

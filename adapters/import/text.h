@@ -57,8 +57,8 @@ std::string strip_emphasis(std::string_view text);
 // Upper-cases the first letter of every word ("Ma Li pho" -> "Ma Li Pho").
 std::string upper_words(std::string_view text);
 
-// Trims ASCII/Unicode spaces at both ends; turns no-break and other Unicode spaces
-// into ' ' and tabs into ' '; keeps everything else verbatim.
+// Trims ASCII/Unicode spaces at both ends; turns no-break and other Unicode spaces, tabs
+// and other control characters into ' '; drops bidi controls; keeps everything else verbatim.
 std::string clean_line(std::string_view line);
 
 }  // namespace dutyflow::importer

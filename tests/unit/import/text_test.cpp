@@ -65,6 +65,14 @@ TEST(CleanLine, TurnsUnicodeSpacesIntoSpacesAndTrims) {
   EXPECT_EQ(clean_line("   "), "");
 }
 
+// The import fuzzer's find: a control character in a document reached a duty title, which
+// the plan loader (rightly) refuses, so the imported draft did not load.
+TEST(CleanLine, ControlAndBidiCharactersNeverReachATitle) {
+  EXPECT_EQ(clean_line("Chuẩn bị\x13hội trường"), "Chuẩn bị hội trường");
+  EXPECT_EQ(clean_line("Báo cáo\x7f\u0085 kết quả"), "Báo cáo   kết quả");
+  EXPECT_EQ(clean_line("Xã\u202E Ma Li Pho\u2066"), "Xã Ma Li Pho");
+}
+
 TEST(StripEmphasis, RemovesMarkdownBoldAndItalicsFromTheSeed) {
   EXPECT_EQ(strip_emphasis("thời gian (*có Giấy mời cụ thể gửi sau*)."), "thời gian (có Giấy mời cụ thể gửi sau).");
   EXPECT_EQ(strip_emphasis("**TM. ỦY BAN NHÂN DÂN"), "TM. ỦY BAN NHÂN DÂN");
