@@ -244,14 +244,17 @@ std::string vietnamese_date(date day) {
   return buf;
 }
 
-std::string vietnamese_deadline(instant at, std::chrono::minutes offset) {
-  const date day = deadline_date(at, offset);
-  if (is_day_deadline(at, offset)) return "hết ngày " + vietnamese_date(day);
+std::string vietnamese_datetime(instant at, std::chrono::minutes offset) {
   const auto since_midnight = std::chrono::floor<std::chrono::minutes>(at - start_of_day(local_date(at, offset), offset));
   char buf[16];
   std::snprintf(buf, sizeof buf, "%02d:%02d ngày ", static_cast<int>(since_midnight.count() / 60),
                 static_cast<int>(since_midnight.count() % 60));
-  return buf + vietnamese_date(day);
+  return buf + vietnamese_date(local_date(at, offset));
+}
+
+std::string vietnamese_deadline(instant at, std::chrono::minutes offset) {
+  if (is_day_deadline(at, offset)) return "hết ngày " + vietnamese_date(deadline_date(at, offset));
+  return vietnamese_datetime(at, offset);
 }
 
 }  // namespace dutyflow

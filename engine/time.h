@@ -46,6 +46,8 @@ date deadline_date(instant at, std::chrono::minutes offset);
 // "16/6/2023" (Nghị định 30/2020/NĐ-CP: days below 10 and the months 1 and 2 take a
 // leading zero: "05/02/2024").
 std::string vietnamese_date(date day);
+// "17:00 ngày 15/6/2023": an instant in the zone with the given offset, as messages write it.
+std::string vietnamese_datetime(instant at, std::chrono::minutes offset);
 // "hết ngày 16/6/2023" for a day deadline, "17:00 ngày 15/6/2023" otherwise (lower case:
 // it is written inside sentences; a label capitalises it).
 std::string vietnamese_deadline(instant at, std::chrono::minutes offset);

@@ -301,15 +301,17 @@ void dispatcher::finish(in_flight& f, instant now) {
   attempt_record r{row.id, "", attempts, "", std::nullopt, std::nullopt};
   std::string skipped;
   for (const auto& s : f.skipped) skipped += (skipped.empty() ? "" : "; ") + s;
-  if (f.errors.empty() && !f.skipped.empty() && f.skipped.size() + sent_[row.id].size() >= f.contacts &&
-      sent_[row.id].empty()) {
+  if (skipped.size() > 1000) skipped.resize(1000);
+  const auto took = sent_.find(row.id);
+  const bool none_took = took == sent_.end() || took->second.empty();
+  if (f.errors.empty() && !f.skipped.empty() && none_took) {
     // No contact could be reached by any channel: say so instead of "delivered".
     r.status = "skipped";
-    r.last_error = skipped.size() > 1000 ? skipped.substr(0, 1000) : skipped;
+    r.last_error = std::move(skipped);
   } else if (f.errors.empty()) {
     r.status = "delivered";
     r.delivered_at = now;
-    r.last_error = skipped.size() > 1000 ? skipped.substr(0, 1000) : skipped;  // the contacts it did not reach
+    r.last_error = std::move(skipped);  // the contacts it did not reach, if any
   } else if (f.permanent || attempts >= options_.retry.max_attempts) {
     r.status = "failed";
     r.last_error = std::move(last_error);

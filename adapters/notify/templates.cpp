@@ -161,17 +161,6 @@ std::span<const std::string_view> template_placeholders() {
   return placeholders;
 }
 
-std::string vietnamese_datetime(instant at, std::chrono::minutes utc_offset) {
-  using namespace std::chrono;
-  const auto local = floor<minutes>(at) + utc_offset;
-  const auto day = floor<days>(local);
-  const auto tod = local - day;
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "%02d:%02d ngày ", static_cast<int>(duration_cast<hours>(tod).count()),
-                static_cast<int>((tod % hours{1}).count()));
-  return buf + dutyflow::vietnamese_date(year_month_day{day});
-}
-
 result<message_template> message_template::parse(std::string_view source, const std::string& name) {
   if (source.starts_with("\xEF\xBB\xBF")) source.remove_prefix(3);  // a BOM from a Windows editor
   const auto first_end = source.find('\n');

@@ -23,10 +23,9 @@ std::span<const std::string_view> notification_reasons();
 // The placeholders a template may use (see README "Templates").
 std::span<const std::string_view> template_placeholders();
 
-// "17:00 ngày 15/6/2023", "00:00 ngày 16/6/2023": an instant that is not a deadline (a link's
-// expiry, a milestone) in the zone with the given offset, the date as engine/time.h's
-// vietnamese_date. Deadlines are written with vietnamese_deadline, never with this.
-std::string vietnamese_datetime(instant at, std::chrono::minutes utc_offset);
+// engine/time.h's: an instant that is not a deadline (a link's expiry, a milestone) as
+// messages write it. Deadlines are written with vietnamese_deadline, never with this.
+using dutyflow::vietnamese_datetime;
 
 using template_vars = std::map<std::string, std::string, std::less<>>;
 
