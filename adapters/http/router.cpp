@@ -1,5 +1,6 @@
 #include "adapters/http/router.h"
 #include "adapters/http/ack_link.h"
+#include "adapters/http/imports.h"
 #include "adapters/http/views.h"
 
 #include <spdlog/spdlog.h>
@@ -46,6 +47,47 @@ std::shared_ptr<const token_store> router::tokens() const {
   return tokens_;
 }
 
+std::optional<actor> router::check_token(const std::string& authorization, const std::string& remote,
+                                         std::optional<response>& refusal) {
+  std::optional<actor> caller;
+  if (authorization.empty()) return caller;
+  const auto store = tokens();
+  const auto verdict = limiter_.check(remote, std::chrono::steady_clock::now(), [&] {
+    if (authorization.size() > 7 && (authorization.starts_with("Bearer ") || authorization.starts_with("bearer ")))
+      caller = store->authenticate(std::string_view(authorization).substr(7));
+    return caller.has_value();
+  });
+  if (verdict.result == auth_limiter::outcome::throttled) {
+    const auto seconds = std::to_string(verdict.retry_after.count());
+    auto r = error_response(429, "too_many_requests",
+                            "too many failed token checks from this address; try again in " + seconds + " s",
+                            {{"retry_after", verdict.retry_after.count()}});
+    r.headers.emplace_back("Retry-After", seconds);
+    refusal = std::move(r);
+    return std::nullopt;
+  }
+  if (verdict.locked_now)
+    spdlog::warn("http: {} failed {} token checks within {} s; its tokens are refused unchecked until then",
+                 log_safe(remote), limiter_.options().limit,
+                 std::chrono::duration_cast<std::chrono::seconds>(limiter_.options().window).count());
+  return caller;
+}
+
+std::optional<response> router::refuse_upload(const std::string& authorization, const std::string& remote) {
+  std::optional<response> refusal;
+  auto caller = check_token(authorization, remote, refusal);
+  if (refusal) return refusal;
+  if (!caller) {
+    auto r = error_response(401, "unauthenticated",
+                            authorization.empty() ? "a bearer token is required" : "unknown token");
+    r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"dutyflow\"");
+    return r;
+  }
+  if (caller->role != role::coordinator)
+    return error_response(403, "forbidden", "only a coordinator may import a plan document");
+  return std::nullopt;
+}
+
 void router::handle(const request& req, respond_fn respond) {
   const auto parts = segments(req.path);
   const auto& m = req.method;
@@ -62,28 +104,9 @@ void router::handle(const request& req, respond_fn respond) {
   // A presented token is checked here, once, whatever the route (/metrics takes one
   // too): every failed check counts against the client's allowance, and a client that
   // used it up is refused before its token is looked at.
-  std::optional<actor> caller;
-  if (!req.authorization.empty()) {
-    const auto store = tokens();
-    const auto verdict = limiter_.check(req.remote, std::chrono::steady_clock::now(), [&] {
-      if (req.authorization.size() > 7 &&
-          (req.authorization.starts_with("Bearer ") || req.authorization.starts_with("bearer ")))
-        caller = store->authenticate(std::string_view(req.authorization).substr(7));
-      return caller.has_value();
-    });
-    if (verdict.result == auth_limiter::outcome::throttled) {
-      const auto seconds = std::to_string(verdict.retry_after.count());
-      auto r = error_response(429, "too_many_requests",
-                              "too many failed token checks from this address; try again in " + seconds + " s",
-                              {{"retry_after", verdict.retry_after.count()}});
-      r.headers.emplace_back("Retry-After", seconds);
-      return respond(std::move(r));
-    }
-    if (verdict.locked_now)
-      spdlog::warn("http: {} failed {} token checks within {} s; its tokens are refused unchecked until then",
-                   log_safe(req.remote), limiter_.options().limit,
-                   std::chrono::duration_cast<std::chrono::seconds>(limiter_.options().window).count());
-  }
+  std::optional<response> refusal;
+  const std::optional<actor> caller = check_token(req.authorization, req.remote, refusal);
+  if (refusal) return respond(std::move(*refusal));
   // The dashboard's assets, /metrics and signed calendar links need no bearer token.
   if (route_public(ctx_, req, parts, caller, respond)) return;
   if (parts.size() < 2 || parts[0] != "api" || parts[1] != "v1")
@@ -119,6 +142,10 @@ void router::handle(const request& req, respond_fn respond) {
   }
   if (n == 7 && parts[2] == "plans" && parts[4] == "duties" && parts[6] == "events") {
     if (m == "POST") return post_event(ctx_, req, parts[3], parts[5], *caller, respond);
+    return respond(method_not_allowed("POST"));
+  }
+  if (n == 3 && parts[2] == "imports") {
+    if (m == "POST") return post_import(ctx_, req, *caller, respond);
     return respond(method_not_allowed("POST"));
   }
   if (n == 3 && parts[2] == "duties") {

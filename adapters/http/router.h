@@ -17,11 +17,18 @@ class router {
  public:
   router(context& ctx, std::shared_ptr<const token_store> tokens, auth_limit_options auth_limit = {});
   void handle(const request& req, respond_fn respond);
+  // Before an upload's large body is read: the 401, 403 or 429 its Authorization header
+  // earns, or nullopt for a coordinator's token. A failed check counts as in handle().
+  std::optional<response> refuse_upload(const std::string& authorization, const std::string& remote);
   void set_tokens(std::shared_ptr<const token_store> tokens);
   auth_limiter::stats auth_stats() const { return limiter_.read(); }
 
  private:
   std::shared_ptr<const token_store> tokens() const;
+  // The caller `authorization` names, checked against the client's failure allowance:
+  // a 429 in `refusal` for a client that used it up; nullopt for no or an unknown token.
+  std::optional<actor> check_token(const std::string& authorization, const std::string& remote,
+                                   std::optional<response>& refusal);
 
   context& ctx_;
   mutable std::mutex mutex_;

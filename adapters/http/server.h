@@ -21,6 +21,10 @@ struct server_options {
   int threads = 2;
   // Largest request body; larger gets 413. Default: 1 MiB.
   std::size_t body_limit = 1024 * 1024;
+  // Largest plan document POST /api/v1/imports takes; larger gets 413. A body over
+  // body_limit is read only after the bearer token proved to be a coordinator's.
+  // Default: 16 MiB.
+  std::size_t upload_limit = 16 * 1024 * 1024;
   // Largest request header block; larger gets 431. Default: 16 KiB.
   std::size_t header_limit = 16 * 1024;
   // A new connection must have sent its whole request head (request line and headers)

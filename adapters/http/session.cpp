@@ -35,9 +35,40 @@ response read_error_response(beast::error_code ec, const server_options& options
   return error_response(400, "invalid", "malformed HTTP request: " + ec.message());
 }
 
+// The head is read under the largest body limit of any route (Beast refuses a
+// Content-Length over the limit while it parses the head); the request's own limit is
+// set by body_allowance() once the head says which route it is for.
 void limit(bhttp::request_parser<bhttp::string_body>& parser, const server_options& options) {
-  parser.body_limit(options.body_limit);
+  parser.body_limit(std::max(options.body_limit, options.upload_limit));
   parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(options.header_limit, UINT32_MAX)));
+}
+
+// POST /api/v1/imports takes a document up to upload_limit; everything else body_limit.
+bool is_upload(const bhttp::request_parser<bhttp::string_body>& parser) {
+  const auto& msg = parser.get();
+  if (msg.method() != bhttp::verb::post) return false;
+  auto target = msg.target();
+  auto path = target.substr(0, target.find('?'));
+  return path == "/api/v1/imports";
+}
+
+// After the head: the body limit of the request's route. Returns the 413 when the
+// declared Content-Length is over it; otherwise sets it on the parser (no body byte has
+// been parsed yet, so Beast counts a chunked or close-delimited body against it).
+std::optional<response> body_allowance(bhttp::request_parser<bhttp::string_body>& parser,
+                                       const server_options& options) {
+  const std::size_t allowed = is_upload(parser) ? std::max(options.body_limit, options.upload_limit) : options.body_limit;
+  if (auto length = parser.content_length(); length && *length > allowed)
+    return error_response(413, "too_large", "request body is larger than " + std::to_string(allowed) + " bytes");
+  parser.body_limit(allowed);
+  return std::nullopt;
+}
+
+// A body over body_limit (only an upload may have one) is read only for a coordinator:
+// whoever else sends it is refused before a byte of it is buffered.
+bool large_body(const bhttp::request_parser<bhttp::string_body>& parser, const server_options& options) {
+  auto length = parser.content_length();
+  return options.upload_limit > options.body_limit && (!length || *length > options.body_limit);
 }
 
 // The handlers' view of a request read off the wire; false (and a 400 in `refusal`) when
@@ -110,7 +141,16 @@ class session : public std::enable_shared_from_this<session> {
 
   void on_header(beast::error_code ec, std::size_t) {
     if (ec) return on_read_error(ec);
+    if (auto refusal = body_allowance(*parser_, options_)) {
+      ++counters_.bad_requests;
+      return refuse_unread(std::move(*refusal));
+    }
     if (parser_->is_done()) return on_request();
+    if (is_upload(*parser_) && large_body(*parser_, options_)) {
+      const auto& msg = parser_->get();
+      if (auto refusal = router_.refuse_upload(std::string(msg[bhttp::field::authorization]), remote_))
+        return refuse_unread(std::move(*refusal));
+    }
     stream_.expires_after(options_.body_timeout);
     bhttp::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&session::on_body, shared_from_this()));
   }
@@ -136,6 +176,15 @@ class session : public std::enable_shared_from_this<session> {
     drain_ = true;
     ++counters_.in_flight;
     write(read_error_response(ec, options_), 11);
+  }
+
+  // Answers a request whose body is not read, then closes (draining what the client
+  // still sends, so that it reads the answer rather than a reset).
+  void refuse_unread(response r) {
+    keep_alive_ = false;
+    drain_ = true;
+    ++counters_.in_flight;
+    write(std::move(r), parser_->get().version());
   }
 
   void on_request() {
@@ -369,10 +418,24 @@ read_result read_request(std::string_view bytes, const server_options& options) 
   read_result out;
   bhttp::request_parser<bhttp::string_body> parser;
   limit(parser, options);
-  parser.eager(true);
   beast::error_code ec;
-  // Offered whole, as if the session's buffer held everything the client sent.
+  // Offered whole, as if the session's buffer held everything the client sent: the head
+  // first, then the route's body limit, then the body.
   std::size_t used = 0;
+  parser.eager(false);
+  while (!ec && !parser.is_header_done() && used < bytes.size()) {
+    auto n = parser.put(net::buffer(bytes.data() + used, bytes.size() - used), ec);
+    used += n;
+    if (ec == bhttp::error::need_more) ec = {};
+    if (n == 0) break;
+  }
+  if (!ec && parser.is_header_done()) {
+    if (auto refusal = body_allowance(parser, options)) {
+      out.answer = std::move(*refusal);
+      return out;
+    }
+  }
+  parser.eager(true);
   while (!ec && !parser.is_done() && used < bytes.size()) {
     auto n = parser.put(net::buffer(bytes.data() + used, bytes.size() - used), ec);
     used += n;

@@ -49,6 +49,20 @@ TEST(ReadRequest, AnswersWhatASessionRefusesItself) {
   EXPECT_EQ(read_request("GET /%zz HTTP/1.1\r\n\r\n", small).answer->status, 400);
   // Cut off mid-request: the session's read meets the end of the stream.
   EXPECT_EQ(read_request("GET / HTTP/1.1\r\nHo", small).answer->status, 400);
+  // A plan document for POST /api/v1/imports may be larger than body_limit, up to
+  // upload_limit; any other route keeps body_limit, declared or chunked.
+  small.upload_limit = 16;
+  EXPECT_FALSE(read_request("POST /api/v1/imports HTTP/1.1\r\nContent-Length: 10\r\n\r\n0123456789", small).answer);
+  EXPECT_EQ(read_request("POST /api/v1/imports HTTP/1.1\r\nContent-Length: 17\r\n\r\n", small).answer->status, 413);
+  EXPECT_EQ(read_request("POST /api/v1/plans HTTP/1.1\r\nContent-Length: 10\r\n\r\n0123456789", small).answer->status,
+            413);
+  EXPECT_EQ(read_request("POST /api/v1/plans HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\na\r\n0123456789\r\n0\r\n\r\n",
+                         small)
+                .answer->status,
+            413);
+  auto upload = read_request("POST /api/v1/imports?x=1 HTTP/1.1\r\nContent-Length: 10\r\n\r\n0123456789", small);
+  ASSERT_TRUE(upload.req);
+  EXPECT_EQ(upload.req->body, "0123456789");
   // Nothing sent: nothing to answer.
   auto none = read_request("", small);
   EXPECT_FALSE(none.req);
