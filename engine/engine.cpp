@@ -584,19 +584,26 @@ void engine::build_plan_state(std::shared_ptr<const plan> p, plan_state& ps) con
   ps.index.build(ps.duties.size(), [&](std::size_t i) -> std::string_view { return ps.duties[i].def->id; });
 }
 
+result<bool> engine::loaded_as(const plan_load& loaded) const {
+  const auto& p = loaded.value;
+  auto it = plans_.find(p->id);
+  if (it == plans_.end()) return false;
+  // Only the hash stays in memory; a hash match is confirmed against the stored text.
+  if (it->second->def->canonical_hash == canonical_hash(loaded.canonical)) {
+    auto rows = store_.plans();
+    if (!rows) return rows.err();
+    for (const auto& r : *rows)
+      if (r.id == p->id && r.content == loaded.canonical) return true;
+  }
+  return make_error(errc::conflict, "plan \"" + p->id + "\" is already loaded with other content",
+                    json{{"plan", p->id}});
+}
+
 result<bool> engine::load(const plan_load& loaded, const actor& by) {
   const auto& p = loaded.value;
-  if (auto it = plans_.find(p->id); it != plans_.end()) {
-    // Only the hash stays in memory; a hash match is confirmed against the stored text.
-    if (it->second->def->canonical_hash == canonical_hash(loaded.canonical)) {
-      auto rows = store_.plans();
-      if (!rows) return rows.err();
-      for (const auto& r : *rows)
-        if (r.id == p->id && r.content == loaded.canonical) return false;
-    }
-    return make_error(errc::conflict, "plan \"" + p->id + "\" is already loaded with other content",
-                      json{{"plan", p->id}});
-  }
+  auto known = loaded_as(loaded);
+  if (!known) return known.err();
+  if (*known) return false;
   const instant now = clock_.now();
   auto ps = std::make_unique<plan_state>();
   build_plan_state(p, *ps);

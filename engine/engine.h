@@ -121,6 +121,11 @@ class engine {
   // store keeps; the engine holds only the parsed plan.
   result<bool> load(const plan_load& loaded, const actor& by);
 
+  // What load() would find, without loading: false when the id is free, true when the
+  // same content is loaded already, errc::conflict when other content holds the id (a
+  // dry run of POST /api/v1/plans).
+  result<bool> loaded_as(const plan_load& loaded) const;
+
   // Applies one command. Errors: not_found (plan, duty, event), forbidden, version_mismatch,
   // invalid (missing note/data), conflict (not allowed now; details.allowed_events), storage.
   result<applied> apply(const command& cmd);

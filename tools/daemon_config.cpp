@@ -44,7 +44,7 @@ status read_daemon_config(const std::string& path, daemon_options& out) {
     const char* key;
     std::string* target;
   };
-  const field fields[] = {{"listen", &out.listen},   {"db", &out.db},         {"plans", &out.plans},
+  const field fields[] = {{"listen", &out.listen},   {"db", &out.db},         {"plans", &out.plans}, {"units", &out.units},
                           {"tokens", &out.tokens},   {"calendar", &out.calendar}, {"clock", &out.clock},
                           {"synchronous", &out.synchronous}, {"log_level", &out.log_level},
                           {"calendar_key", &out.calendar_key}};
@@ -88,8 +88,9 @@ status read_http_settings(const std::string& path, http::server_options& server,
   long long threads = server.threads, max_connections = static_cast<long long>(server.max_connections);
   long long header_limit = static_cast<long long>(server.header_limit);
   long long body_limit = static_cast<long long>(server.body_limit);
+  long long upload_limit = static_cast<long long>(server.upload_limit);
   if (!h.check_keys({"threads", "max_connections", "header_timeout", "body_timeout", "keep_alive_timeout",
-                     "send_timeout", "header_limit", "body_limit", "auth_failures"},
+                     "send_timeout", "header_limit", "body_limit", "upload_limit", "auth_failures"},
                     error) ||
       !h.integer("threads", 1, 64, threads, error) ||
       !h.integer("max_connections", 1, 1000000, max_connections, error) ||
@@ -98,7 +99,8 @@ status read_http_settings(const std::string& path, http::server_options& server,
       !h.duration("keep_alive_timeout", server.keep_alive_timeout, error) ||
       !h.duration("send_timeout", server.send_timeout, error) ||
       !h.integer("header_limit", 1024, 1024 * 1024, header_limit, error) ||
-      !h.integer("body_limit", 1024, 1024LL * 1024 * 1024, body_limit, error))
+      !h.integer("body_limit", 1024, 1024LL * 1024 * 1024, body_limit, error) ||
+      !h.integer("upload_limit", 1024, 1024LL * 1024 * 1024, upload_limit, error))
     return bad();
   const std::pair<const char*, std::chrono::milliseconds> timeouts[] = {
       {"header_timeout", server.header_timeout},
@@ -115,6 +117,7 @@ status read_http_settings(const std::string& path, http::server_options& server,
   server.max_connections = static_cast<std::size_t>(max_connections);
   server.header_limit = static_cast<std::size_t>(header_limit);
   server.body_limit = static_cast<std::size_t>(body_limit);
+  server.upload_limit = static_cast<std::size_t>(upload_limit);
   if (const auto* a = h.object("auth_failures", error)) {
     const config_section as(*a, "http.auth_failures");
     long long limit = auth.limit, tracked = static_cast<long long>(auth.tracked_clients);

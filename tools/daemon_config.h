@@ -18,6 +18,10 @@ struct daemon_options {
   std::string db = "var/dutyflow.db";
   // Directory of plan files (*.json) loaded at start and on SIGHUP. Default: "config/plans".
   std::string plans = "config/plans";
+  // Directory of units directories (*.json: a district's units with ids, names and
+  // contacts) that plan imports take their units from; read at start and on SIGHUP.
+  // Default: "config/units".
+  std::string units = "config/units";
   // Tokens file (hashes only). Empty: no tokens, every API call but /healthz is refused.
   std::string tokens = "var/tokens.json";
   // Directory of yearly working-calendar overrides. Default: "config/calendar".

@@ -13,6 +13,8 @@ DUTYFLOW_TEST_PACKAGES=(
   python3-aiosmtpd openssl
   # The dashboard's tests: headless Chromium for tests/e2e, and real parsers of its feeds.
   chromium python3-icalendar python3-prometheus-client
+  # Plan upload: the .docx the import tests upload is written by python3-docx.
+  python3-docx
 )
 # tools/bench-all: load generator (wrk), result handling (jq, python3), W3's plan upload
 # (curl). The peers' own packages (taskwarrior, PostgreSQL 15) are installed by their

@@ -4,6 +4,7 @@
 #include "adapters/http/auth.h"
 #include "adapters/http/router.h"
 #include "adapters/http/server.h"
+#include "adapters/http/imports.h"
 #include "adapters/http/views.h"
 #include "engine/calendar.h"
 #include "engine/clock.h"
@@ -199,6 +200,15 @@ int main(int argc, char** argv) {
   }
   http::ack_links acks{**ack_signer};
   ctx.acks = &acks;
+  // Plan imports (POST /api/v1/imports) take units, names and contacts from here.
+  auto unit_directories = importer::load_unit_directories(opts.units);
+  if (!unit_directories) {
+    spdlog::error("units: {}", unit_directories.err().message);
+    return 2;
+  }
+  spdlog::info("units: {} units directories from {}", unit_directories->size(), opts.units);
+  http::import_services imports(std::move(*unit_directories));
+  ctx.imports = &imports;
   std::unique_ptr<notify::dispatcher> notifier;
   eng.add_observer([&notifier](const std::vector<event_row>&) {
     if (notifier) notifier->poke();  // new outbox rows go out now, not at the next poll
@@ -274,6 +284,11 @@ int main(int argc, char** argv) {
         router.set_tokens(std::make_shared<const http::token_store>(std::move(*fresh)));
       } else {
         spdlog::error("SIGHUP: tokens not reloaded: {}", fresh.err().message);
+      }
+      if (auto dirs = importer::load_unit_directories(opts.units)) {
+        imports.set(std::move(*dirs));
+      } else {
+        spdlog::error("SIGHUP: units directories not reloaded (the old ones stay): {}", dirs.err().message);
       }
       runner.post([&opts, plan_size](engine& e) {
         spdlog::info("SIGHUP: reloading plans from {}", opts.plans);

@@ -112,6 +112,29 @@ void create_plan(context& ctx, const request& req, const actor& caller, const re
   json warnings = json::array();
   for (const auto& w : loaded->warnings) warnings.push_back(json{{"path", w.path}, {"message", w.message}});
   auto p = loaded->value;
+  // ?dry_run=true: everything a POST would check (validation here, the id on the engine
+  // thread), nothing loaded or journaled: the dashboard's review table validates each edit.
+  if (const auto& dry = query(req, "dry_run"); !dry.empty()) {
+    if (dry != "true" && dry != "1") {
+      respond(error_response(400, "invalid", "dry_run must be \"true\" or absent"));
+      return;
+    }
+    auto load = std::make_shared<const plan_load>(std::move(*loaded));
+    ctx.runner.post([p, load, warnings, respond](engine& e) {
+      auto known = e.loaded_as(*load);
+      if (!known) {
+        respond(error_response(known.err()));
+        return;
+      }
+      respond(json_response(200, json{{"valid", true},
+                                      {"plan", p->id},
+                                      {"duties", p->duties.size()},
+                                      {"units", p->units.size()},
+                                      {"loaded", *known},
+                                      {"warnings", warnings}}));
+    });
+    return;
+  }
   // Shared, not copied: the canonical text of a large plan is megabytes.
   auto load = std::make_shared<const plan_load>(std::move(*loaded));
   ctx.runner.post([&ctx, p, load, caller, warnings, respond](engine& e) {

@@ -16,6 +16,7 @@ using respond_fn = std::function<void(response)>;
 
 struct view_services;
 struct ack_links;
+class import_services;
 
 // What the handlers work with. Owned by the daemon; outlives every request.
 struct context {
@@ -31,6 +32,9 @@ struct context {
   view_services* views = nullptr;
   // One-click acknowledgement links (ack_link.h); null: /a/{token} answers 404.
   ack_links* acks = nullptr;
+  // The units directories plan imports take ids, names and contacts from (imports.h);
+  // null: imports name units as the document writes them, without contacts.
+  import_services* imports = nullptr;
   // How large a plan POST /api/v1/plans may load (dutyflowd's "plan_limits").
   plan_limits plan_size{};
 };
