@@ -23,18 +23,14 @@ using nlohmann::json;
 
 namespace {
 
-struct client_options {
-  std::string server;
-  std::string token;
-  std::string token_file;
-};
-
 std::string env_or(const char* name, const std::string& fallback) {
   const char* v = std::getenv(name);
   return v && *v ? std::string(v) : fallback;
 }
 
 void fail_line(const std::string& message) { std::cerr << "dutyflow: " << message << "\n"; }
+
+}  // namespace
 
 // Resolves the token: --token, else --token-file, else DUTYFLOW_TOKEN, else DUTYFLOW_TOKEN_FILE.
 std::string token_of(const client_options& o) {
@@ -50,14 +46,17 @@ std::string token_of(const client_options& o) {
   return t;
 }
 
-// Calls the API; on a non-2xx answer prints cli_error_line and returns nullopt (a 409
-// "confirm_past" is left to the caller when `confirm_past` is given). `exit_code` is set to
-// 1 on any failure.
 std::optional<json> call(const client_options& o, const std::string& method, const std::string& target,
-                         const json& body, int& exit_code,
-                         const std::vector<std::pair<std::string, std::string>>& headers = {},
-                         const std::string& event = "", json* refusal = nullptr) {
-  auto reply = http_call(o.server, method, target, token_of(o), body.is_null() ? "" : body.dump(), headers);
+                         const json& body, int& exit_code, const std::vector<std::pair<std::string, std::string>>& headers,
+                         const std::string& event, json* refusal) {
+  return call_raw(o, method, target, body.is_null() ? "" : body.dump(), exit_code, headers, event, refusal);
+}
+
+std::optional<json> call_raw(const client_options& o, const std::string& method, const std::string& target,
+                             const std::string& body, int& exit_code,
+                             const std::vector<std::pair<std::string, std::string>>& headers, const std::string& event,
+                             json* refusal) {
+  auto reply = http_call(o.server, method, target, token_of(o), body, headers);
   if (!reply) {
     std::cerr << "lỗi: không kết nối được dutyflowd tại " << o.server
               << " (đã chạy tools/run chưa? --server hoặc DUTYFLOW_SERVER chọn địa chỉ khác) [unreachable]: "
@@ -83,6 +82,8 @@ std::optional<json> call(const client_options& o, const std::string& method, con
   }
   return doc;
 }
+
+namespace {
 
 std::string join(const json& list) {
   std::string out;
@@ -261,6 +262,7 @@ void add_client_commands(CLI::App& app, int& exit_code) {
   app.add_option("--token-file", opts->token_file, "file holding the token (env DUTYFLOW_TOKEN_FILE)");
 
   auto json_flag = [](CLI::App* sub, bool& flag) { sub->add_flag("--json", flag, "machine-readable output"); };
+  add_plan_command(app, opts, exit_code);
 
   {
     auto* sub = app.add_subcommand("plans", "plans with their counts");

@@ -10,12 +10,40 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <memory>
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 #include <string_view>
 
 namespace dutyflow {
 
+// Where the client commands find dutyflowd and their token.
+struct client_options {
+  std::string server;
+  std::string token;
+  std::string token_file;
+};
+
+// The token: --token, else --token-file, else DUTYFLOW_TOKEN, else DUTYFLOW_TOKEN_FILE.
+std::string token_of(const client_options& o);
+
+// Calls the API; on a non-2xx answer prints cli_error_line and returns nullopt (or, with
+// `refusal`, leaves the answer there for the caller to explain). `exit_code` is set to 1
+// on any failure. call_raw sends `body` as it is (with the headers' Content-Type).
+std::optional<nlohmann::json> call(const client_options& o, const std::string& method, const std::string& target,
+                                   const nlohmann::json& body, int& exit_code,
+                                   const std::vector<std::pair<std::string, std::string>>& headers = {},
+                                   const std::string& event = "", nlohmann::json* refusal = nullptr);
+std::optional<nlohmann::json> call_raw(const client_options& o, const std::string& method, const std::string& target,
+                                       const std::string& body, int& exit_code,
+                                       const std::vector<std::pair<std::string, std::string>>& headers = {},
+                                       const std::string& event = "", nlohmann::json* refusal = nullptr);
+
 void add_client_commands(CLI::App& app, int& exit_code);
+// `dutyflow plan upload FILE` (cli_plan.cpp), sharing the client commands' --server/--token.
+void add_plan_command(CLI::App& app, std::shared_ptr<const client_options> opts, int& exit_code);
 void add_token_command(CLI::App& app, int& exit_code);
 
 // A date as a person types it, read in Vietnam's time (+07:00, Asia/Ho_Chi_Minh) unless it

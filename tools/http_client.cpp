@@ -53,7 +53,7 @@ result<http_reply> http_call(const std::string& server, const std::string& metho
     if (!token.empty()) req.set(bhttp::field::authorization, "Bearer " + token);
     for (const auto& [k, v] : headers) req.set(k, v);
     if (!body.empty()) {
-      req.set(bhttp::field::content_type, "application/json");
+      if (req[bhttp::field::content_type].empty()) req.set(bhttp::field::content_type, "application/json");
       req.body() = body;
     }
     req.prepare_payload();
