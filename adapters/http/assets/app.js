@@ -204,6 +204,7 @@ function eventSpec(duty, name) {
 
 function showSignIn(message) {
   $('board').hidden = true;
+  $('import').hidden = true;
   $('sign-in').hidden = false;
   $('who').hidden = true;
   $('sign-out').hidden = true;
@@ -281,6 +282,7 @@ async function loadAll() {
     state.plans = plans.plans;
     if (!state.plans.length) {
       $('plan-title').textContent = 'Chưa có kế hoạch nào';
+      $('upload-plan').hidden = !(state.me && state.me.role === 'coordinator');
       return;
     }
     if (!state.plans.some((p) => p.id === state.planId)) {
@@ -415,6 +417,7 @@ function renderPlan() {
   $('milestone-form').hidden = !coordinator || !m;
   if (coordinator && m && m.at && !$('milestone-at').value) $('milestone-at').value = m.at.slice(0, 16);
   $('calendar-link').hidden = !(state.me && (state.me.role === 'coordinator' || state.me.role === 'unit') && state.me.unit);
+  $('upload-plan').hidden = !coordinator;
 }
 
 function renderCounts() {
