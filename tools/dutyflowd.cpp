@@ -6,6 +6,7 @@
 #include "adapters/http/server.h"
 #include "adapters/http/imports.h"
 #include "adapters/http/views.h"
+#include "adapters/security/signer.h"
 #include "engine/calendar.h"
 #include "engine/clock.h"
 #include "engine/engine.h"
@@ -171,12 +172,12 @@ int main(int argc, char** argv) {
   const std::string key_path = opts.calendar_key.empty()
                                    ? (fs::path(opts.db).parent_path() / "calendar.key").string()
                                    : opts.calendar_key;
-  auto calendar_key = http::load_or_create_secret(key_path);
-  if (!calendar_key) {
-    spdlog::error("calendar links: {}", calendar_key.err().message);
+  auto calendar_signer = security::load_signer(key_path, security::signing_use::calendar_link);
+  if (!calendar_signer) {
+    spdlog::error("calendar links: {}", calendar_signer.err().message);
     return 2;
   }
-  const http::link_signer calendar_links(*calendar_key, "calendar");
+  const http::signed_urls calendar_links(std::move(*calendar_signer));
   http::event_hub hub;
   http::view_services views{hub, calendar_links, **clock, &*calendar};
   if (auto s = read_metrics_settings(config_path, views.metrics_allow_loopback); !s) {

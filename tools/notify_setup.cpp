@@ -170,19 +170,19 @@ status read_notify_settings(const std::string& config_path, notify_settings& out
   return ok_status();
 }
 
-result<std::shared_ptr<const notify::link_signer>> load_link_signer(const notify_settings& s,
+result<std::shared_ptr<const security::link_tokens>> load_link_signer(const notify_settings& s,
                                                                     const std::string& db_path) {
   const auto path = s.link_key.empty() ? beside_db(db_path, "link.key") : s.link_key;
   bool created = false;
-  auto key = notify::load_or_create_link_key(path, &created);
-  if (!key) return key.err();
+  auto signer = security::load_signer(path, security::signing_use::action_link, &created);
+  if (!signer) return signer.err();
   if (created) spdlog::info("notify: new one-click link key written to {}", path);
-  return std::shared_ptr<const notify::link_signer>(std::make_shared<notify::link_signer>(std::move(*key)));
+  return std::shared_ptr<const security::link_tokens>(std::make_shared<security::link_tokens>(std::move(*signer)));
 }
 
 result<std::unique_ptr<notify::dispatcher>> make_dispatcher(const notify_settings& s, const std::string& db_path,
                                                             const std::string& synchronous,
-                                                            std::shared_ptr<const notify::link_signer> links,
+                                                            std::shared_ptr<const security::link_tokens> links,
                                                             const clock_source& clock, const kind_registry& kinds,
                                                             const std::string& listen_url) {
   auto templates = notify::template_set::load(s.templates);

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "adapters/notify/dispatcher.h"
-#include "adapters/notify/link_token.h"
+#include "adapters/security/link_token.h"
 #include "adapters/notify/local_channels.h"
 #include "adapters/notify/smtp.h"
 #include "adapters/notify/webhook.h"
@@ -49,8 +49,8 @@ struct notify_settings {
 // value; no section at all keeps every default). Errors: errc::invalid naming the key.
 status read_notify_settings(const std::string& config_path, notify_settings& out);
 
-// Loads (or creates) the link key. Errors as load_or_create_link_key.
-result<std::shared_ptr<const notify::link_signer>> load_link_signer(const notify_settings& s,
+// Loads (or creates) the one-click link key. Errors as security::load_signer.
+result<std::shared_ptr<const security::link_tokens>> load_link_signer(const notify_settings& s,
                                                                     const std::string& db_path);
 
 // Builds the dispatcher (not started) with its own store connection, the templates, the
@@ -58,7 +58,7 @@ result<std::shared_ptr<const notify::link_signer>> load_link_signer(const notify
 // Errors: bad templates, unreadable secrets, a store that does not open.
 result<std::unique_ptr<notify::dispatcher>> make_dispatcher(const notify_settings& s, const std::string& db_path,
                                                             const std::string& synchronous,
-                                                            std::shared_ptr<const notify::link_signer> links,
+                                                            std::shared_ptr<const security::link_tokens> links,
                                                             const clock_source& clock, const kind_registry& kinds,
                                                             const std::string& listen_url);
 

@@ -2,8 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "adapters/notify/codec.h"
-#include "adapters/notify/link_token.h"
+#include "adapters/security/codec.h"
+#include "adapters/security/link_token.h"
 
 namespace dutyflow::http {
 
@@ -73,8 +73,8 @@ response not_configured() {
   return refused(404, "Không tìm thấy", "Máy chủ này không dùng liên kết xác nhận.");
 }
 
-response link_refusal(notify::link_check::outcome outcome) {
-  if (outcome == notify::link_check::outcome::expired)
+response link_refusal(security::link_check::outcome outcome) {
+  if (outcome == security::link_check::outcome::expired)
     return refused(410, "Liên kết đã hết hạn",
                    "Liên kết xác nhận này đã hết thời hạn sử dụng nên không còn dùng được.");
   return refused(403, "Liên kết không hợp lệ",
@@ -120,7 +120,7 @@ response already_done(const duty_facts& f) {
 // Reads the plan and the duty on the engine thread; `then` gets their facts, or the
 // refusal page when either is gone.
 template <class Then>
-void with_facts(engine& e, const notify::link_claims& c, const respond_fn& respond, Then then) {
+void with_facts(engine& e, const security::link_claims& c, const respond_fn& respond, Then then) {
   auto plan = e.plan_json(c.plan);
   auto duty = plan ? e.duty_json(c.plan, c.duty, nullptr, true) : result<json>(plan.err());
   if (!plan || !duty) {
@@ -137,7 +137,7 @@ void get_ack_link(context& ctx, const std::string& token, const respond_fn& resp
   const auto& signer = ctx.acks->signer;
   ctx.runner.post([token, respond, &signer](engine& e) {
     auto check = signer.verify(token, e.clock().now());
-    if (check.result != notify::link_check::outcome::ok) return respond(link_refusal(check.result));
+    if (check.result != security::link_check::outcome::ok) return respond(link_refusal(check.result));
     const auto& c = check.claims;
     with_facts(e, c, respond, [&](const duty_facts& f) {
       if (f.owner != c.unit) {
@@ -169,9 +169,9 @@ void post_ack_link(context& ctx, const std::string& token, const respond_fn& res
   auto& runner = ctx.runner;
   runner.post([token, respond, &signer, &runner](engine& e) {
     auto check = signer.verify(token, e.clock().now());
-    if (check.result != notify::link_check::outcome::ok) {
+    if (check.result != security::link_check::outcome::ok) {
       spdlog::warn("http: one-click link refused ({})",
-                   check.result == notify::link_check::outcome::expired ? "expired" : "invalid signature");
+                   check.result == security::link_check::outcome::expired ? "expired" : "invalid signature");
       return respond(link_refusal(check.result));
     }
     const auto c = check.claims;
@@ -181,7 +181,7 @@ void post_ack_link(context& ctx, const std::string& token, const respond_fn& res
     cmd.event = c.event;
     cmd.by = actor{c.unit + " (liên kết)", role::unit, c.unit};
     // The same link posted twice gets the first answer back instead of a second event.
-    cmd.idempotency_key = "link:" + notify::hex_encode(notify::sha256(token)).substr(0, 32);
+    cmd.idempotency_key = "link:" + security::hex_encode(security::sha256(token)).substr(0, 32);
     runner.submit(std::move(cmd), [c, respond, &runner](result<applied> r) {
       if (r && r->replayed) {
         runner.post([c, respond](engine& e2) {

@@ -2,12 +2,9 @@
 
 #include "engine/json_limits.h"
 
-#include "adapters/http/link_signing.h"
+#include "adapters/security/codec.h"
 
 #include <fcntl.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/rand.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -29,25 +26,10 @@ std::optional<role> parse_role(std::string_view name) {
   return std::nullopt;
 }
 
-std::string sha256_hex(std::string_view data) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), digest.data(), &len, EVP_sha256(), nullptr);
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(len * 2);
-  for (unsigned int i = 0; i < len; ++i) {
-    out.push_back(hex[digest[i] >> 4]);
-    out.push_back(hex[digest[i] & 0xF]);
-  }
-  return out;
-}
-
 result<std::string> generate_token() {
-  std::array<unsigned char, 32> raw{};
-  if (RAND_bytes(raw.data(), static_cast<int>(raw.size())) != 1)
-    return make_error(errc::internal, "no randomness available for a token");
-  return "dft_" + base64url(std::string_view(reinterpret_cast<const char*>(raw.data()), raw.size()));
+  auto raw = security::random_bytes(32);
+  if (!raw) return make_error(errc::internal, "no randomness available for a token");
+  return "dft_" + security::base64url_encode(*raw);
 }
 
 namespace {
@@ -99,11 +81,11 @@ result<token_store> token_store::load(const std::string& path) {
 
 std::optional<actor> token_store::authenticate(std::string_view token) const {
   if (token.empty()) return std::nullopt;
-  const auto hash = sha256_hex(token);
+  const auto hash = security::sha256_hex(token);
   const token_entry* found = nullptr;
   for (const auto& e : entries_) {
-    // CRYPTO_memcmp takes the same time whatever the first differing byte.
-    if (e.sha256_hex.size() == hash.size() && CRYPTO_memcmp(e.sha256_hex.data(), hash.data(), hash.size()) == 0)
+    // Takes the same time whatever the first differing byte.
+    if (security::constant_time_equal(e.sha256_hex, hash))
       found = &e;
   }
   if (!found) return std::nullopt;
@@ -128,7 +110,7 @@ result<std::string> add_token(const std::string& path, const std::string& name, 
   }
   auto token = generate_token();
   if (!token) return token;
-  json entry{{"name", name}, {"role", std::string(role_text)}, {"sha256", sha256_hex(*token)}};
+  json entry{{"name", name}, {"role", std::string(role_text)}, {"sha256", security::sha256_hex(*token)}};
   if (!unit.empty()) entry["unit"] = unit;
   doc["tokens"].push_back(entry);
   const std::string text = doc.dump(2) + "\n";

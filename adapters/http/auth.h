@@ -42,8 +42,6 @@ class token_store {
   std::vector<token_entry> entries_;
 };
 
-// Lower-case hex SHA-256 of `data`.
-std::string sha256_hex(std::string_view data);
 // A fresh random token ("dft_" + 43 base64url characters from 32 random bytes).
 result<std::string> generate_token();
 // Adds an entry to the tokens file (created with mode 0600 if missing), replacing the

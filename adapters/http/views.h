@@ -16,7 +16,7 @@
 #include "adapters/http/auth.h"
 #include "adapters/http/event_stream.h"
 #include "adapters/http/handlers.h"
-#include "adapters/http/link_signing.h"
+#include "adapters/http/signed_urls.h"
 #include "engine/calendar.h"
 
 namespace dutyflow::http {
@@ -37,7 +37,7 @@ struct http_stats {
 // every request. Reached through context::views.
 struct view_services {
   event_hub& hub;
-  const link_signer& calendar_links;
+  const signed_urls& calendar_links;
   const clock_source& clock;
   // Counts reminders given in working days ("2wd") for VALARMs; null: counted as days.
   const working_calendar* calendar = nullptr;

@@ -67,7 +67,7 @@ struct dispatcher::lane {
 };
 
 dispatcher::dispatcher(dispatcher_options options, std::unique_ptr<store> db, const kind_registry& kinds,
-                       const clock_source& clock, template_set templates, std::shared_ptr<const link_signer> links,
+                       const clock_source& clock, template_set templates, std::shared_ptr<const security::link_tokens> links,
                        channel_map channels)
     : options_(std::move(options)),
       db_(std::move(db)),

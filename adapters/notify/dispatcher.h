@@ -26,7 +26,7 @@
 #include <vector>
 
 #include "adapters/notify/channel.h"
-#include "adapters/notify/link_token.h"
+#include "adapters/security/link_token.h"
 #include "adapters/notify/message.h"
 #include "adapters/notify/templates.h"
 #include "engine/clock.h"
@@ -80,7 +80,7 @@ class dispatcher {
  public:
   // `db` is the dispatcher's own connection (not the engine's). `links` may be null.
   dispatcher(dispatcher_options options, std::unique_ptr<store> db, const kind_registry& kinds,
-             const clock_source& clock, template_set templates, std::shared_ptr<const link_signer> links,
+             const clock_source& clock, template_set templates, std::shared_ptr<const security::link_tokens> links,
              channel_map channels);
   ~dispatcher();
   dispatcher(const dispatcher&) = delete;
@@ -115,7 +115,7 @@ class dispatcher {
   const kind_registry& kinds_;
   const clock_source& clock_;
   template_set templates_;
-  std::shared_ptr<const link_signer> links_;
+  std::shared_ptr<const security::link_tokens> links_;
   channel_map channels_;
 
   // Owned by the dispatcher thread.

@@ -105,7 +105,7 @@ bool carries_ack_link(std::string_view reason) {
   return false;
 }
 
-template_vars message_vars(const outbox_row& row, const plan& p, const link_signer* links,
+template_vars message_vars(const outbox_row& row, const plan& p, const security::link_tokens* links,
                            const compose_options& options) {
   const auto& payload = row.payload.is_object() ? row.payload : json::object();
   const auto* duty = p.find_duty(row.duty);
@@ -180,7 +180,7 @@ template_vars message_vars(const outbox_row& row, const plan& p, const link_sign
     }
   }
   if (links && offers_ack && carries_ack_link(row.reason) && !row.duty.empty()) {
-    link_claims claims{row.plan, row.duty, row.unit, "acknowledge",
+    security::link_claims claims{row.plan, row.duty, row.unit, "acknowledge",
                        std::chrono::floor<std::chrono::seconds>(row.created_at) + options.link_ttl};
     v["link"] = trim_slash(options.base_url) + "/a/" + links->sign(claims);
     v["link_expires"] = vietnamese_datetime(claims.expires, p.utc_offset);
@@ -196,7 +196,7 @@ std::vector<contact> contacts_of(const plan& p, const std::string& unit) {
   return out;
 }
 
-result<message> compose(const outbox_row& row, const plan& p, const template_set& templates, const link_signer* links,
+result<message> compose(const outbox_row& row, const plan& p, const template_set& templates, const security::link_tokens* links,
                         const compose_options& options) {
   const auto* t = templates.find(row.reason);
   if (!t) return make_error(errc::not_found, "no template for reason \"" + row.reason + "\"");

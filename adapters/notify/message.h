@@ -7,7 +7,7 @@
 #include <string>
 
 #include "adapters/notify/channel.h"
-#include "adapters/notify/link_token.h"
+#include "adapters/security/link_token.h"
 #include "adapters/notify/templates.h"
 #include "engine/plan.h"
 #include "engine/status.h"
@@ -26,11 +26,11 @@ struct compose_options {
 bool carries_ack_link(std::string_view reason);
 
 // The placeholders' values for `row` (see templates.h). `links` may be null (no links).
-template_vars message_vars(const outbox_row& row, const plan& p, const link_signer* links,
+template_vars message_vars(const outbox_row& row, const plan& p, const security::link_tokens* links,
                            const compose_options& options);
 
 // Fails with errc::not_found when there is no template for the row's reason.
-result<message> compose(const outbox_row& row, const plan& p, const template_set& templates, const link_signer* links,
+result<message> compose(const outbox_row& row, const plan& p, const template_set& templates, const security::link_tokens* links,
                         const compose_options& options);
 
 // The unit's contacts, or one "log" contact when it has none (or is unknown).

@@ -3,6 +3,7 @@
 #include <array>
 
 #include "adapters/notify/codec.h"
+#include "adapters/security/codec.h"
 
 namespace dutyflow::notify {
 
@@ -42,7 +43,7 @@ std::string rfc5322_date(instant at, std::chrono::minutes utc_offset) {
 }
 
 std::string message_id_for(std::string_view key, std::string_view domain) {
-  return "<" + hex_encode(sha256(key)).substr(0, 32) + "@" + std::string(domain.empty() ? "dutyflow.invalid" : domain) +
+  return "<" + security::hex_encode(security::sha256(key)).substr(0, 32) + "@" + std::string(domain.empty() ? "dutyflow.invalid" : domain) +
          ">";
 }
 

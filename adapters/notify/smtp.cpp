@@ -11,6 +11,7 @@
 #include <set>
 
 #include "adapters/notify/codec.h"
+#include "adapters/security/codec.h"
 #include "adapters/notify/net.h"
 
 namespace dutyflow::notify {
@@ -189,14 +190,14 @@ class session {
                                  "only for a relay on loopback)");
       if (caps.auth.contains("PLAIN")) {
         const std::string creds = std::string(1, '\0') + o_.username + std::string(1, '\0') + o_.password;
-        auto r = co_await command(s, "AUTH PLAIN " + base64_encode(creds), "AUTH PLAIN");
+        auto r = co_await command(s, "AUTH PLAIN " + security::base64_encode(creds), "AUTH PLAIN");
         if (r.code != 235) co_return failed("AUTH PLAIN", r);
       } else if (caps.auth.contains("LOGIN")) {
         auto r = co_await command(s, "AUTH LOGIN", "AUTH LOGIN");
         if (r.code != 334) co_return failed("AUTH LOGIN", r);
-        r = co_await command(s, base64_encode(o_.username), "AUTH LOGIN user name");
+        r = co_await command(s, security::base64_encode(o_.username), "AUTH LOGIN user name");
         if (r.code != 334) co_return failed("AUTH LOGIN user name", r);
-        r = co_await command(s, base64_encode(o_.password), "AUTH LOGIN password");
+        r = co_await command(s, security::base64_encode(o_.password), "AUTH LOGIN password");
         if (r.code != 235) co_return failed("AUTH LOGIN", r);
       } else {
         co_return delivery::fail(where_ + ": the relay offers neither AUTH PLAIN nor AUTH LOGIN" +

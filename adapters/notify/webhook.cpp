@@ -1,4 +1,5 @@
 #include "adapters/notify/webhook.h"
+#include "adapters/security/codec.h"
 
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -23,7 +24,7 @@ using net::use_tuple;
 
 std::string webhook_signature(std::string_view secret, std::int64_t unix_time, std::string_view body) {
   const auto t = std::to_string(unix_time);
-  return "t=" + t + ",sha256=" + hex_encode(hmac_sha256(secret, t + "." + std::string(body)));
+  return "t=" + t + ",sha256=" + security::hex_encode(security::hmac_sha256(secret, t + "." + std::string(body)));
 }
 
 std::optional<parsed_url> parse_url(std::string_view url) {

@@ -31,7 +31,7 @@ std::string read_file(const std::string& path) {
 }
 
 http::token_entry token(const char* text, const char* name, role r, const char* unit) {
-  return http::token_entry{name, r, unit, http::sha256_hex(text)};
+  return http::token_entry{name, r, unit, security::sha256_hex(text)};
 }
 
 // `full` adds every duty's history, read back from the journal: what replay must restore.
@@ -78,7 +78,7 @@ struct world::parts {
   std::unique_ptr<engine> eng;
   std::unique_ptr<engine_runner> runner;
   std::unique_ptr<http::event_hub> hub;
-  std::unique_ptr<http::link_signer> calendar_links;
+  std::unique_ptr<http::signed_urls> calendar_links;
   std::unique_ptr<http::view_services> views;
   std::unique_ptr<http::ack_links> acks;
   std::unique_ptr<http::context> ctx;
@@ -100,7 +100,8 @@ world::world(bool seed_plan) {
   auto cal = working_calendar::load(std::string(DUTYFLOW_SOURCE_DIR) + "/config/calendar");
   if (!cal) fail("calendar: " + cal.err().message);
   calendar_ = std::make_unique<working_calendar>(std::move(*cal));
-  ack_signer_ = std::make_unique<notify::link_signer>("fuzz-ack-link-key-0123456789abcdef");
+  ack_signer_ = std::make_unique<security::link_tokens>(
+      security::hmac_signer("fuzz-ack-link-key-0123456789abcdef", security::signing_use::action_link));
   tokens_ = std::make_shared<const http::token_store>(std::vector<http::token_entry>{
       token(coordinator_token, "phong-noi-vu", role::coordinator, "phong-noi-vu"),
       token(unit_token, "ubnd-xa-ma-li-pho", role::unit, "xa-ma-li-pho"),
@@ -146,7 +147,8 @@ void world::build(const std::string& db_path) {
   if (auto s = p->eng->open(); !s) fail("engine open: " + s.err().message);
   p->runner = std::make_unique<engine_runner>(*p->eng, p->clock);
   p->hub = std::make_unique<http::event_hub>();
-  p->calendar_links = std::make_unique<http::link_signer>("fuzz-calendar-key-0123456789abcdef", "calendar");
+  p->calendar_links = std::make_unique<http::signed_urls>(
+      security::hmac_signer("fuzz-calendar-key-0123456789abcdef", security::signing_use::calendar_link));
   p->views = std::make_unique<http::view_services>(http::view_services{*p->hub, *p->calendar_links, p->clock, &*calendar_});
   p->acks = std::make_unique<http::ack_links>(http::ack_links{*ack_signer_});
   p->ctx = std::make_unique<http::context>(http::context{*p->runner, builtin_kinds(), &p->clock, {}, {}});

@@ -10,7 +10,7 @@
 #include "adapters/http/ack_link.h"
 #include "adapters/http/router.h"
 #include "adapters/http/views.h"
-#include "adapters/notify/link_token.h"
+#include "adapters/security/link_token.h"
 #include "engine/calendar.h"
 #include "engine/engine.h"
 #include "engine/runner.h"
@@ -73,7 +73,7 @@ class world {
   std::string template_path_;
   std::string work_path_;
   std::unique_ptr<working_calendar> calendar_;
-  std::unique_ptr<notify::link_signer> ack_signer_;
+  std::unique_ptr<security::link_tokens> ack_signer_;
   std::shared_ptr<const http::token_store> tokens_;
   std::unique_ptr<parts> parts_;
   std::string template_snapshot_;

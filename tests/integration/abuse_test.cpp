@@ -13,6 +13,8 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
 
+#include "adapters/security/codec.h"
+
 #include <signal.h>
 
 #include <algorithm>
@@ -142,7 +144,7 @@ class Abuse : public ::testing::Test {
 
   void expect_journal_unchanged() {
     const auto now = journal_dump(d.db());
-    EXPECT_EQ(dutyflow::http::sha256_hex(now), dutyflow::http::sha256_hex(journal_before))
+    EXPECT_EQ(dutyflow::security::sha256_hex(now), dutyflow::security::sha256_hex(journal_before))
         << "the journal changed (" << journal_before.size() << " -> " << now.size() << " bytes)";
   }
 

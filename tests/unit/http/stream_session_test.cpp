@@ -6,6 +6,8 @@
 #include "tests/unit/http/views_env.h"
 
 #include <gtest/gtest.h>
+
+#include "adapters/security/codec.h"
 #include <sys/socket.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -77,7 +79,7 @@ class StreamSession : public ::testing::Test {
  protected:
   views_env env;
   router r{*env.ctx, std::make_shared<const token_store>(
-                         token_store({{"phong-noi-vu", role::coordinator, "phong-noi-vu", sha256_hex("coord")}}))};
+                         token_store({{"phong-noi-vu", role::coordinator, "phong-noi-vu", security::sha256_hex("coord")}}))};
   std::unique_ptr<server> srv;
 
   void SetUp() override {

@@ -23,7 +23,7 @@ struct views_env {
   std::unique_ptr<engine_runner> runner;
   std::unique_ptr<http::context> ctx;
   http::event_hub hub;
-  http::link_signer links{"0123456789abcdef0123456789abcdef", "calendar"};
+  http::signed_urls links{security::hmac_signer("0123456789abcdef0123456789abcdef", security::signing_use::calendar_link)};
   std::unique_ptr<http::view_services> views;
 
   views_env() {

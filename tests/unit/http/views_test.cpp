@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "adapters/security/codec.h"
+
 using namespace dutyflow;
 using namespace dutyflow::http;
 using namespace dutyflow::testing;
@@ -42,8 +44,8 @@ std::string header(const response& r, const std::string& name) {
 
 // A token store with one token per role.
 token_store tokens() {
-  return token_store({{"phong-noi-vu", role::coordinator, "phong-noi-vu", sha256_hex("coord")},
-                      {"lanh-dao", role::viewer, "", sha256_hex("view")}});
+  return token_store({{"phong-noi-vu", role::coordinator, "phong-noi-vu", security::sha256_hex("coord")},
+                      {"lanh-dao", role::viewer, "", security::sha256_hex("view")}});
 }
 
 }  // namespace

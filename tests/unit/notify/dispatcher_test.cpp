@@ -116,7 +116,7 @@ class Dispatcher : public ::testing::Test {
     channel_map channels{{"email", rec_}, {"webhook", rec_}, {"log", rec_}};
     for (const auto& [name, c] : channel_overrides_) channels[name] = c;
     d_ = std::make_unique<dispatcher>(options, std::move(*db), builtin_kinds(), clock_, std::move(*templates),
-                                      std::make_shared<link_signer>(std::string(32, 'k')), channels);
+                                      std::make_shared<security::link_tokens>(security::hmac_signer(std::string(32, 'k'), security::signing_use::action_link)), channels);
     d_->start();
   }
 

@@ -61,7 +61,7 @@ TEST(Compose, AssignmentToTheOwnerCarriesASignedLinkAndTheVietnameseText) {
   const auto p = seed_plan();
   auto templates = template_set::load(dutyflow::testing::source_path("config/templates/vi"));
   ASSERT_TRUE(templates) << templates.err().message;
-  const link_signer signer(std::string(32, 'k'));
+  const security::link_tokens signer(security::hmac_signer(std::string(32, 'k'), security::signing_use::action_link));
   compose_options options;
   options.base_url = "https://dutyflow.phongtho.example/";
   auto m = compose(row("tham-luan-xa-ma-li-pho", "xa-ma-li-pho", "assigned", {{"title", tham_luan_title}}), *p,
@@ -73,7 +73,7 @@ TEST(Compose, AssignmentToTheOwnerCarriesASignedLinkAndTheVietnameseText) {
   const auto token_at = link_at + std::string("https://dutyflow.phongtho.example/a/").size();
   const auto token = m->text.substr(token_at, m->text.find('\n', token_at) - token_at);
   auto check = signer.verify(token, at("2023-06-05T09:00:00+07:00"));
-  ASSERT_EQ(check.result, link_check::outcome::ok);
+  ASSERT_EQ(check.result, security::link_check::outcome::ok);
   EXPECT_EQ(check.claims.unit, "xa-ma-li-pho");
   EXPECT_EQ(check.claims.duty, "tham-luan-xa-ma-li-pho");
   EXPECT_EQ(check.claims.expires, at("2023-07-05T08:00:00+07:00"));  // 30 days after it was queued
@@ -110,7 +110,7 @@ TEST(Compose, EscalationGoesWithoutALinkAndNamesTheLateUnit) {
   const auto p = seed_plan();
   auto templates = template_set::load(dutyflow::testing::source_path("config/templates/vi"));
   ASSERT_TRUE(templates);
-  const link_signer signer(std::string(32, 'k'));
+  const security::link_tokens signer(security::hmac_signer(std::string(32, 'k'), security::signing_use::action_link));
   auto m = compose(row("tham-luan-xa-ma-li-pho", "phong-noi-vu", "escalation",
                        {{"title", tham_luan_title}, {"deadline", "2023-06-16T00:00:00+07:00"}}),
                    *p, *templates, &signer, {});
@@ -149,7 +149,7 @@ TEST(Compose, ReminderOffersTheAcknowledgeLinkOnlyWhileTheDutyIsAssigned) {
   const auto p = seed_plan();
   auto templates = template_set::load(dutyflow::testing::source_path("config/templates/vi"));
   ASSERT_TRUE(templates);
-  const link_signer signer(std::string(32, 'k'));
+  const security::link_tokens signer(security::hmac_signer(std::string(32, 'k'), security::signing_use::action_link));
   for (const char* reason : {"reminder", "due_soon", "overdue"}) {
     auto assigned = compose(row("tham-luan-xa-ma-li-pho", "xa-ma-li-pho", reason,
                                 {{"deadline", "2023-06-16T00:00:00+07:00"}, {"progress", "Assigned"}}),

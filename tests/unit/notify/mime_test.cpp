@@ -3,9 +3,11 @@
 #include <gtest/gtest.h>
 
 #include "adapters/notify/codec.h"
+#include "adapters/security/codec.h"
 
 using namespace dutyflow;
 using namespace dutyflow::notify;
+using namespace dutyflow::security;
 
 namespace {
 

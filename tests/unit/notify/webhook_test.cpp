@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 
 #include "adapters/notify/codec.h"
+#include "adapters/security/codec.h"
 
 using namespace dutyflow::notify;
+using namespace dutyflow::security;
 
 TEST(WebhookSignature, IsHmacSha256OfTimestampDotBody) {
   const std::string body = R"({"id":"p/d/assigned/2023-06-05T01:00:00Z"})";

@@ -1,19 +1,23 @@
-#include "adapters/notify/link_token.h"
+// adapters/security/link_token: the one-click links' tokens.
+#include "adapters/security/link_token.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
-#include "adapters/notify/codec.h"
+#include "adapters/security/codec.h"
+#include "adapters/security/signer.h"
 #include "tests/support/temp_dir.h"
 
 using namespace dutyflow;
-using namespace dutyflow::notify;
+using namespace dutyflow::security;
 
 namespace {
 
 instant at(const char* iso) {
   return *parse_instant(iso);
 }
+
+link_tokens tokens(std::string key) { return link_tokens(hmac_signer(key, signing_use::action_link)); }
 
 link_claims claims() {
   return link_claims{"182-kh-ubnd-2023", "tham-luan-xa-ma-li-pho", "xa-ma-li-pho", "acknowledge",
@@ -23,7 +27,7 @@ link_claims claims() {
 }  // namespace
 
 TEST(LinkToken, SignedTokenVerifiesUntilItExpires) {
-  const link_signer signer(std::string(32, 'k'));
+  const auto signer = tokens(std::string(32, 'k'));
   const auto token = signer.sign(claims());
   for (char c : token)
     EXPECT_TRUE(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.') << token;
@@ -40,16 +44,16 @@ TEST(LinkToken, SignedTokenVerifiesUntilItExpires) {
 }
 
 TEST(LinkToken, ForgedOrAlteredTokensAreRefused) {
-  const link_signer signer(std::string(32, 'k'));
+  const auto signer = tokens(std::string(32, 'k'));
   const auto now = at("2023-06-05T08:00:00+07:00");
   const auto token = signer.sign(claims());
 
   // Another key.
-  EXPECT_EQ(link_signer(std::string(32, 'x')).verify(token, now).result, link_check::outcome::forged);
+  EXPECT_EQ(tokens(std::string(32, 'x')).verify(token, now).result, link_check::outcome::forged);
   // The claims changed to another unit, signature kept.
   auto other = claims();
   other.unit = "xa-sin-suoi-ho";
-  const auto other_payload = link_signer(std::string(32, 'x')).sign(other);
+  const auto other_payload = tokens(std::string(32, 'x')).sign(other);
   const auto forged = other_payload.substr(0, other_payload.find('.')) + token.substr(token.find('.'));
   EXPECT_EQ(signer.verify(forged, now).result, link_check::outcome::forged);
   // A later expiry written in by hand.
@@ -68,22 +72,38 @@ TEST(LinkToken, KeyFileIsCreatedPrivateOnceAndReadBack) {
   dutyflow::testing::temp_dir dir;
   const auto path = dir.file("var/link.key");
   bool created = false;
-  auto first = load_or_create_link_key(path, &created);
+  auto first = load_signer(path, signing_use::action_link, &created);
   ASSERT_TRUE(first) << first.err().message;
   EXPECT_TRUE(created);
-  EXPECT_EQ(first->size(), 32u);
   struct stat st {};
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600);
+  // The file holds 64 hex characters; their 32 bytes are the key.
+  auto text = dutyflow::testing::read_file(path);
+  ASSERT_EQ(text.size(), 65u) << text;
+  const auto key = *hex_decode(text.substr(0, 64));
+  EXPECT_EQ(first->mac("x"), hmac_signer(key, signing_use::action_link).mac("x"));
 
-  auto second = load_or_create_link_key(path, &created);
+  auto second = load_signer(path, signing_use::action_link, &created);
   ASSERT_TRUE(second);
   EXPECT_FALSE(created);
-  EXPECT_EQ(*second, *first);
+  EXPECT_EQ(second->mac("x"), first->mac("x"));
 
   ::chmod(path.c_str(), 0644);
-  EXPECT_FALSE(load_or_create_link_key(path));
+  EXPECT_FALSE(load_signer(path, signing_use::action_link));
   ::chmod(path.c_str(), 0600);
-  dutyflow::testing::write_file(path, "not hex\n");
-  EXPECT_FALSE(load_or_create_link_key(path));
+  dutyflow::testing::write_file(path, "not hex, but long enough\n");
+  EXPECT_FALSE(load_signer(path, signing_use::action_link));
+}
+
+// Links already sent keep working: a token is the one the notifier signed before the
+// security module existed (claims in base64url, "." , HMAC over "dutyflow-link-v1." +
+// claims under the raw key).
+TEST(LinkToken, TokensAreSignedAsBeforeTheSecurityModule) {
+  const std::string key(32, 'k');
+  const auto token = tokens(key).sign(claims());
+  const auto dot = token.find('.');
+  ASSERT_NE(dot, std::string::npos);
+  const auto payload = token.substr(0, dot);
+  EXPECT_EQ(token.substr(dot + 1), base64url_encode(hmac_sha256(key, "dutyflow-link-v1." + payload)));
 }

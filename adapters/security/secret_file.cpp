@@ -1,0 +1,66 @@
+#include "adapters/security/secret_file.h"
+
+#include "adapters/security/codec.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+namespace dutyflow::security {
+
+namespace {
+
+result<std::string> read_secret(const std::string& path, const std::string& what) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return make_error(errc::storage, what + "cannot stat " + path);
+  if ((st.st_mode & 077) != 0)
+    return make_error(errc::invalid, what + path + " is readable by other users; chmod 600 it");
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return make_error(errc::storage, what + "cannot read " + path + ": " + std::strerror(errno));
+  std::string out;
+  char buf[256];
+  ssize_t n = 0;
+  while ((n = ::read(fd, buf, sizeof buf)) > 0 && out.size() < 4096) out.append(buf, static_cast<std::size_t>(n));
+  ::close(fd);
+  if (n < 0) return make_error(errc::storage, what + "cannot read " + path);
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r' || out.back() == ' ')) out.pop_back();
+  if (out.size() < 16) return make_error(errc::invalid, what + path + " holds too short a key (at least 16 characters)");
+  return out;
+}
+
+}  // namespace
+
+result<std::string> load_or_create_secret(const std::string& path, std::string_view what, bool* created) {
+  if (created) *created = false;
+  const std::string prefix = what.empty() ? std::string() : std::string(what) + ": ";
+  std::error_code ec;
+  if (auto parent = std::filesystem::path(path).parent_path(); !parent.empty())
+    std::filesystem::create_directories(parent, ec);
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    if (errno == EEXIST) return read_secret(path, prefix);
+    return make_error(errc::storage, prefix + "cannot create " + path + ": " + std::strerror(errno));
+  }
+  auto raw = random_bytes(32);
+  if (!raw) {
+    ::close(fd);
+    ::unlink(path.c_str());
+    return make_error(errc::internal, prefix + "no randomness available");
+  }
+  const auto secret = hex_encode(*raw);
+  const auto text = secret + "\n";
+  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!written) {
+    ::unlink(path.c_str());
+    return make_error(errc::storage, prefix + "cannot write " + path);
+  }
+  if (created) *created = true;
+  return secret;
+}
+
+}  // namespace dutyflow::security

@@ -1,0 +1,23 @@
+// The secret files of a daemon (the calendar link key, the one-click link key): created
+// once with 32 random bytes as 64 hex characters, mode 0600, and read back on every
+// start. One loader for every secret, so each is created, checked and refused the same
+// way. Any thread; no state.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "engine/status.h"
+
+namespace dutyflow::security {
+
+// The text of the secret in `path` (trailing whitespace trimmed), creating the file
+// (parent directories too) when it does not exist. Creation is O_EXCL: of two processes
+// starting at once, one writes and the other reads what it wrote. `what` names the
+// secret in errors ("calendar link key: …"). Errors: errc::invalid for a file readable
+// by group or others, or holding fewer than 16 characters; errc::storage when it cannot
+// be read or written; errc::internal without randomness. `created` tells whether the
+// file was written now.
+result<std::string> load_or_create_secret(const std::string& path, std::string_view what, bool* created = nullptr);
+
+}  // namespace dutyflow::security
