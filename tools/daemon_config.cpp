@@ -156,4 +156,71 @@ status read_plan_limits(const std::string& path, plan_limits& out) {
   return ok_status();
 }
 
+namespace {
+
+// "07:30" -> 450 minutes; false unless HH:MM with HH 00-23 and MM 00-59.
+bool clock_time(const std::string& text, std::chrono::minutes& out) {
+  if (text.size() != 5 || text[2] != ':') return false;
+  for (std::size_t i : {0, 1, 3, 4})
+    if (text[i] < '0' || text[i] > '9') return false;
+  const int h = (text[0] - '0') * 10 + (text[1] - '0'), m = (text[3] - '0') * 10 + (text[4] - '0');
+  if (h > 23 || m > 59) return false;
+  out = std::chrono::minutes(h * 60 + m);
+  return true;
+}
+
+}  // namespace
+
+status read_engine_settings(const std::string& path, engine_options& out) {
+  auto section = read_config_section(path, "engine");
+  if (!section) return std::move(section).err();
+  if (section->is_null()) return ok_status();
+  std::string error;
+  auto bad = [&] { return make_error(errc::invalid, path + ": " + error); };
+  const config_section e(*section, "engine");
+  long long due_soon = out.due_soon_working_days, repeat = out.overdue_repeat_limit;
+  long long backlog = static_cast<long long>(out.progress_backlog);
+  std::string open, close, channel = out.fallback_channel;
+  std::chrono::milliseconds ttl = out.idempotency_ttl;
+  if (!e.check_keys({"due_soon_working_days", "office_hours_only", "office_open", "office_close",
+                     "overdue_repeat_limit", "idempotency_ttl", "fallback_channel", "progress_backlog"},
+                    error) ||
+      !e.integer("due_soon_working_days", 0, 30, due_soon, error) ||
+      !e.boolean("office_hours_only", out.office_hours_only, error) || !e.string("office_open", open, error) ||
+      !e.string("office_close", close, error) || !e.integer("overdue_repeat_limit", 0, 1000, repeat, error) ||
+      !e.duration("idempotency_ttl", ttl, error) || !e.string("fallback_channel", channel, error) ||
+      !e.integer("progress_backlog", 1000, 100'000'000, backlog, error))
+    return bad();
+  auto opening = out.office_open, closing = out.office_close;
+  if (!open.empty() && !clock_time(open, opening)) {
+    error = "\"engine.office_open\" must be a time of day HH:MM, e.g. \"07:30\"";
+    return bad();
+  }
+  if (!close.empty() && !clock_time(close, closing)) {
+    error = "\"engine.office_close\" must be a time of day HH:MM, e.g. \"17:00\"";
+    return bad();
+  }
+  if (opening >= closing) {
+    error = "\"engine.office_open\" must be before \"engine.office_close\"";
+    return bad();
+  }
+  if (ttl < std::chrono::hours(24) || ttl % std::chrono::hours(1) != std::chrono::milliseconds(0)) {
+    error = "\"engine.idempotency_ttl\" must be whole hours, at least 24h (answers are promised for 24 hours)";
+    return bad();
+  }
+  // A unit without contacts has no address for email or webhook.
+  if (channel != "log" && channel != "file") {
+    error = "\"engine.fallback_channel\" must be log or file (a unit without contacts has no address)";
+    return bad();
+  }
+  out.due_soon_working_days = static_cast<int>(due_soon);
+  out.overdue_repeat_limit = static_cast<int>(repeat);
+  out.progress_backlog = static_cast<std::size_t>(backlog);
+  out.office_open = opening;
+  out.office_close = closing;
+  out.idempotency_ttl = std::chrono::duration_cast<std::chrono::hours>(ttl);
+  out.fallback_channel = channel;
+  return ok_status();
+}
+
 }  // namespace dutyflow

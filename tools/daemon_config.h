@@ -4,6 +4,7 @@
 
 #include "adapters/http/auth_limit.h"
 #include "adapters/http/server.h"
+#include "engine/engine.h"
 #include "engine/plan.h"
 #include "engine/status.h"
 
@@ -57,5 +58,13 @@ status read_http_settings(const std::string& path, http::server_options& server,
 // "max_groups", "max_dependency_depth"}, whole numbers >= 1) into `out`; absent keys keep
 // their value. Errors as read_daemon_config.
 status read_plan_limits(const std::string& path, plan_limits& out);
+
+// Reads the "engine" object of the config file into `out`: "due_soon_working_days"
+// (0-30), "office_hours_only" (bool), "office_open" and "office_close" ("HH:MM", open
+// before close), "overdue_repeat_limit" (0-1000), "idempotency_ttl" (a duration of at
+// least 24h, whole hours), "fallback_channel" (log or file),
+// "progress_backlog" (1,000-100,000,000). Absent keys keep their value. Errors as
+// read_daemon_config.
+status read_engine_settings(const std::string& path, engine_options& out);
 
 }  // namespace dutyflow

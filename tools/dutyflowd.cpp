@@ -134,7 +134,12 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  engine eng(**db_store, builtin_kinds(), **clock, *calendar);
+  engine_options engine_opts;
+  if (auto s = read_engine_settings(config_path, engine_opts); !s) {
+    spdlog::error("{}", s.err().message);
+    return 2;
+  }
+  engine eng(**db_store, builtin_kinds(), **clock, *calendar, engine_opts);
   const auto started = std::chrono::steady_clock::now();
   if (auto s = eng.open(); !s) {
     spdlog::error("journal replay failed: {}", s.err().message);
@@ -166,7 +171,7 @@ int main(int argc, char** argv) {
     spdlog::info("tokens: {} token(s) from {}", tokens->size(), opts.tokens);
 
   engine_runner runner(eng, **clock);
-  http::context ctx{runner, builtin_kinds(), dynamic_cast<manual_clock*>(clock->get()), {}, {}};
+  http::context ctx{runner, builtin_kinds(), dynamic_cast<manual_clock*>(clock->get())};
   ctx.plan_size = plan_size;
   // The dashboard's live stream, calendar feeds, report and metrics (adapters/http/views.h).
   const std::string key_path = opts.calendar_key.empty()
@@ -211,8 +216,10 @@ int main(int argc, char** argv) {
   http::import_services imports(std::move(*unit_directories));
   ctx.imports = &imports;
   std::unique_ptr<notify::dispatcher> notifier;
-  eng.add_observer([&notifier](const std::vector<event_row>&) {
-    if (notifier) notifier->poke();  // new outbox rows go out now, not at the next poll
+  // New outbox rows go out now, not at the next poll: whatever committed them (an event, or
+  // the scheduler's reminders alone, which journal no event).
+  eng.add_outbox_observer([&notifier](const std::vector<outbox_row>&) {
+    if (notifier) notifier->poke();
   });
   http::server_options server_opts;
   http::auth_limit_options auth_limit;

@@ -143,7 +143,6 @@ void create_plan(context& ctx, const request& req, const actor& caller, const re
       respond(error_response(added.err()));
       return;
     }
-    if (*added && ctx.after_deadlines_change) ctx.after_deadlines_change(e);
     auto body = e.plan_json(p->id);
     json out = body ? *body : json::object();
     out["warnings"] = warnings;
@@ -182,7 +181,6 @@ void put_milestone(context& ctx, const request& req, const std::string& plan, co
   const bool confirm_past = confirm != req.query.end() && confirm->second == "past";
   ctx.runner.post([&ctx, plan, milestone, at = *at, caller, confirm_past, respond](engine& e) {
     auto r = e.set_milestone(plan, milestone, at, caller, confirm_past);
-    if (r && ctx.after_deadlines_change) ctx.after_deadlines_change(e);
     if (!r && r.err().code == errc::conflict && r.err().details.contains("confirm")) {
       respond(error_response(409, "confirm_past", r.err().message, r.err().details));
       return;

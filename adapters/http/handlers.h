@@ -26,8 +26,6 @@ struct context {
   // Runs on the engine thread after the manual clock moved, before the answer (the
   // scheduler fires what became due, so the caller sees its effects at once).
   std::function<void(engine&)> after_clock_move;
-  // Runs on the engine thread after a plan or milestone changed deadlines.
-  std::function<void(engine&)> after_deadlines_change;
   // The dashboard, stream, feeds and metrics (views.h); null: those routes answer 404.
   view_services* views = nullptr;
   // One-click acknowledgement links (ack_link.h); null: /a/{token} answers 404.

@@ -151,7 +151,7 @@ void world::build(const std::string& db_path) {
       security::hmac_signer("fuzz-calendar-key-0123456789abcdef", security::signing_use::calendar_link));
   p->views = std::make_unique<http::view_services>(http::view_services{*p->hub, *p->calendar_links, p->clock, &*calendar_});
   p->acks = std::make_unique<http::ack_links>(http::ack_links{*ack_signer_});
-  p->ctx = std::make_unique<http::context>(http::context{*p->runner, builtin_kinds(), &p->clock, {}, {}});
+  p->ctx = std::make_unique<http::context>(http::context{*p->runner, builtin_kinds(), &p->clock});
   p->ctx->views = p->views.get();
   p->ctx->acks = p->acks.get();
   auto* clk = &p->clock;

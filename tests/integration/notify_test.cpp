@@ -620,3 +620,40 @@ TEST_F(Notifications, MailGoesThroughStartTlsWithAuthWhenTheRelayAsksForIt) {
   EXPECT_NE(mail["body"].get<std::string>().find("Kính gửi: Xã Ma Li Pho\n"), std::string::npos);
   EXPECT_EQ(d_->log().find("mat-khau-thu"), std::string::npos) << "the SMTP password reached the log";
 }
+
+// A scheduler commit that holds reminders only (no event: nothing changes state) wakes
+// the dispatcher as any other commit does: with a poll interval of an hour, the reminder
+// still goes out at once (issue 17: the dispatcher used to be poked by journaled events
+// only, so such a reminder waited for the next poll).
+TEST_F(Notifications, AReminderAloneGoesOutAtOnceNotAtTheNextPoll) {
+  configure({});
+  auto config = read_json(work_.file("dutyflowd.json"));
+  config["notify"]["poll_interval"] = "1h";
+  // No due-soon point: the only point before the deadline is the reminder.
+  config["engine"] = {{"due_soon_working_days", 0}};
+  write_file(work_.file("dutyflowd.json"), config.dump(2));
+  write_plan([](json& plan) {
+    plan["duties"].push_back({{"id", "bao-cao-rieng"},
+                              {"kind", "report"},
+                              {"title", "Báo cáo riêng có thời hạn cố định"},
+                              {"owner", "phong-noi-vu"},
+                              {"due", {{"at", "2023-06-09T17:00:00+07:00"}}},
+                              {"reminders", {{"before", {"3d"}}}}});
+  });
+  start_daemon();
+  // What the start queued went out with the dispatcher's first poll.
+  ASSERT_TRUE(eventually([&] {
+    for (const auto& n : notifications("status=pending"))
+      if (n["duty"] == "bao-cao-rieng") return false;
+    return true;
+  }));
+  advance("3d");  // past 17:00 on 6 June, the reminder's point (3 days before the deadline)
+  auto rows = notifications("duty=bao-cao-rieng&reason=reminder");
+  ASSERT_EQ(rows.size(), 1u) << d_->log();
+  EXPECT_TRUE(eventually([&] { return notifications("duty=bao-cao-rieng&reason=reminder")[0]["status"] != "pending"; },
+                         10s))
+      << "the reminder waited for the next poll";
+  // It was a reminder alone: no event of the duty was journaled by that commit.
+  auto history = duty("bao-cao-rieng")["history"];
+  for (const auto& h : history) EXPECT_NE(h["event"], "due_soon") << h.dump();
+}

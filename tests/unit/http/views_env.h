@@ -41,7 +41,7 @@ struct views_env {
     EXPECT_TRUE(eng->load(*plan, actor{"dutyflowd", role::system, ""}));
     eng->add_observer([this](const std::vector<event_row>& events) { hub.publish(events); });
     runner = std::make_unique<engine_runner>(*eng, clock);
-    ctx = std::make_unique<http::context>(http::context{*runner, builtin_kinds(), &clock, {}, {}});
+    ctx = std::make_unique<http::context>(http::context{*runner, builtin_kinds(), &clock});
     views = std::make_unique<http::view_services>(http::view_services{hub, links, clock, &*calendar});
     ctx->views = views.get();
     runner->start();

@@ -77,3 +77,62 @@ TEST(HttpSettings, MistakesNameTheKey) {
   EXPECT_NE(message(R"({"http": {"auth_failures": []}})").find("must be an object"), std::string::npos);
   EXPECT_NE(message(R"({"http": 5})").find("\"http\" must be an object"), std::string::npos);
 }
+
+namespace {
+
+status read_engine(const std::string& text, engine_options& out) {
+  dutyflow::testing::temp_dir dir;
+  const auto path = dir.file("c.json");
+  dutyflow::testing::write_file(path, text);
+  return read_engine_settings(path, out);
+}
+
+}  // namespace
+
+TEST(EngineSettings, TheShippedConfigSaysWhatTheDefaultsAre) {
+  engine_options read, defaults;
+  auto r = read_engine_settings(dutyflow::testing::source_path("config/dutyflowd.json"), read);
+  ASSERT_TRUE(r) << r.err().message;
+  EXPECT_EQ(read.due_soon_working_days, defaults.due_soon_working_days);
+  EXPECT_EQ(read.office_hours_only, defaults.office_hours_only);
+  EXPECT_EQ(read.office_open, defaults.office_open);
+  EXPECT_EQ(read.office_close, defaults.office_close);
+  EXPECT_EQ(read.overdue_repeat_limit, defaults.overdue_repeat_limit);
+  EXPECT_EQ(read.idempotency_ttl, defaults.idempotency_ttl);
+  EXPECT_EQ(read.fallback_channel, defaults.fallback_channel);
+  EXPECT_EQ(read.progress_backlog, defaults.progress_backlog);
+}
+
+TEST(EngineSettings, EverySettingIsRead) {
+  engine_options o;
+  auto r = read_engine(R"({"engine": {"due_soon_working_days": 3, "office_hours_only": false, "office_open": "08:00",
+      "office_close": "16:30", "overdue_repeat_limit": 5, "idempotency_ttl": "72h", "fallback_channel": "file",
+      "progress_backlog": 5000}})",
+                       o);
+  ASSERT_TRUE(r) << r.err().message;
+  EXPECT_EQ(o.due_soon_working_days, 3);
+  EXPECT_FALSE(o.office_hours_only);
+  EXPECT_EQ(o.office_open, 8h);
+  EXPECT_EQ(o.office_close, 16h + 30min);
+  EXPECT_EQ(o.overdue_repeat_limit, 5);
+  EXPECT_EQ(o.idempotency_ttl, 72h);
+  EXPECT_EQ(o.fallback_channel, "file");
+  EXPECT_EQ(o.progress_backlog, 5000u);
+}
+
+TEST(EngineSettings, BadValuesAreOneClearErrorNamingTheKey) {
+  auto error = [](const std::string& text) {
+    engine_options o;
+    auto r = read_engine(text, o);
+    EXPECT_FALSE(r) << text;
+    return r ? std::string() : r.err().message;
+  };
+  EXPECT_NE(error(R"({"engine": {"office_open": "7:30"}})").find("engine.office_open"), std::string::npos);
+  EXPECT_NE(error(R"({"engine": {"office_close": "25:00"}})").find("engine.office_close"), std::string::npos);
+  EXPECT_NE(error(R"({"engine": {"office_open": "17:00", "office_close": "08:00"}})").find("before"), std::string::npos);
+  EXPECT_NE(error(R"({"engine": {"idempotency_ttl": "12h"}})").find("at least 24h"), std::string::npos);
+  EXPECT_NE(error(R"({"engine": {"fallback_channel": "email"}})").find("log or file"), std::string::npos);
+  EXPECT_NE(error(R"({"engine": {"due_soon_working_days": 99}})").find("due_soon_working_days"), std::string::npos);
+  EXPECT_NE(error(R"({"engine": {"due_soon": 2}})").find("due_soon"), std::string::npos);
+  EXPECT_NE(error(R"({"engine": 3})").find("engine"), std::string::npos);
+}
