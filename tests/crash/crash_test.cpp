@@ -9,6 +9,11 @@
 //    clock instants, writes exactly the same journal, duties and outbox: no reminder
 //    point was lost, sent twice, or turned into a catch-up by a kill.
 // The kill moments come from a seed that is printed; --seed S --rounds N replays a run.
+// With --power-loss each kill is a power loss instead (issue 16): the daemon is
+// dutyflowd-powerloss, whose SQLite VFS keeps every write not yet synced where a power
+// failure takes it (tests/support/powerloss_vfs.h), and SIGUSR2 makes the power fail, at
+// once or inside one of the next writes or syncs, dropping, keeping or tearing what was
+// not synced. The same checks hold afterwards.
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
 #include <spdlog/spdlog.h>
@@ -39,9 +44,10 @@ using nlohmann::json;
 
 namespace {
 
-// The short form runs in tools/test; a long run is `crash_test --rounds 200` (README).
+// The short forms run in tools/test; a long run is `crash_test --rounds 200` or
+// `crash_test --power-loss --rounds 200` (README).
 struct crash_settings {
-  int rounds = 20;
+  int rounds = 0;          // 0: the short form's, 20
   std::uint64_t seed = 0;  // 0: a fresh one, printed
   int clients = 4;
   int duties = 0;  // 0: ten per round, at least 210, so that most are still open when their deadlines pass
@@ -209,15 +215,59 @@ std::string run_reference(const std::string& plan_file, const std::string& db_pa
   return problems;
 }
 
-}  // namespace
+// What the power losses of a run did to the writes not yet synced, from the VFS's report
+// line in each dead daemon's log ("powerloss: seed=... moment=... pending=...").
+struct power_loss_tally {
+  int losses = 0;
+  int at_once = 0, in_io = 0, idle = 0;  // when: at the signal, inside a write or sync, nothing written in time
+  int in_checkpoint = 0;                 // of in_io: on the database file, which only a checkpoint writes
+  int early = 0;                         // before the VFS was installed (a signal at exec)
+  int with_pending = 0;                  // losses that found writes not yet synced
+  long pending = 0, kept = 0, dropped = 0, torn = 0;
+  int undone = 0, garbled = 0;  // directory entries undone, -shm files garbled
 
-TEST(Crash, AnsweredEventsAndReminderPointsSurviveSigkillUnderLoad) {
+  void add(const std::string& log) {
+    ++losses;
+    const auto at = log.rfind("powerloss: seed=");
+    if (at == std::string::npos) {
+      ++early;
+      return;
+    }
+    const auto line = log.substr(at, log.find('\n', at) - at);
+    auto field = [&](const std::string& key) {
+      const auto k = line.find(" " + key + "=");
+      return k == std::string::npos ? std::string()
+                                    : line.substr(k + key.size() + 2, line.find(' ', k + 1) - k - key.size() - 2);
+    };
+    auto number = [&](const std::string& key) { return std::atol(field(key).c_str()); };
+    const auto moment = field("moment");
+    if (moment == "at-once")
+      ++at_once;
+    else if (moment == "idle")
+      ++idle;
+    else
+      ++in_io;
+    if (moment.ends_with(".db")) ++in_checkpoint;
+    if (number("pending") > 0) ++with_pending;
+    pending += number("pending");
+    kept += number("kept");
+    dropped += number("dropped");
+    torn += number("torn");
+    undone += static_cast<int>(number("undone"));
+    garbled += static_cast<int>(number("garbled"));
+  }
+};
+
+void run_crash_test(bool power_loss) {
   auto s = settings();
+  if (s.rounds == 0) s.rounds = 20;
   if (s.duties == 0) s.duties = std::max(210, 10 * s.rounds);
   const std::uint64_t seed = s.seed ? s.seed : std::random_device{}() | (std::uint64_t{std::random_device{}()} << 32);
-  std::cout << "crash test: seed " << seed << ", " << s.rounds << " rounds, " << s.clients << " clients, " << s.duties
-            << " duties (rerun: crash_test --seed " << seed << " --rounds " << s.rounds << ")" << std::endl;
-  RecordProperty("seed", std::to_string(seed));
+  std::cout << "crash test: seed " << seed << ", " << s.rounds << (power_loss ? " power losses, " : " rounds, ")
+            << s.clients << " clients, " << s.duties << " duties (rerun: crash_test"
+            << (power_loss ? " --power-loss" : "") << " --seed " << seed << " --rounds " << s.rounds << ")"
+            << std::endl;
+  ::testing::Test::RecordProperty("seed", std::to_string(seed));
   std::mt19937_64 rng(seed);
 
   const instant t0 = *parse_instant("2023-06-05T08:00:00+07:00");  // a Monday
@@ -231,7 +281,18 @@ TEST(Crash, AnsweredEventsAndReminderPointsSurviveSigkillUnderLoad) {
   const auto plan_file = plans.file("tai-cao.json");
   write_file(plan_file, plan.doc.dump(2));
   daemon_fixture d("manual:" + iso(t0), plans.path().string());
+  if (power_loss) d.program = "dutyflowd-powerloss";
   auto tokens = add_load_tokens(d, plan);
+
+  power_loss_tally tally;
+  auto bring_down = [&] {
+    if (!power_loss) {
+      d.kill9();
+      return;
+    }
+    d.lose_power(rng());
+    tally.add(d.log());
+  };
 
   // A start that may itself be killed part-way (replaying, loading plans, logging duties)
   // before the one that is let through; at most one such kill per restart.
@@ -243,7 +304,7 @@ TEST(Crash, AnsweredEventsAndReminderPointsSurviveSigkillUnderLoad) {
       const char* moment = moments[rng() % 4];
       d.spawn();
       if (*moment) d.wait_for_log(moment);
-      d.kill9();
+      bring_down();
       ++startup_kills;
     }
     d.spawn();
@@ -301,8 +362,15 @@ TEST(Crash, AnsweredEventsAndReminderPointsSurviveSigkillUnderLoad) {
     ASSERT_TRUE(load.wait_for_calls(at_call, std::chrono::seconds(60)))
         << "round " << round << ": the load stalled (seed " << seed << ")\n"
         << d.log();
-    gate.close();
-    d.kill9();
+    if (power_loss) {
+      // The load goes on while the power failure is armed, so that it strikes inside a
+      // commit or a checkpoint; what reaches the dead daemon then is retried after the restart.
+      bring_down();
+      gate.close();
+    } else {
+      gate.close();
+      bring_down();
+    }
     // Requests that slipped past the gate fail against the dead daemon; none may reach the next one.
     gate.wait_idle();
     instant restart_clock, target;
@@ -387,9 +455,18 @@ TEST(Crash, AnsweredEventsAndReminderPointsSurviveSigkillUnderLoad) {
       << differences(crash.duties, reference.duties);
 
   std::ostringstream summary;
-  summary << "crash test: seed " << seed << ": " << s.rounds << " SIGKILLs under load (+" << startup_kills
-          << " during start-up); " << stats.calls << " requests, " << stats.posts << " events posted, "
-          << stats.answered << " answered (" << stats.in_doubt << " in doubt after a kill, " << stats.replayed
+  summary << "crash test: seed " << seed << ": " << s.rounds << (power_loss ? " power losses" : " SIGKILLs")
+          << " under load (+" << startup_kills << " during start-up); ";
+  if (power_loss) {
+    EXPECT_EQ(tally.losses, s.rounds + startup_kills);
+    summary << tally.in_io << " inside a write or sync (" << tally.in_checkpoint << " of a checkpoint), "
+            << tally.at_once << " at once, " << tally.idle << " idle, " << tally.early << " before the VFS was in; "
+            << tally.with_pending << " found writes not synced: " << tally.pending << " writes, " << tally.kept
+            << " kept, " << tally.dropped << " dropped, " << tally.torn << " torn; " << tally.undone
+            << " directory entries undone, " << tally.garbled << " -shm files garbled; ";
+  }
+  summary << stats.calls << " requests, " << stats.posts << " events posted, " << stats.answered << " answered ("
+          << stats.in_doubt << " in doubt after a kill, " << stats.replayed
           << " of them answered from the first attempt), " << stats.stale << " x 412, " << stats.refused << " x 409, "
           << stats.unavailable << " x 503; clock " << steps.size() << " steps to "
           << iso(steps.empty() ? t0 : steps.back()) << "; journal " << crash.events.size() << " events ("
@@ -398,9 +475,32 @@ TEST(Crash, AnsweredEventsAndReminderPointsSurviveSigkillUnderLoad) {
   std::cout << summary.str() << std::endl;
 }
 
+}  // namespace
+
+TEST(Crash, AnsweredEventsAndReminderPointsSurviveSigkillUnderLoad) {
+  run_crash_test(false);
+}
+
+TEST(Crash, AnsweredEventsAndReminderPointsSurvivePowerLossUnderLoad) {
+  run_crash_test(true);
+}
+
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
   auto& s = settings();
+  // No arguments: both tests, as ctest runs them. Arguments pick one: the SIGKILL test, or
+  // the power-loss test with --power-loss (or DUTYFLOW_CRASH_POWER_LOSS=1).
+  bool power_loss = false;
+  if (const char* v = std::getenv("DUTYFLOW_CRASH_POWER_LOSS")) power_loss = std::string(v) == "1";
+  int kept = 1;
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) == "--power-loss")
+      power_loss = true;
+    else
+      argv[kept++] = argv[i];
+  }
+  const bool pick = power_loss || kept > 1;
+  argc = kept;
   auto number = [](const char* text, const char* what) {
     char* end = nullptr;
     auto v = std::strtoull(text, &end, 10);
@@ -416,7 +516,8 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (i + 1 >= argc) {
-      std::cerr << "crash_test: unknown argument " << a << " (--rounds N --seed S --clients C --duties D)\n";
+      std::cerr << "crash_test: unknown argument " << a
+                << " (--power-loss --rounds N --seed S --clients C --duties D)\n";
       return 2;
     }
     if (a == "--rounds")
@@ -428,10 +529,13 @@ int main(int argc, char** argv) {
     else if (a == "--duties")
       s.duties = static_cast<int>(number(argv[++i], "--duties"));
     else {
-      std::cerr << "crash_test: unknown argument " << a << " (--rounds N --seed S --clients C --duties D)\n";
+      std::cerr << "crash_test: unknown argument " << a
+                << " (--power-loss --rounds N --seed S --clients C --duties D)\n";
       return 2;
     }
   }
+  if (pick && GTEST_FLAG_GET(filter) == "*")
+    GTEST_FLAG_SET(filter, power_loss ? "Crash.*PowerLoss*" : "Crash.*Sigkill*");
   // The reference engine runs in this process; its per-event log lines would drown the report.
   spdlog::set_level(spdlog::level::warn);
   return RUN_ALL_TESTS();

@@ -35,7 +35,7 @@ bool daemon_fixture::start() {
 
 void daemon_fixture::spawn() {
   const auto config_file = config.empty() ? source_path("config/dutyflowd.json") : config;
-  std::vector<std::string> args = {binary("dutyflowd"), "--config", config_file,
+  std::vector<std::string> args = {binary(program),     "--config", config_file,
                                    "--db",              db(),       "--plans",
                                    plans_,              "--tokens", tokens(),
                                    "--listen",          "127.0.0.1:" + std::to_string(port_), "--clock", clock_};
@@ -58,6 +58,7 @@ bool daemon_fixture::wait_ready() {
 
 int daemon_fixture::stop() { return proc_ ? proc_->stop(SIGTERM) : -1; }
 int daemon_fixture::kill9() { return proc_ ? proc_->stop(SIGKILL) : -1; }
+int daemon_fixture::lose_power(std::uint64_t seed) { return proc_ ? proc_->stop(SIGUSR2, seed) : -1; }
 std::string daemon_fixture::log() const { return proc_ ? proc_->log() : std::string(); }
 
 reply daemon_fixture::call(const std::string& method, const std::string& target, const std::string& token,

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -45,6 +46,10 @@ class daemon_fixture {
   // SIGTERM; returns the exit code.
   int stop();
   int kill9();
+  // For a daemon built with the power-loss VFS (program "dutyflowd-powerloss"): SIGUSR2
+  // with `seed`, and waits until the power has failed and the daemon is dead. Returns the
+  // exit code (137: killed by the VFS).
+  int lose_power(std::uint64_t seed);
   std::string log() const;
   bool running() const { return proc_ && proc_->running(); }
   // The running daemon's pid (for a test that signals it, e.g. SIGHUP), or -1.
@@ -56,6 +61,7 @@ class daemon_fixture {
   const temp_dir& dir() const { return dir_; }
   std::string db() const { return dir_.file("journal.db"); }
   std::string tokens() const { return dir_.file("tokens.json"); }
+  std::string program = "dutyflowd";   // the executable started (binary() finds it)
   std::vector<std::string> extra_args;  // appended to dutyflowd's command line
   std::string config;  // --config file; empty: the shipped config/dutyflowd.json
   // The --clock of the next start (a restart after "downtime" on a manual clock).

@@ -13,7 +13,7 @@
 namespace dutyflow::testing {
 
 std::string binary(const std::string& name) {
-  for (const char* dir : {"/tools/", "/"}) {
+  for (const char* dir : {"/tools/", "/tests/", "/"}) {
     std::string path = std::string(DUTYFLOW_BINARY_DIR) + dir + name;
     if (::access(path.c_str(), X_OK) == 0) return path;
   }
@@ -98,6 +98,18 @@ bool process::wait_for_log(const std::string& text, std::chrono::seconds limit) 
 int process::stop(int sig) {
   if (pid_ <= 0) return -1;
   ::kill(pid_, sig);
+  return wait_for_exit();
+}
+
+int process::stop(int sig, std::uint64_t value) {
+  if (pid_ <= 0) return -1;
+  sigval v{};
+  v.sival_ptr = reinterpret_cast<void*>(static_cast<std::uintptr_t>(value));
+  ::sigqueue(pid_, sig, v);
+  return wait_for_exit();
+}
+
+int process::wait_for_exit() {
   int status = 0;
   for (int i = 0; i < 3000; ++i) {
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {

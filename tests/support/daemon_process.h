@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,9 +39,14 @@ class process {
   std::string log() const;
   // Sends `sig` and waits for the exit; returns the exit code (128+signal if killed).
   int stop(int sig);
+  // The same with `value` sent along (sigqueue), for a process that reads it.
+  int stop(int sig, std::uint64_t value);
   bool running() const { return pid_ > 0; }
 
  private:
+  // Waits (30 s at most, then SIGKILL) for the signalled process to exit; its exit code.
+  int wait_for_exit();
+
   int pid_ = -1;
   std::string log_path_;
 };
