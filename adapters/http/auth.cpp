@@ -3,6 +3,7 @@
 #include "engine/json_limits.h"
 
 #include "adapters/security/codec.h"
+#include "adapters/security/secret_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -124,6 +125,8 @@ result<std::string> add_token(const std::string& path, const std::string& name, 
     return make_error(errc::storage, "cannot write " + path);
   }
   ::chmod(path.c_str(), 0600);
+  // The token is printed only once: its entry must survive a power loss after the rename.
+  if (auto synced = security::sync_parent_directory(path); !synced) return std::move(synced).err();
   return token;
 }
 

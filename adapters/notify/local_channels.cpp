@@ -1,4 +1,5 @@
 #include "adapters/notify/local_channels.h"
+#include "adapters/security/secret_file.h"
 
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
@@ -45,7 +46,9 @@ void make_private_dirs(const fs::path& dir) {
   fs::path at;
   for (const auto& part : dir) {
     at /= part;
-    if (!at.empty() && at != at.root_path()) ::mkdir(at.c_str(), 0700);  // EEXIST is fine
+    // EEXIST is fine; a directory made now is made durable in its parent.
+    if (!at.empty() && at != at.root_path() && ::mkdir(at.c_str(), 0700) == 0)
+      (void)security::sync_parent_directory(at.string());
   }
 }
 
@@ -57,7 +60,14 @@ delivery file_channel::deliver(const message& m, const contact& c, instant, cons
     return delivery::fail("file contact \"" + c.to +
                           "\" must be a relative file name inside the notifications directory");
   make_private_dirs(fs::path(path).parent_path());
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  // O_EXCL first, to know whether this delivery creates the file: a new file's name is
+  // made durable below (its directory fsync'd) before the row is marked delivered.
+  bool created = true;
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
+  if (fd < 0 && errno == EEXIST) {
+    created = false;
+    fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  }
   if (fd < 0) return delivery::retry("cannot open " + path + ": " + std::strerror(errno));
   const auto line = m.document.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   // One write() of the whole line: with O_APPEND, lines from different processes never interleave.
@@ -69,6 +79,9 @@ delivery file_channel::deliver(const message& m, const contact& c, instant, cons
   if (written != static_cast<ssize_t>(line.size()))
     return delivery::retry("cannot write " + path + ": " + std::strerror(written < 0 ? write_errno : EIO));
   if (!synced) return delivery::retry("cannot fsync " + path + ": " + std::strerror(sync_errno));
+  if (created) {
+    if (auto dir = security::sync_parent_directory(path); !dir) return delivery::retry(dir.err().message);
+  }
   return delivery::done();
 }
 

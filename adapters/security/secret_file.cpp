@@ -59,8 +59,23 @@ result<std::string> load_or_create_secret(const std::string& path, std::string_v
     ::unlink(path.c_str());
     return make_error(errc::storage, prefix + "cannot write " + path);
   }
+  // The key's name must survive a power loss too: a lost key file would be made anew, and
+  // every link signed with the old key would stop working.
+  if (auto synced = sync_parent_directory(path); !synced) return std::move(synced).err();
   if (created) *created = true;
   return secret;
+}
+
+status sync_parent_directory(const std::string& path) {
+  auto dir = std::filesystem::path(path).parent_path();
+  if (dir.empty()) dir = ".";
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return make_error(errc::storage, "cannot open directory " + dir.string() + ": " + std::strerror(errno));
+  const bool ok = ::fsync(fd) == 0;
+  const int sync_errno = errno;
+  ::close(fd);
+  if (!ok) return make_error(errc::storage, "cannot fsync directory " + dir.string() + ": " + std::strerror(sync_errno));
+  return ok_status();
 }
 
 }  // namespace dutyflow::security

@@ -20,4 +20,9 @@ namespace dutyflow::security {
 // file was written now.
 result<std::string> load_or_create_secret(const std::string& path, std::string_view what, bool* created = nullptr);
 
+// fsync()s the directory that holds `path`, so that a file just created in it, or
+// renamed into it, is still there after a power loss (the file's own fsync does not
+// make its name durable). Errors: errc::storage naming the directory.
+status sync_parent_directory(const std::string& path);
+
 }  // namespace dutyflow::security
