@@ -1,12 +1,11 @@
 #include "engine/plan.h"
 
 #include "engine/json_limits.h"
+#include "engine/plan_reader.h"
 
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
-#include <functional>
-#include <map>
 #include <set>
 #include <sstream>
 #include <unordered_map>
@@ -92,489 +91,13 @@ json reminder_policy::to_json() const {
 
 namespace {
 
-// Collects every finding while the loader walks the document.
-class checker {
- public:
-  std::vector<plan_issue> errors;
-  std::vector<plan_issue> warnings;
+using detail::checker;
+using detail::pending_duty;
+using dependency_graph = std::unordered_map<std::string, std::vector<std::string>>;  // written id -> written deps
 
-  void fail(std::string path, std::string message) { errors.push_back({std::move(path), std::move(message)}); }
-  void warn(std::string path, std::string message) { warnings.push_back({std::move(path), std::move(message)}); }
-
-  static std::string quote(const json& v) {
-    if (v.is_string()) return "\"" + v.get<std::string>() + "\"";
-    auto text = v.dump(-1, ' ', false, json::error_handler_t::replace);
-    return text.size() > 80 ? text.substr(0, 77) + "..." : text;
-  }
-
-  // Warns about keys the schema does not have (likely typos), without refusing the plan.
-  void known_keys(const json& obj, const std::string& path, std::initializer_list<std::string_view> keys) {
-    for (const auto& [k, v] : obj.items()) {
-      if (std::find(keys.begin(), keys.end(), k) == keys.end())
-        warn(join(path, k), "unknown field, ignored");
-    }
-  }
-
-  static std::string join(const std::string& path, std::string_view key) {
-    return path.empty() ? std::string(key) : path + "." + std::string(key);
-  }
-  static std::string index(const std::string& path, std::size_t i) { return path + "[" + std::to_string(i) + "]"; }
-
-  // A required non-empty string; returns it, or empty after recording the error.
-  // (The path is only built for a finding: a large plan has hundreds of thousands of fields.)
-  std::string string_field(const json& obj, const std::string& path, std::string_view key, bool required = true) {
-    auto it = obj.find(key);
-    if (it == obj.end() || it->is_null()) {
-      if (required) fail(join(path, key), "is required");
-      return {};
-    }
-    if (!it->is_string()) {
-      fail(join(path, key), "must be a string, got " + quote(*it));
-      return {};
-    }
-    auto s = it->get<std::string>();
-    if (required && s.empty()) fail(join(path, key), "must not be empty");
-    if (auto bad = forbidden_character(s); !bad.empty())
-      fail(join(path, key), "contains the control or bidi character " + bad + "; write it without");
-    return s;
-  }
-
-  std::string id_field(const json& obj, const std::string& path, std::string_view key = "id") {
-    auto s = string_field(obj, path, key);
-    if (!s.empty() && !valid_id(s))
-      fail(join(path, key), "bad id \"" + s + "\" (use [a-z0-9][a-z0-9-]{0,63})");
-    return s;
-  }
-
-  std::optional<duration_spec> duration_field(const json& v, const std::string& path) {
-    if (!v.is_string()) {
-      fail(path, "must be a duration string such as \"3d\", got " + quote(v));
-      return std::nullopt;
-    }
-    auto d = parse_duration(v.get<std::string>());
-    if (!d) {
-      fail(path, d.err().message);
-      return std::nullopt;
-    }
-    return *d;
-  }
-
-  // Positive durations only: "before" offsets and repeat intervals count forward.
-  std::optional<duration_spec> positive_duration(const json& v, const std::string& path) {
-    auto d = duration_field(v, path);
-    if (d && d->amount <= 0) {
-      fail(path, "must be a positive duration, got " + quote(v));
-      return std::nullopt;
-    }
-    return d;
-  }
-
-  void reminders(const json& v, const std::string& path, reminder_policy& out) {
-    if (!v.is_object()) {
-      fail(path, "must be an object");
-      return;
-    }
-    known_keys(v, path, {"before", "overdue_every", "escalate_after"});
-    if (auto it = v.find("before"); it != v.end()) {
-      if (!it->is_array()) {
-        fail(join(path, "before"), "must be a list of durations");
-      } else {
-        out.before.clear();
-        for (std::size_t i = 0; i < it->size(); ++i)
-          if (auto d = positive_duration((*it)[i], index(join(path, "before"), i))) out.before.push_back(*d);
-      }
-    }
-    if (auto it = v.find("overdue_every"); it != v.end()) {
-      if (it->is_null()) out.overdue_every.reset();
-      else if (auto d = positive_duration(*it, join(path, "overdue_every"))) out.overdue_every = d;
-    }
-    if (auto it = v.find("escalate_after"); it != v.end()) {
-      if (it->is_null()) {
-        out.escalate_after.reset();
-      } else if (auto d = duration_field(*it, join(path, "escalate_after"))) {
-        if (d->amount < 0) fail(join(path, "escalate_after"), "must not be negative, got " + quote(*it));
-        else out.escalate_after = d;
-      }
-    }
-  }
-};
-
-std::string known_kind_list(const kind_registry& kinds) {
-  std::string out;
-  for (auto n : kinds.names()) {
-    if (!out.empty()) out += ", ";
-    out += n;
-  }
-  return out;
-}
-
-}  // namespace
-
-namespace {
-
-// `canonical`: the document's text when the caller has it already as doc.dump() wrote it.
-result<plan_load> load_plan(const json& doc, const kind_registry& kinds, const plan_limits& limits,
-                            std::optional<std::string> canonical) {
-  checker c;
-  auto p = std::make_shared<plan>();
-  if (!doc.is_object()) {
-    return make_error(errc::invalid, "a plan must be a JSON object",
-                      json{{"errors", json::array({json{{"path", ""}, {"message", "a plan must be a JSON object"}}})}});
-  }
-  c.known_keys(doc, "", {"id", "number", "title", "issuer", "issued_on", "timezone", "coordinator", "escalate_to", "milestones",
-                         "units", "groups", "defaults", "duties", "note"});
-  p->id = c.id_field(doc, "");
-  p->number = c.string_field(doc, "", "number");
-  p->title = c.string_field(doc, "", "title");
-  p->issuer = c.string_field(doc, "", "issuer");
-  if (auto s = c.string_field(doc, "", "issued_on"); !s.empty()) {
-    if (auto d = parse_date(s)) p->issued_on = *d;
-    else c.fail("issued_on", d.err().message);
-  }
-  if (auto tz = c.string_field(doc, "", "timezone", false); !tz.empty()) {
-    if (auto off = parse_timezone(tz)) {
-      p->timezone = tz;
-      p->utc_offset = *off;
-    } else {
-      c.fail("timezone", off.err().message);
-    }
-  }
-
-  // Units and groups share one namespace: an owner or collaborator may name either.
-  std::map<std::string, std::string, std::less<>> names;  // id -> path of its definition
-  auto claim = [&](const std::string& id, const std::string& path) {
-    if (id.empty()) return false;
-    auto [it, fresh] = names.emplace(id, path);
-    if (!fresh) c.fail(path, "duplicate id \"" + id + "\" (first defined at " + it->second + ")");
-    return fresh;
-  };
-
-  auto too_many = [&](const char* what, std::size_t n, std::size_t limit, const char* key) {
-    return "has " + std::to_string(n) + " " + what + "; the limit is " + std::to_string(limit) +
-           " (dutyflowd's plan_limits." + key + ")";
-  };
-  auto units = doc.find("units");
-  if (units == doc.end() || !units->is_array() || units->empty()) {
-    c.fail("units", "must be a non-empty list of units");
-  } else if (units->size() > limits.max_units) {
-    c.fail("units", too_many("units", units->size(), limits.max_units, "max_units"));
-  } else {
-    for (std::size_t i = 0; i < units->size(); ++i) {
-      auto path = checker::index("units", i);
-      const auto& u = (*units)[i];
-      if (!u.is_object()) {
-        c.fail(path, "must be an object");
-        continue;
-      }
-      c.known_keys(u, path, {"id", "name", "contacts", "note"});
-      unit_def def;
-      def.id = c.id_field(u, path);
-      def.name = c.string_field(u, path, "name");
-      if (auto it = u.find("contacts"); it != u.end()) {
-        if (!it->is_array()) {
-          c.fail(path + ".contacts", "must be a list");
-        } else {
-          for (std::size_t k = 0; k < it->size(); ++k) {
-            auto cp = checker::index(path + ".contacts", k);
-            const auto& ct = (*it)[k];
-            if (!ct.is_object()) {
-              c.fail(cp, "must be an object");
-              continue;
-            }
-            auto channel = c.string_field(ct, cp, "channel");
-            static const std::set<std::string, std::less<>> channels = {"email", "webhook", "file", "log"};
-            if (!channel.empty() && !channels.contains(channel))
-              c.fail(cp + ".channel", "unknown channel \"" + channel + "\" (known: email, file, log, webhook)");
-            c.known_keys(ct, cp, {"channel", "to", "secret_ref", "note"});
-            // A plan file is shared and journaled: a signing secret would leak with it.
-            if (ct.contains("secret"))
-              c.fail(cp + ".secret", "secrets do not belong in plan files; name the entry of the webhook secrets "
-                                     "file with \"secret_ref\"");
-            const auto to = channel != "log" ? c.string_field(ct, cp, "to") : std::string();
-            if (channel == "email" && !to.empty() &&
-                (to.find('@') == std::string::npos || to.find_first_of(" <>,;\"") != std::string::npos))
-              c.fail(cp + ".to", "not an e-mail address: \"" + to + "\"");
-            if (channel == "webhook" && !to.empty() && !to.starts_with("http://") && !to.starts_with("https://"))
-              c.fail(cp + ".to", "a webhook needs an http:// or https:// URL: \"" + to + "\"");
-            if (ct.contains("secret_ref") && (channel != "webhook" || !ct["secret_ref"].is_string() ||
-                                              ct["secret_ref"].get<std::string>().empty()))
-              c.fail(cp + ".secret_ref", "must be a non-empty name, and only on a webhook contact");
-          }
-          def.contacts = *it;
-        }
-      }
-      if (claim(def.id, path + ".id")) p->units.push_back(std::move(def));
-    }
-  }
-
-  if (auto groups = doc.find("groups"); groups != doc.end()) {
-    if (!groups->is_array()) {
-      c.fail("groups", "must be a list");
-    } else if (groups->size() > limits.max_groups) {
-      c.fail("groups", too_many("groups", groups->size(), limits.max_groups, "max_groups"));
-    } else {
-      for (std::size_t i = 0; i < groups->size(); ++i) {
-        auto path = checker::index("groups", i);
-        const auto& g = (*groups)[i];
-        if (!g.is_object()) {
-          c.fail(path, "must be an object");
-          continue;
-        }
-        c.known_keys(g, path, {"id", "name", "members", "note"});
-        group_def def;
-        def.id = c.id_field(g, path);
-        def.name = c.string_field(g, path, "name");
-        auto members = g.find("members");
-        if (members == g.end() || !members->is_array() || members->empty()) {
-          c.fail(path + ".members", "must be a non-empty list of unit ids");
-        } else {
-          std::set<std::string> seen;
-          for (std::size_t k = 0; k < members->size(); ++k) {
-            auto mp = checker::index(path + ".members", k);
-            const auto& m = (*members)[k];
-            if (!m.is_string()) {
-              c.fail(mp, "must be a unit id, got " + checker::quote(m));
-            } else if (!p->find_unit(m.get<std::string>())) {
-              c.fail(mp, "unknown unit " + checker::quote(m));
-            } else if (!seen.insert(m.get<std::string>()).second) {
-              c.fail(mp, "duplicate member " + checker::quote(m));
-            } else {
-              def.members.push_back(m.get<std::string>());
-            }
-          }
-        }
-        if (claim(def.id, path + ".id")) p->groups.push_back(std::move(def));
-      }
-    }
-  }
-  auto find_group = [&](std::string_view gid) -> const group_def* {
-    for (const auto& g : p->groups)
-      if (g.id == gid) return &g;
-    return nullptr;
-  };
-
-  if (auto coord = c.string_field(doc, "", "coordinator"); !coord.empty()) {
-    if (!p->find_unit(coord)) c.fail("coordinator", "unknown unit \"" + coord + "\"");
-    p->coordinator = coord;
-  }
-  if (auto to = c.string_field(doc, "", "escalate_to", false); !to.empty()) {
-    if (!p->find_unit(to)) c.fail("escalate_to", "unknown unit \"" + to + "\"");
-    p->escalate_to = to;
-  }
-
-  if (auto ms = doc.find("milestones"); ms != doc.end()) {
-    if (!ms->is_array()) {
-      c.fail("milestones", "must be a list");
-    } else {
-      std::set<std::string> seen;
-      for (std::size_t i = 0; i < ms->size(); ++i) {
-        auto path = checker::index("milestones", i);
-        const auto& m = (*ms)[i];
-        if (!m.is_object()) {
-          c.fail(path, "must be an object");
-          continue;
-        }
-        c.known_keys(m, path, {"id", "title", "at", "window", "note"});
-        milestone_def def;
-        def.id = c.id_field(m, path);
-        def.title = c.string_field(m, path, "title");
-        if (auto at = m.find("at"); at != m.end() && !at->is_null()) {
-          if (!at->is_string()) c.fail(path + ".at", "must be an ISO-8601 date-time or null");
-          else if (auto t = parse_instant(at->get<std::string>())) def.at = *t;
-          else c.fail(path + ".at", t.err().message);
-        }
-        if (auto w = m.find("window"); w != m.end() && !w->is_null()) {
-          if (!w->is_object()) {
-            c.fail(path + ".window", "must be an object {\"from\", \"to\"}");
-          } else {
-            c.known_keys(*w, path + ".window", {"from", "to"});
-            auto from = c.string_field(*w, path + ".window", "from");
-            auto to = c.string_field(*w, path + ".window", "to");
-            if (!from.empty()) {
-              if (auto d = parse_date(from)) def.window_from = *d;
-              else c.fail(path + ".window.from", d.err().message);
-            }
-            if (!to.empty()) {
-              if (auto d = parse_date(to)) def.window_to = *d;
-              else c.fail(path + ".window.to", d.err().message);
-            }
-            if (def.window_from && def.window_to && *def.window_to < *def.window_from)
-              c.fail(path + ".window", "ends before it starts");
-          }
-        }
-        if (def.at && def.window_from && def.window_to) {
-          auto day = local_date(*def.at, p->utc_offset);
-          if (day < *def.window_from || day > *def.window_to)
-            c.warn(path + ".at", "outside the milestone's window");
-        }
-        if (!def.id.empty() && !seen.insert(def.id).second) {
-          c.fail(path + ".id", "duplicate milestone \"" + def.id + "\"");
-          continue;
-        }
-        p->milestones.push_back(std::move(def));
-      }
-    }
-  }
-
-  p->defaults.before = {};
-  if (auto d = doc.find("defaults"); d != doc.end()) {
-    if (!d->is_object()) {
-      c.fail("defaults", "must be an object");
-    } else {
-      c.known_keys(*d, "defaults", {"reminders"});
-      if (auto r = d->find("reminders"); r != d->end()) c.reminders(*r, "defaults.reminders", p->defaults);
-    }
-  }
-  const auto shared_defaults = std::make_shared<const reminder_policy>(p->defaults);
-
-  // Duties: validate each, then fan out groups, then resolve dependencies.
-  struct pending_duty {
-    duty_def def;
-    std::string path;
-    std::vector<std::pair<std::string, std::string>> deps;  // (id, path)
-    std::vector<std::string> owners;                        // >1 for a group
-    duty_links links;
-  };
-  std::vector<pending_duty> pending;
-  auto duties = doc.find("duties");
-  if (duties == doc.end() || !duties->is_array() || duties->empty()) {
-    c.fail("duties", "must be a non-empty list of duties");
-  } else if (duties->size() > limits.max_duties) {
-    c.fail("duties", too_many("duties", duties->size(), limits.max_duties, "max_duties"));
-  } else {
-    std::unordered_map<std::string, std::string> seen;  // duty id -> where it was first defined
-    seen.reserve(duties->size());
-    pending.reserve(duties->size());
-    for (std::size_t i = 0; i < duties->size(); ++i) {
-      auto path = checker::index("duties", i);
-      const auto& d = (*duties)[i];
-      if (!d.is_object()) {
-        c.fail(path, "must be an object");
-        continue;
-      }
-      c.known_keys(d, path, {"id", "kind", "title", "owner", "collaborators", "due", "depends_on", "reminders",
-                             "source", "note"});
-      pending_duty pd;
-      pd.path = path;
-      auto& def = pd.def;
-      def.id = c.id_field(d, path);
-      if (!def.id.empty()) {
-        auto [it, fresh] = seen.emplace(def.id, path);
-        if (!fresh) c.fail(path + ".id", "duplicate duty \"" + def.id + "\" (first defined at " + it->second + ")");
-      }
-      if (const auto kind = c.string_field(d, path, "kind"); !kind.empty()) {
-        def.machine_kind = kinds.find(kind);
-        if (def.machine_kind) def.kind = def.machine_kind->name();
-        else c.fail(path + ".kind", "unknown kind \"" + kind + "\" (known: " + known_kind_list(kinds) + ")");
-      }
-      def.title = c.string_field(d, path, "title");
-
-      auto owner = d.find("owner");
-      if (owner == d.end() || owner->is_null()) {
-        c.fail(path + ".owner", "is required");
-      } else if (owner->is_string()) {
-        auto uid = owner->get<std::string>();
-        if (p->find_unit(uid)) pd.owners.push_back(uid);
-        else if (find_group(uid)) c.fail(path + ".owner", "\"" + uid + "\" is a group; write {\"group\": \"" + uid + "\"}");
-        else c.fail(path + ".owner", "unknown unit \"" + uid + "\"");
-      } else if (owner->is_object() && owner->contains("group") && (*owner)["group"].is_string()) {
-        auto gid = (*owner)["group"].get<std::string>();
-        if (auto g = find_group(gid)) {
-          pd.owners = g->members;
-          def.group = g->id;
-        } else {
-          c.fail(path + ".owner.group", "unknown group \"" + gid + "\"");
-        }
-      } else {
-        c.fail(path + ".owner", "must be a unit id or {\"group\": id}, got " + checker::quote(*owner));
-      }
-
-      if (auto col = d.find("collaborators"); col != d.end() && !col->is_null()) {
-        if (!col->is_array()) {
-          c.fail(path + ".collaborators", "must be a list of unit or group ids");
-        } else {
-          for (std::size_t k = 0; k < col->size(); ++k) {
-            auto cp = checker::index(path + ".collaborators", k);
-            const auto& v = (*col)[k];
-            if (!v.is_string()) {
-              c.fail(cp, "must be a unit or group id, got " + checker::quote(v));
-              continue;
-            }
-            auto id = v.get<std::string>();
-            if (p->find_unit(id)) {
-              pd.links.collaborators.push_back(id);
-            } else if (auto g = find_group(id)) {
-              pd.links.collaborators.insert(pd.links.collaborators.end(), g->members.begin(), g->members.end());
-            } else {
-              c.fail(cp, "unknown unit \"" + id + "\"");
-            }
-          }
-        }
-      }
-
-      auto due = d.find("due");
-      if (due == d.end() || due->is_null()) {
-        c.fail(path + ".due", "is required ({\"at\"}, {\"milestone\", \"offset\"} or {\"after\", \"working_days\"})");
-      } else if (!due->is_object()) {
-        c.fail(path + ".due", "must be an object, got " + checker::quote(*due));
-      } else if (due->contains("at")) {
-        c.known_keys(*due, path + ".due", {"at"});
-        const auto& at = (*due)["at"];
-        if (!at.is_string()) c.fail(path + ".due.at", "must be an ISO-8601 date-time, got " + checker::quote(at));
-        else if (auto t = parse_instant(at.get<std::string>())) { def.due.kind = due_spec::type::at; def.due.at = *t; }
-        else c.fail(path + ".due.at", t.err().message);
-      } else if (due->contains("milestone")) {
-        c.known_keys(*due, path + ".due", {"milestone", "offset"});
-        def.due.kind = due_spec::type::milestone;
-        const auto milestone = c.string_field(*due, path + ".due", "milestone");
-        if (const auto* m = milestone.empty() ? nullptr : p->find_milestone(milestone)) def.due.milestone = m->id;
-        else if (!milestone.empty()) c.fail(path + ".due.milestone", "unknown milestone \"" + milestone + "\"");
-        if (auto off = due->find("offset"); off != due->end()) {
-          if (auto dur = c.duration_field(*off, path + ".due.offset")) def.due.offset = *dur;
-        } else {
-          def.due.offset = duration_spec{0, duration_spec::unit::days};
-        }
-      } else if (due->contains("after")) {
-        c.known_keys(*due, path + ".due", {"after", "working_days"});
-        const auto& after = (*due)["after"];
-        if (after != "assigned") c.fail(path + ".due.after", "must be \"assigned\", got " + checker::quote(after));
-        auto wd = due->find("working_days");
-        if (wd == due->end() || !wd->is_number_integer() || wd->get<std::int64_t>() < 0 ||
-            wd->get<std::int64_t>() > 1000) {
-          c.fail(path + ".due.working_days", "must be a whole number of working days from 0 to 1000");
-        } else {
-          def.due.kind = due_spec::type::after_assigned;
-          def.due.working_days = wd->get<int>();
-        }
-      } else {
-        c.fail(path + ".due", "must have \"at\", \"milestone\" or \"after\"");
-      }
-
-      if (auto dep = d.find("depends_on"); dep != d.end() && !dep->is_null()) {
-        if (!dep->is_array()) {
-          c.fail(path + ".depends_on", "must be a list of duty ids");
-        } else {
-          for (std::size_t k = 0; k < dep->size(); ++k) {
-            const auto& v = (*dep)[k];
-            if (!v.is_string()) c.fail(checker::index(path + ".depends_on", k), "must be a duty id, got " + checker::quote(v));
-            else pd.deps.emplace_back(v.get<std::string>(), checker::index(path + ".depends_on", k));
-          }
-        }
-      }
-
-      def.reminders = shared_defaults;
-      if (auto r = d.find("reminders"); r != d.end()) {
-        reminder_policy own = p->defaults;
-        c.reminders(*r, path + ".reminders", own);
-        if (own != p->defaults) def.reminders = std::make_shared<const reminder_policy>(std::move(own));
-      }
-      if (auto s = d.find("source"); s != d.end()) pd.links.source = *s;
-      pending.push_back(std::move(pd));
-    }
-  }
-
-  // Counted before anything is expanded: 1,500 group duties over 700 units would be a
-  // million duties.
+// Counted before anything is expanded: 1,500 group duties over 700 units would be a
+// million duties.
+void check_fan_out(checker& c, std::vector<pending_duty>& pending, const plan_limits& limits) {
   std::size_t fanned_out = 0;
   for (const auto& pd : pending) fanned_out += std::max<std::size_t>(pd.owners.size(), 1);
   if (fanned_out > limits.max_duties) {
@@ -582,9 +105,11 @@ result<plan_load> load_plan(const json& doc, const kind_registry& kinds, const p
                          std::to_string(limits.max_duties) + " (dutyflowd's plan_limits.max_duties)");
     pending.clear();
   }
+}
 
-  // Fan out and resolve dependencies by the ids written in the file: a dependency on a
-  // group duty means every member's copy.
+// Fan out and resolve dependencies by the ids written in the file: a dependency on a
+// group duty means every member's copy.
+dependency_graph resolve_dependencies(checker& c, std::vector<pending_duty>& pending) {
   std::unordered_map<std::string, std::vector<std::string>> expanded;  // written id -> duty ids
   expanded.reserve(pending.size());
   for (const auto& pd : pending) {
@@ -593,7 +118,7 @@ result<plan_load> load_plan(const json& doc, const kind_registry& kinds, const p
     else
       for (const auto& u : pd.owners) ids.push_back(pd.def.id + "." + u);
   }
-  std::unordered_map<std::string, std::vector<std::string>> graph;  // written id -> written deps
+  dependency_graph graph;
   for (auto& pd : pending) {
     std::vector<std::string> deps;
     for (const auto& [dep, dpath] : pd.deps) {
@@ -611,8 +136,13 @@ result<plan_load> load_plan(const json& doc, const kind_registry& kinds, const p
     }
     pd.links.depends_on = std::move(deps);
   }
-  // Cycle detection over the written ids (depth-first, three colours), and the longest
-  // chain. Iterative: a chain of 200,000 dependencies must not take 200,000 stack frames.
+  return graph;
+}
+
+// Cycle detection over the written ids (depth-first, three colours), and the longest
+// chain. Iterative: a chain of 200,000 dependencies must not take 200,000 stack frames.
+void check_dependency_graph(checker& c, const std::vector<pending_duty>& pending, dependency_graph& graph,
+                            const plan_limits& limits) {
   std::unordered_map<std::string, int> colour;
   std::unordered_map<std::string, std::size_t> chain;  // written id -> duties in its longest chain
   std::unordered_map<std::string, std::string> path_of;
@@ -674,39 +204,69 @@ result<plan_load> load_plan(const json& doc, const kind_registry& kinds, const p
              "starts a chain of " + std::to_string(chain[*deepest]) + " dependent duties; the limit is " +
                  std::to_string(limits.max_dependency_depth) + " (dutyflowd's plan_limits.max_dependency_depth)");
   }
+}
 
-  if (!c.errors.empty()) {
-    json errs = json::array();
-    for (const auto& e : c.errors) errs.push_back(json{{"path", e.path}, {"message", e.message}});
-    auto n = c.errors.size();
-    return make_error(errc::invalid,
-                      "plan has " + std::to_string(n) + (n == 1 ? " error: " : " errors; first: ") + c.errors.front().text(),
-                      json{{"errors", errs}});
-  }
+// The error of a plan with findings: every one of them, in the order they were found.
+error plan_error(const checker& c) {
+  json errs = json::array();
+  for (const auto& e : c.errors) errs.push_back(json{{"path", e.path}, {"message", e.message}});
+  auto n = c.errors.size();
+  return make_error(errc::invalid,
+                    "plan has " + std::to_string(n) + (n == 1 ? " error: " : " errors; first: ") + c.errors.front().text(),
+                    json{{"errors", errs}});
+}
 
+// The plan's duties: one per duty of the file, one per member for a group's.
+status fan_out(std::vector<pending_duty>& pending, plan& p) {
   for (auto& pd : pending) {
     if (!pd.links.empty()) pd.def.links = std::make_shared<const duty_links>(std::move(pd.links));
     if (pd.def.group.empty()) {
-      pd.def.owner = p->find_unit(pd.owners.front())->id;
-      p->duties.push_back(std::move(pd.def));
+      pd.def.owner = p.find_unit(pd.owners.front())->id;
+      p.duties.push_back(std::move(pd.def));
     } else {
       for (const auto& u : pd.owners) {
         duty_def copy = pd.def;
         copy.id = pd.def.id + "." + u;
-        copy.owner = p->find_unit(u)->id;
-        p->duties.push_back(std::move(copy));
+        copy.owner = p.find_unit(u)->id;
+        p.duties.push_back(std::move(copy));
       }
     }
   }
   std::unordered_set<std::string_view> ids;
-  ids.reserve(p->duties.size());
-  for (const auto& d : p->duties) {
+  ids.reserve(p.duties.size());
+  for (const auto& d : p.duties) {
     if (!ids.insert(d.id).second) {
       return make_error(errc::invalid, "duty id \"" + d.id + "\" appears twice after group fan-out",
                         json{{"errors", json::array({json{{"path", "duties"},
                                                           {"message", "duty id \"" + d.id + "\" appears twice after group fan-out"}}})}});
     }
   }
+  return ok_status();
+}
+
+// `canonical`: the document's text when the caller has it already as doc.dump() wrote it.
+result<plan_load> load_plan(const json& doc, const kind_registry& kinds, const plan_limits& limits,
+                            std::optional<std::string> canonical) {
+  checker c;
+  auto p = std::make_shared<plan>();
+  if (!doc.is_object()) {
+    return make_error(errc::invalid, "a plan must be a JSON object",
+                      json{{"errors", json::array({json{{"path", ""}, {"message", "a plan must be a JSON object"}}})}});
+  }
+  detail::plan_reader read(doc, kinds, limits, c, *p);
+  read.read_header();
+  read.read_units();
+  read.read_groups();
+  read.read_leads();
+  read.read_milestones();
+  read.read_defaults();
+  // Duties: validate each, then fan out groups, then resolve dependencies.
+  auto pending = read.read_duties();
+  check_fan_out(c, pending, limits);
+  auto graph = resolve_dependencies(c, pending);
+  check_dependency_graph(c, pending, graph, limits);
+  if (!c.errors.empty()) return plan_error(c);
+  if (auto s = fan_out(pending, *p); !s) return std::move(s).err();
   // Exact size: a growth-doubled vector would leave up to one unused duty_def per duty.
   p->duties.shrink_to_fit();
   std::string text = canonical ? std::move(*canonical) : doc.dump();

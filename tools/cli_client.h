@@ -2,6 +2,7 @@
 // to dutyflowd over HTTP, and `token` (add, bootstrap) that edits a tokens file. Each
 // registers on `app`; callbacks set `exit_code` (1 on any failure, with one line on stderr:
 // Vietnamese first, the API's English code in brackets, then the server's own message).
+// The text helpers declared last (parse_cli_instant and the lines printed) are in cli_text.cpp.
 #pragma once
 
 #include "engine/status.h"
@@ -60,5 +61,9 @@ std::string cli_error_line(int http_status, const nlohmann::json& body, const st
 // A deadline as every channel writes it: the API's deadline_text, else the same words
 // from the ISO deadline in +07:00; "chưa ấn định" when there is none.
 std::string cli_deadline_text(const nlohmann::json& duty);
+
+// The items of a JSON list joined with ", " (strings as they are, anything else as JSON);
+// "" when `list` is not a list.
+std::string cli_join(const nlohmann::json& list);
 
 }  // namespace dutyflow

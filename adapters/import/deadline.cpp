@@ -199,14 +199,15 @@ std::size_t days_count(const scan& s, std::size_t p, int& n, bool& working) {
   return d;
 }
 
-}  // namespace
-
-std::optional<day_match> find_day(std::string_view folded, int default_year, std::size_t from) {
+// The first match at or after `from` that starts a word with a digit: `read(s, p, m)`
+// fills `m` for the text at p and returns where it ends, or npos when it does not match.
+template <class Match, class Read>
+std::optional<Match> first_at_number(std::string_view folded, std::size_t from, Read read) {
   scan s(folded);
   for (auto p = from; p < folded.size(); ++p) {
     if (!s.word_start(p) || !is_digit(folded[p])) continue;
-    day_match m;
-    if (auto e = s.day(p, default_year, m.day, m.year_given); e != npos) {
+    Match m;
+    if (auto e = read(s, p, m); e != npos) {
       m.begin = p;
       m.end = e;
       return m;
@@ -215,18 +216,20 @@ std::optional<day_match> find_day(std::string_view folded, int default_year, std
   return std::nullopt;
 }
 
+}  // namespace
+
+std::optional<day_match> find_day(std::string_view folded, int default_year, std::size_t from) {
+  return first_at_number<day_match>(folded, from, [&](const scan& s, std::size_t p, day_match& m) {
+    return s.day(p, default_year, m.day, m.year_given);
+  });
+}
+
 std::optional<clock_match> find_clock(std::string_view folded, std::size_t from) {
-  scan s(folded);
-  for (auto p = from; p < folded.size(); ++p) {
-    if (!s.word_start(p) || !is_digit(folded[p])) continue;
-    clock_match m;
-    if (auto e = s.clock(p, m.hour, m.minute); e != npos && m.hour < 24) {
-      m.begin = p;
-      m.end = e;
-      return m;
-    }
-  }
-  return std::nullopt;
+  return first_at_number<clock_match>(folded, from, [](const scan& s, std::size_t p, clock_match& m) {
+    auto e = s.clock(p, m.hour, m.minute);
+    // "24 giờ" ends a deadline's day (find_deadline); a time of day stops at 23:59.
+    return m.hour < 24 ? e : npos;
+  });
 }
 
 std::optional<month_match> find_month(std::string_view folded, std::size_t from) {
