@@ -1,4 +1,5 @@
-// Internals of the engine shared by its own translation units (engine.cpp, scheduler.cpp):
+// Internals of the engine shared by its own translation units (engine.cpp, scheduler.cpp,
+// replay.cpp, engine_views.cpp, event_checks.cpp):
 // how a duty and a plan are held in memory and how a batch stages its changes. Not part
 // of the engine's interface; used only on the engine strand.
 #pragma once
@@ -137,5 +138,12 @@ struct engine::batch {
     return changes.emplace(&d, d.st.copy()).first->second;
   }
 };
+
+// Shared by the engine's translation units (engine.cpp, replay.cpp, event_checks.cpp).
+// Why an event's note or data cannot be accepted by `spec` (missing, wrong type, over its
+// caps, a field it does not declare), or "" when they can.
+std::string check_requirement(const event_spec& spec, const command& cmd, const plan& p);
+// Logs, once per plan, that its escalations have no leaders to go to.
+void warn_without_leaders(const plan& p);
 
 }  // namespace dutyflow
