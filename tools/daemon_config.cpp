@@ -88,11 +88,15 @@ status read_http_settings(const std::string& path, http::server_options& server,
   long long threads = server.threads, max_connections = static_cast<long long>(server.max_connections);
   long long header_limit = static_cast<long long>(server.header_limit);
   long long body_limit = static_cast<long long>(server.body_limit);
-  if (!h.check_keys({"threads", "max_connections", "header_timeout", "body_timeout", "keep_alive_timeout",
-                     "send_timeout", "header_limit", "body_limit", "auth_failures"},
+  long long per_address = static_cast<long long>(server.max_connections_per_address);
+  if (!h.check_keys({"threads", "max_connections", "max_connections_per_address", "first_byte_timeout",
+                     "header_timeout", "body_timeout", "keep_alive_timeout", "send_timeout", "header_limit",
+                     "body_limit", "auth_failures"},
                     error) ||
       !h.integer("threads", 1, 64, threads, error) ||
       !h.integer("max_connections", 1, 1000000, max_connections, error) ||
+      !h.integer("max_connections_per_address", 0, 1000000, per_address, error) ||
+      !h.duration("first_byte_timeout", server.first_byte_timeout, error) ||
       !h.duration("header_timeout", server.header_timeout, error) ||
       !h.duration("body_timeout", server.body_timeout, error) ||
       !h.duration("keep_alive_timeout", server.keep_alive_timeout, error) ||
@@ -101,6 +105,7 @@ status read_http_settings(const std::string& path, http::server_options& server,
       !h.integer("body_limit", 1024, 1024LL * 1024 * 1024, body_limit, error))
     return bad();
   const std::pair<const char*, std::chrono::milliseconds> timeouts[] = {
+      {"first_byte_timeout", server.first_byte_timeout},
       {"header_timeout", server.header_timeout},
       {"body_timeout", server.body_timeout},
       {"keep_alive_timeout", server.keep_alive_timeout},
@@ -113,6 +118,7 @@ status read_http_settings(const std::string& path, http::server_options& server,
   }
   server.threads = static_cast<int>(threads);
   server.max_connections = static_cast<std::size_t>(max_connections);
+  server.max_connections_per_address = static_cast<std::size_t>(per_address);
   server.header_limit = static_cast<std::size_t>(header_limit);
   server.body_limit = static_cast<std::size_t>(body_limit);
   if (const auto* a = h.object("auth_failures", error)) {

@@ -215,8 +215,16 @@ int main(int argc, char** argv) {
   views.http = [&server, &router] {
     const auto s = server.stats();
     const auto a = router.auth_stats();
-    return http::http_stats{s.connections, s.connections_refused, s.timeouts, s.bad_requests,
-                            a.failures,    a.throttled,           a.tracked};
+    http::http_stats h;
+    h.connections = s.connections;
+    h.connections_refused = s.connections_refused;
+    h.connections_refused_per_address = s.connections_refused_per_address;
+    h.timeouts = s.timeouts;
+    h.bad_requests = s.bad_requests;
+    h.auth_failures = a.failures;
+    h.auth_throttled = a.throttled;
+    h.auth_clients_tracked = a.tracked;
+    return h;
   };
   if (auto s = server.start(); !s) {
     spdlog::error("http: {}", s.err().message);
@@ -245,10 +253,14 @@ int main(int argc, char** argv) {
   auto host = opts.listen.substr(0, opts.listen.rfind(':'));
   spdlog::info("http: listening on http://{}:{}", host.empty() ? "0.0.0.0" : host, server.port());
   spdlog::info(
-      "http: at most {} connections; request head within {} ms, body within {} ms, keep-alive {} ms; "
-      "{} failed token checks per client per {} ms",
-      server_opts.max_connections, server_opts.header_timeout.count(), server_opts.body_timeout.count(),
-      server_opts.keep_alive_timeout.count(), auth_limit.limit, auth_limit.window.count());
+      "http: at most {} connections, {} per client; first byte within {} ms, request head within {} ms, body within "
+      "{} ms, keep-alive {} ms; {} failed token checks per client per {} ms",
+      server_opts.max_connections,
+      server_opts.max_connections_per_address > 0 ? std::to_string(server_opts.max_connections_per_address)
+                                                  : std::string("any number"),
+      server_opts.first_byte_timeout.count(),
+      server_opts.header_timeout.count(), server_opts.body_timeout.count(), server_opts.keep_alive_timeout.count(),
+      auth_limit.limit, auth_limit.window.count());
 
   boost::asio::io_context io;
   boost::asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);

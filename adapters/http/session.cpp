@@ -2,6 +2,7 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <spdlog/spdlog.h>
@@ -63,8 +64,14 @@ bool to_request(beast_request&& msg, request& req, response& refusal) {
 
 class session : public std::enable_shared_from_this<session> {
  public:
-  session(tcp::socket&& socket, router& r, const server_options& options, session_counters& counters)
-      : stream_(std::move(socket)), router_(r), options_(options), counters_(counters) {
+  session(tcp::socket&& socket, router& r, const server_options& options, session_counters& counters,
+          std::string client)
+      : stream_(std::move(socket)),
+        first_byte_timer_(stream_.get_executor()),
+        router_(r),
+        options_(options),
+        counters_(counters),
+        client_(std::move(client)) {
     beast::error_code ec;
     auto ep = stream_.socket().remote_endpoint(ec);
     if (!ec) {
@@ -72,7 +79,10 @@ class session : public std::enable_shared_from_this<session> {
       loopback_ = ep.address().is_loopback();
     }
   }
-  ~session() { --counters_.connections; }
+  ~session() {
+    --counters_.connections;
+    counters_.remove_client(client_);
+  }
   session(const session&) = delete;
   session& operator=(const session&) = delete;
 
@@ -80,20 +90,37 @@ class session : public std::enable_shared_from_this<session> {
 
  private:
   // Reading a request runs against three clocks: the next request must start within
-  // keep_alive_timeout (a new connection skips this: its head is due header_timeout
-  // after the accept), its head must be complete header_timeout after its first byte,
-  // and its body body_timeout after the head. Each is a deadline for the whole step, so
-  // a client trickling bytes gains nothing.
+  // keep_alive_timeout (on a new connection: first_byte_timeout, shorter, as a connection
+  // that sends nothing holds a place every client needs), its head must be complete
+  // header_timeout after its first byte, and its body body_timeout after the head. Each is
+  // a deadline for the whole step, so a client trickling bytes gains nothing.
   void do_read() {
     parser_.emplace();
     limit(*parser_, options_);
-    if (first_request_ || buffer_.size() > 0) {  // a new connection, or a pipelined request already here
+    if (first_request_) {
       first_request_ = false;
-      return do_read_header();
+      return do_wait_first_byte();
     }
+    if (buffer_.size() > 0) return do_read_header();  // a pipelined request already here
     stream_.expires_after(options_.keep_alive_timeout);
     stream_.async_read_some(buffer_.prepare(4096),
                             beast::bind_front_handler(&session::on_first_bytes, shared_from_this()));
+  }
+
+  // A new connection: waits until it has something to read, without reading it (Beast
+  // reads the head as it always did: it checks header_limit against what it is handed at
+  // once), or closes it once first_byte_timeout passed.
+  void do_wait_first_byte() {
+    first_byte_timer_.expires_after(options_.first_byte_timeout);
+    first_byte_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec) return;  // cancelled: the first byte came
+      ++self->counters_.timeouts;
+      self->do_close();
+    });
+    stream_.socket().async_wait(tcp::socket::wait_read, [self = shared_from_this()](beast::error_code ec) {
+      if (self->first_byte_timer_.cancel() == 0 || ec) return self->do_close();  // too late, or gone
+      self->do_read_header();
+    });
   }
 
   void on_first_bytes(beast::error_code ec, std::size_t n) {
@@ -344,12 +371,14 @@ class session : public std::enable_shared_from_this<session> {
   }
 
   beast::tcp_stream stream_;
+  net::steady_timer first_byte_timer_;  // a new connection's first_byte_timeout
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   router& router_;
   const server_options& options_;
   session_counters& counters_;
   std::string remote_;
+  const std::string client_;  // the key counters_ counts this connection under
   bool first_request_ = true;
   bool loopback_ = false;
   bool keep_alive_ = false;
@@ -401,8 +430,9 @@ read_result read_request(std::string_view bytes, const server_options& options) 
   return out;
 }
 
-void start_session(tcp::socket socket, router& r, const server_options& options, session_counters& counters) {
-  std::make_shared<session>(std::move(socket), r, options, counters)->run();
+void start_session(tcp::socket socket, router& r, const server_options& options, session_counters& counters,
+                   std::string client) {
+  std::make_shared<session>(std::move(socket), r, options, counters, std::move(client))->run();
 }
 
 }  // namespace dutyflow::http

@@ -514,6 +514,9 @@ std::string metrics_body(const metrics_snapshot& s) {
     one("dutyflow_http_connections_refused_total", "counter",
         "Connections answered 503 and closed because http.max_connections were open.",
         static_cast<double>(h.connections_refused));
+    one("dutyflow_http_connections_refused_per_address_total", "counter",
+        "Connections answered 429 and closed because their client had http.max_connections_per_address open.",
+        static_cast<double>(h.connections_refused_per_address));
     one("dutyflow_http_timeouts_total", "counter",
         "Connections closed by the header, body, keep-alive or send timeout.", static_cast<double>(h.timeouts));
     one("dutyflow_http_bad_requests_total", "counter",

@@ -26,6 +26,7 @@ namespace dutyflow::http {
 struct http_stats {
   std::size_t connections = 0;
   std::uint64_t connections_refused = 0;
+  std::uint64_t connections_refused_per_address = 0;
   std::uint64_t timeouts = 0;
   std::uint64_t bad_requests = 0;
   std::uint64_t auth_failures = 0;

@@ -41,6 +41,7 @@ json abuse_config() {
   config["log_level"] = "debug";
   config["notify"]["enabled"] = false;
   config["http"]["max_connections"] = 1000;
+  config["http"]["first_byte_timeout"] = "2s";
   config["http"]["header_timeout"] = "2s";
   config["http"]["body_timeout"] = "2s";
   config["http"]["keep_alive_timeout"] = "2s";
@@ -189,8 +190,10 @@ class AbuseSlowClients : public Abuse {
  protected:
   json config() const override {
     auto c = abuse_config();
+    c["http"]["first_byte_timeout"] = "4s";
     c["http"]["header_timeout"] = "4s";
     c["http"]["body_timeout"] = "4s";
+    c["http"]["max_connections_per_address"] = 0;  // all 400 come from 127.0.0.1
     return c;
   }
 };
@@ -201,6 +204,7 @@ class AbuseConnectionCap : public Abuse {
   json config() const override {
     auto c = abuse_config();
     c["http"]["max_connections"] = 20;
+    c["http"]["first_byte_timeout"] = "60s";
     c["http"]["header_timeout"] = "60s";
     c["http"]["keep_alive_timeout"] = "60s";
     return c;
@@ -794,4 +798,116 @@ TEST_F(Abuse, ABadTokensFileOnSighupKeepsTheOldTokens) {
   EXPECT_TRUE(normal_request_succeeds());
   EXPECT_EQ(d.call("GET", plan_path, unit).status, 200);
   write_file(d.tokens(), good);
+}
+
+// ---------------------------------------------------------------------------------------
+// Connections (issue 16, finding 5)
+
+namespace {
+
+using ms = std::chrono::milliseconds;
+
+// The shipped connection limits (512 in all, 32 per address), a short first-byte timeout
+// and long other ones: what closes an idle connection here is the first-byte timeout.
+class AbuseConnections : public Abuse {
+ protected:
+  json config() const override {
+    auto c = abuse_config();
+    c["http"]["max_connections"] = 512;
+    c["http"]["max_connections_per_address"] = 32;
+    c["http"]["first_byte_timeout"] = "3s";
+    c["http"]["header_timeout"] = "60s";
+    c["http"]["keep_alive_timeout"] = "60s";
+    return c;
+  }
+};
+
+}  // namespace
+
+// Finding 5: 512 idle sockets without a token locked everyone out (503) for as long as the
+// attacker kept reconnecting. From one address only 32 are taken in, the rest are refused
+// at once; everyone else is served; and those 32 are closed when their first byte is
+// overdue (3 s here, against a 60 s header timeout).
+TEST_F(AbuseConnections, IdleSocketsFromOneAddressLockNobodyOut) {
+  std::vector<raw_client> idle;
+  for (int i = 0; i < 512; ++i) {
+    idle.emplace_back(port(), "127.0.0.2");
+    ASSERT_TRUE(idle.back().connected()) << i << ": the kernel refused the connection";
+  }
+  EXPECT_EQ(metric_until("dutyflow_http_connections_refused_per_address_total", [](double v) { return v >= 480; }),
+            480.0);
+  EXPECT_EQ(metric("dutyflow_http_connections_refused_total"), 0.0) << "nobody met the 512 in all";
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(normal_request_succeeds()) << "while 127.0.0.2 holds its 32";
+  raw_client other(port(), "127.0.0.3");
+  ASSERT_TRUE(other.send(http_request("GET", plan_path, viewer)));
+  auto served = other.read_response();
+  ASSERT_TRUE(served);
+  EXPECT_EQ(served->status, 200);
+  other.close();
+  // The refused ones got a 429 saying why, or were closed before they could read it.
+  int answered = 0, open = 0;
+  for (auto& c : idle) {
+    if (!c.readable_within(ms(0))) {
+      ++open;
+      continue;
+    }
+    if (auto r = c.read_response(ms(1000))) {
+      EXPECT_EQ(r->status, 429) << r->body;
+      EXPECT_TRUE(is_api_error(*r));
+      EXPECT_EQ(r->headers["retry-after"], "1");
+      ++answered;
+    }
+  }
+  std::cout << "[ info ] 512 idle from 127.0.0.2: " << open << " still open, " << answered
+            << " read their 429 before the close\n";
+  EXPECT_LE(open, 32);
+  // The 32 it was allowed are closed for sending nothing; the deadline only bounds a failure.
+  EXPECT_EQ(metric_until("dutyflow_http_connections", [](double v) { return v <= 1; }, 30s), 1.0);
+  EXPECT_GE(metric("dutyflow_http_timeouts_total"), 32.0);
+  raw_client later(port(), "127.0.0.2");
+  ASSERT_TRUE(later.send(http_request("GET", "/healthz")));
+  auto back = later.read_response();
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->status, 200) << "its places came back";
+  expect_journal_unchanged();
+}
+
+// Finding 5: the 33rd connection from one address is refused while the 32 it holds keep
+// being served, and so is everyone else.
+TEST_F(AbuseConnections, The33rdConnectionFromOneAddressIsRefusedWhileItsOthersAreServed) {
+  std::vector<raw_client> kept;
+  for (int i = 0; i < 32; ++i) {
+    raw_client c(port(), "127.0.0.2");
+    ASSERT_TRUE(c.send(http_request("GET", "/healthz")));
+    auto r = c.read_response();
+    ASSERT_TRUE(r) << i;
+    ASSERT_EQ(r->status, 200) << i;
+    kept.push_back(std::move(c));
+  }
+  EXPECT_GE(metric_until("dutyflow_http_connections", [](double v) { return v >= 33; }), 33.0);
+  raw_client extra(port(), "127.0.0.2");
+  extra.send(http_request("GET", "/healthz"));
+  if (auto r = extra.read_response()) {
+    EXPECT_EQ(r->status, 429) << r->body;
+    EXPECT_EQ(r->json["error"]["code"], "too_many_requests");
+  }
+  EXPECT_TRUE(extra.wait_closed());
+  for (auto* c : {&kept.front(), &kept.back()}) {
+    ASSERT_TRUE(c->send(http_request("GET", plan_path, viewer)));
+    auto r = c->read_response();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200) << "a connection it holds is still served";
+  }
+  EXPECT_TRUE(normal_request_succeeds());
+  EXPECT_NE(d.log().find("127.0.0.2 has 32 connections open"), std::string::npos);
+  // One closed, one place back. Each try is answered at once; the deadline bounds a failure.
+  kept.front().close();
+  bool served = false;
+  for (auto until = std::chrono::steady_clock::now() + 10s; !served && std::chrono::steady_clock::now() < until;) {
+    raw_client c(port(), "127.0.0.2");
+    c.send(http_request("GET", "/healthz"));
+    auto r = c.read_response();
+    served = r && r->status == 200;
+  }
+  EXPECT_TRUE(served);
 }

@@ -26,6 +26,8 @@ TEST(HttpSettings, TheShippedConfigSaysWhatTheDefaultsAre) {
   auto r = read_http_settings(dutyflow::testing::source_path("config/dutyflowd.json"), server, auth);
   ASSERT_TRUE(r) << r.err().message;
   EXPECT_EQ(server.max_connections, defaults.max_connections);
+  EXPECT_EQ(server.max_connections_per_address, defaults.max_connections_per_address);
+  EXPECT_EQ(server.first_byte_timeout, defaults.first_byte_timeout);
   EXPECT_EQ(server.header_timeout, defaults.header_timeout);
   EXPECT_EQ(server.body_timeout, defaults.body_timeout);
   EXPECT_EQ(server.keep_alive_timeout, defaults.keep_alive_timeout);
@@ -42,6 +44,7 @@ TEST(HttpSettings, EverySettingIsRead) {
   http::server_options server;
   http::auth_limit_options auth;
   auto r = read_http(R"({"listen": "127.0.0.1:1", "http": {"threads": 3, "max_connections": 40,
+      "max_connections_per_address": 7, "first_byte_timeout": "1500ms",
       "header_timeout": "2s", "body_timeout": "500ms", "keep_alive_timeout": "1s", "send_timeout": "3s",
       "header_limit": 4096, "body_limit": 65536,
       "auth_failures": {"limit": 5, "window": "10m", "tracked_clients": 99}}})",
@@ -49,6 +52,8 @@ TEST(HttpSettings, EverySettingIsRead) {
   ASSERT_TRUE(r) << r.err().message;
   EXPECT_EQ(server.threads, 3);
   EXPECT_EQ(server.max_connections, 40u);
+  EXPECT_EQ(server.max_connections_per_address, 7u);
+  EXPECT_EQ(server.first_byte_timeout, 1500ms);
   EXPECT_EQ(server.header_timeout, 2s);
   EXPECT_EQ(server.body_timeout, 500ms);
   EXPECT_EQ(server.keep_alive_timeout, 1s);
@@ -71,6 +76,9 @@ TEST(HttpSettings, MistakesNameTheKey) {
             std::string::npos);
   EXPECT_NE(message(R"({"http": {"header_timeout": "30"}})").find("\"http.header_timeout\""), std::string::npos);
   EXPECT_NE(message(R"({"http": {"header_timeout": "0s"}})").find("longer than zero"), std::string::npos);
+  EXPECT_NE(message(R"({"http": {"first_byte_timeout": "0s"}})").find("\"http.first_byte_timeout\""),
+            std::string::npos);
+  EXPECT_EQ(message(R"({"http": {"max_connections_per_address": 0}})"), "accepted");
   EXPECT_NE(message(R"({"http": {"max_connections": 0}})").find("\"http.max_connections\""), std::string::npos);
   EXPECT_NE(message(R"({"http": {"auth_failures": {"limit": -1}}})").find("\"http.auth_failures.limit\""),
             std::string::npos);
