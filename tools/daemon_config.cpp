@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -91,7 +92,7 @@ status read_http_settings(const std::string& path, http::server_options& server,
   long long per_address = static_cast<long long>(server.max_connections_per_address);
   if (!h.check_keys({"threads", "max_connections", "max_connections_per_address", "first_byte_timeout",
                      "header_timeout", "body_timeout", "keep_alive_timeout", "send_timeout", "header_limit",
-                     "body_limit", "auth_failures"},
+                     "body_limit", "auth_failures", "stream"},
                     error) ||
       !h.integer("threads", 1, 64, threads, error) ||
       !h.integer("max_connections", 1, 1000000, max_connections, error) ||
@@ -134,6 +135,44 @@ status read_http_settings(const std::string& path, http::server_options& server,
     }
     auth.limit = static_cast<int>(limit);
     auth.tracked_clients = static_cast<std::size_t>(tracked);
+  }
+  if (!error.empty()) return bad();
+  return ok_status();
+}
+
+status read_http_limits(const std::string& path, http::server_options& server, http::event_hub_options& stream) {
+  // Half the connections at most, unless the config says otherwise: the other half stays
+  // for ordinary requests however many dashboards are open.
+  stream.max_streams = std::max<std::size_t>(1, server.max_connections / 2);
+  auto section = read_config_section(path, "http");
+  if (!section) return std::move(section).err();
+  if (section->is_null()) return ok_status();
+  std::string error;
+  auto bad = [&] { return make_error(errc::invalid, path + ": " + error); };
+  const config_section h(*section, "http");
+  if (const auto* st = h.object("stream", error)) {
+    const config_section ss(*st, "http.stream");
+    long long max_open = static_cast<long long>(stream.max_streams);
+    long long per_token = static_cast<long long>(stream.streams_per_token);
+    long long queue = static_cast<long long>(server.stream_queue_bytes);
+    long long replay = stream.replay_limit;
+    if (!ss.check_keys({"max_open", "per_token", "queue_bytes", "replay_limit"}, error) ||
+        !ss.integer("max_open", 0, 1000000, max_open, error) || !ss.integer("per_token", 0, 1000000, per_token, error) ||
+        !ss.integer("queue_bytes", 64 * 1024, 1024LL * 1024 * 1024, queue, error) ||
+        !ss.integer("replay_limit", 0, 100000000, replay, error))
+      return bad();
+    if (max_open == 0 || static_cast<std::size_t>(max_open) >= server.max_connections) {
+      if (server.max_connections > 1) {
+        error = "\"http.stream.max_open\" must be from 1 to " + std::to_string(server.max_connections - 1) +
+                ", below http.max_connections: streams must not take every connection";
+        return bad();
+      }
+      max_open = 1;  // one connection in all: nothing to keep
+    }
+    stream.max_streams = static_cast<std::size_t>(max_open);
+    stream.streams_per_token = static_cast<std::size_t>(per_token);
+    server.stream_queue_bytes = static_cast<std::size_t>(queue);
+    stream.replay_limit = static_cast<int>(replay);
   }
   if (!error.empty()) return bad();
   return ok_status();

@@ -4,6 +4,7 @@
 #include "adapters/http/auth.h"
 #include "adapters/http/router.h"
 #include "adapters/http/server.h"
+#include "adapters/http/stream_replay.h"
 #include "adapters/http/views.h"
 #include "engine/calendar.h"
 #include "engine/clock.h"
@@ -176,8 +177,28 @@ int main(int argc, char** argv) {
     return 2;
   }
   const http::link_signer calendar_links(*calendar_key, "calendar");
-  http::event_hub hub;
+  http::server_options server_opts;
+  http::auth_limit_options auth_limit;
+  http::event_hub_options stream_opts;
+  if (auto s = read_http_settings(config_path, server_opts, auth_limit); !s) {
+    spdlog::error("{}", s.err().message);
+    return 2;
+  }
+  if (auto s = read_http_limits(config_path, server_opts, stream_opts); !s) {
+    spdlog::error("{}", s.err().message);
+    return 2;
+  }
+  server_opts.listen = opts.listen;
+  http::event_hub hub(stream_opts);
+  // Returning stream clients are replayed from the journal by a reader of its own, never
+  // on the engine thread.
+  const std::string journal_path = opts.db;
+  http::stream_replay_options replay_opts;
+  replay_opts.queue_bytes = server_opts.stream_queue_bytes;
+  http::stream_replayer replayer(
+      hub, [journal_path] { return open_sqlite_journal_reader(journal_path); }, replay_opts);
   http::view_services views{hub, calendar_links, **clock, &*calendar};
+  views.replay = &replayer;
   if (auto s = read_metrics_settings(config_path, views.metrics_allow_loopback); !s) {
     spdlog::error("{}", s.err().message);
     return 2;
@@ -185,6 +206,7 @@ int main(int argc, char** argv) {
   ctx.views = &views;
   eng.add_observer([&hub](const std::vector<event_row>& committed) { hub.publish(committed); });
   hub.start();
+  replayer.start();
   // Notifications (adapters/notify): the one-click link key now, the dispatcher once the
   // port is known (links point at it unless notify.base_url says otherwise).
   notify_settings notify_opts;
@@ -203,13 +225,6 @@ int main(int argc, char** argv) {
   eng.add_observer([&notifier](const std::vector<event_row>&) {
     if (notifier) notifier->poke();  // new outbox rows go out now, not at the next poll
   });
-  http::server_options server_opts;
-  http::auth_limit_options auth_limit;
-  if (auto s = read_http_settings(config_path, server_opts, auth_limit); !s) {
-    spdlog::error("{}", s.err().message);
-    return 2;
-  }
-  server_opts.listen = opts.listen;
   http::router router(ctx, std::make_shared<const http::token_store>(std::move(*tokens)), auth_limit);
   http::server server(router, server_opts);
   views.http = [&server, &router] {
@@ -261,6 +276,9 @@ int main(int argc, char** argv) {
       server_opts.first_byte_timeout.count(),
       server_opts.header_timeout.count(), server_opts.body_timeout.count(), server_opts.keep_alive_timeout.count(),
       auth_limit.limit, auth_limit.window.count());
+  spdlog::info("http: at most {} streams, {} per token, {} bytes queued each, {} events replayed",
+               stream_opts.max_streams, stream_opts.streams_per_token, server_opts.stream_queue_bytes,
+               stream_opts.replay_limit);
 
   boost::asio::io_context io;
   boost::asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
@@ -305,6 +323,7 @@ int main(int argc, char** argv) {
   if (notifier) notifier->stop();  // deliveries under way finish and are recorded first
   hub.stop();
   runner.stop();
+  replayer.stop();
   server.stop();
   spdlog::info("dutyflowd stopped");
   return 0;

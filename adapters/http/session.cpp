@@ -233,35 +233,56 @@ class session : public std::enable_shared_from_this<session> {
 
   // The body of a streamed response (Server-Sent Events): writers on any thread queue
   // chunks here, bounded by stream_queue_bytes; this session's strand writes them out one
-  // at a time. A writer that would overflow the queue gets false and the client is dropped,
-  // so a slow client costs memory up to the bound, never a blocked writer.
+  // at a time. A chunk that would pass the bound is not queued and its writer is told
+  // (offer::full), so a slow client costs memory up to the bound, never a blocked writer.
   class sink final : public stream_sink {
    public:
     sink(std::weak_ptr<session> owner, std::size_t limit) : owner_(std::move(owner)), limit_(limit) {}
 
-    bool write(std::string chunk) override {
-      bool start = false, overflow = false;
+    offer write(std::string chunk) override {
+      bool start = false;
+      {
+        std::lock_guard lock(mutex_);
+        if (closed_) return offer::closed;
+        if (queued_ + chunk.size() > limit_) return offer::full;
+        queued_ += chunk.size();
+        queue_.push_back(std::move(chunk));
+        start = !writing_;
+        writing_ = true;
+      }
+      return !start || kick() ? offer::queued : offer::closed;
+    }
+
+    bool restart(std::string chunk) override {
+      bool start = false;
       {
         std::lock_guard lock(mutex_);
         if (closed_) return false;
-        if (queued_ + chunk.size() > limit_) {
-          closed_ = overflow = true;
-        } else {
-          queued_ += chunk.size();
-          queue_.push_back(std::move(chunk));
-          start = !writing_;
-          writing_ = writing_ || start;
+        queue_.clear();
+        queued_ = chunk.size();
+        queue_.push_back(std::move(chunk));
+        start = !writing_;
+        writing_ = true;
+      }
+      return !start || kick();
+    }
+
+    std::size_t queued() const override {
+      std::lock_guard lock(mutex_);
+      return queued_;
+    }
+
+    void when_queued_at_most(std::size_t bytes, std::function<void()> fn) override {
+      {
+        std::lock_guard lock(mutex_);
+        if (closed_) return;
+        if (queued_ > bytes) {
+          waiter_ = std::move(fn);
+          waiter_mark_ = bytes;
+          return;
         }
       }
-      if (overflow || start) {
-        if (auto s = owner_.lock()) {
-          net::post(s->stream_.get_executor(), [s, overflow] { overflow ? s->do_close() : s->pump(); });
-        } else {
-          mark_closed();
-          return false;
-        }
-      }
-      return !overflow;
+      fn();
     }
 
     bool is_open() const override {
@@ -270,36 +291,55 @@ class session : public std::enable_shared_from_this<session> {
     }
 
     void close() override {
+      std::function<void()> gone;
       {
         std::lock_guard lock(mutex_);
         if (closed_) return;
         closed_ = ending_ = true;
+        gone.swap(waiter_);
       }
       if (auto s = owner_.lock()) net::post(s->stream_.get_executor(), [s] { s->pump(); });
     }
 
     void mark_closed() {
+      std::function<void()> gone;  // destroyed after the lock: it may hold a writer's state
       std::lock_guard lock(mutex_);
       closed_ = true;
       queue_.clear();
+      queued_ = 0;
+      gone.swap(waiter_);
     }
 
     // The next chunk to write; false when there is none (the pump stops until a write()
-    // starts it again). `end` is set when close() asked for the stream to end.
-    bool next(std::string& out, bool& end) {
+    // starts it again). `end` is set when close() asked for the stream to end; `ready` gets
+    // the waiter whose mark the queue is down to, for the caller to run.
+    bool next(std::string& out, bool& end, std::function<void()>& ready) {
       std::lock_guard lock(mutex_);
       end = ending_ && queue_.empty();
-      if (queue_.empty()) {
+      const bool any = !queue_.empty();
+      if (any) {
+        out = std::move(queue_.front());
+        queue_.pop_front();
+        queued_ -= out.size();
+      } else {
         writing_ = false;
-        return false;
       }
-      out = std::move(queue_.front());
-      queue_.pop_front();
-      queued_ -= out.size();
-      return true;
+      if (waiter_ && queued_ <= waiter_mark_) ready.swap(waiter_);
+      return any;
     }
 
    private:
+    // Starts the pump on the session's strand; false (and the sink closed) once the
+    // session is gone.
+    bool kick() {
+      if (auto s = owner_.lock()) {
+        net::post(s->stream_.get_executor(), [s] { s->pump(); });
+        return true;
+      }
+      mark_closed();
+      return false;
+    }
+
     std::weak_ptr<session> owner_;
     const std::size_t limit_;
     mutable std::mutex mutex_;
@@ -308,9 +348,12 @@ class session : public std::enable_shared_from_this<session> {
     bool writing_ = false;
     bool closed_ = false;
     bool ending_ = false;
+    std::function<void()> waiter_;
+    std::size_t waiter_mark_ = 0;
   };
 
   void write_stream_head(response r, unsigned version) {
+    lease_ = std::move(r.lease);
     auto res = std::make_shared<bhttp::response<bhttp::empty_body>>(static_cast<bhttp::status>(r.status), version);
     res->set(bhttp::field::server, "dutyflowd");
     res->set(bhttp::field::content_type, r.content_type);
@@ -340,7 +383,10 @@ class session : public std::enable_shared_from_this<session> {
   void pump() {
     if (!sink_ || chunk_writing_) return;
     bool end = false;
-    if (!sink_->next(chunk_, end)) {
+    std::function<void()> ready;
+    const bool more = sink_->next(chunk_, end, ready);
+    if (ready) ready();
+    if (!more) {
       if (end) {
         chunk_writing_ = true;
         net::async_write(stream_, bhttp::make_chunk_last(), [self = shared_from_this()](beast::error_code, std::size_t) {
@@ -388,6 +434,7 @@ class session : public std::enable_shared_from_this<session> {
   std::size_t drained_ = 0;
   unsigned version_ = 11;
   std::shared_ptr<sink> sink_;  // set once a streamed response has started
+  std::shared_ptr<const void> lease_;  // response::lease: let go when the session ends
   std::string chunk_;           // the chunk being written
   bool chunk_writing_ = false;
 };

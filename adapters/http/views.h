@@ -34,6 +34,8 @@ struct http_stats {
   std::size_t auth_clients_tracked = 0;
 };
 
+class stream_replayer;
+
 // Services the views need beyond the handlers' context. Owned by the daemon; outlives
 // every request. Reached through context::views.
 struct view_services {
@@ -49,6 +51,9 @@ struct view_services {
   // /metrics without a token from a loopback peer (config metrics.allow_loopback). Behind a
   // reverse proxy on the same machine every client is a loopback peer. Default: false.
   bool metrics_allow_loopback = false;
+  // Reads the journal off the engine thread: the stream's replay after Last-Event-ID runs
+  // on its threads. Null: a stream with Last-Event-ID is refused (503).
+  stream_replayer* replay = nullptr;
 };
 
 // Routes that answer without a bearer token, or decide about one themselves: the dashboard
@@ -108,6 +113,9 @@ struct metrics_snapshot {
   std::size_t reminder_progress_waiting = 0;  // engine::unflushed_progress()
   std::size_t stream_clients = 0;
   std::uint64_t stream_dropped = 0;
+  std::uint64_t stream_resets = 0;       // live and replay resets together
+  std::size_t stream_replays = 0;        // replays in progress
+  event_hub::stream_counts streams;      // admitted, refused per token, refused over max_streams
   double clock_seconds = 0;  // the engine clock, unix seconds
   std::optional<http_stats> http;
 };
