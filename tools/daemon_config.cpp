@@ -92,7 +92,7 @@ status read_http_settings(const std::string& path, http::server_options& server,
   long long per_address = static_cast<long long>(server.max_connections_per_address);
   if (!h.check_keys({"threads", "max_connections", "max_connections_per_address", "first_byte_timeout",
                      "header_timeout", "body_timeout", "keep_alive_timeout", "send_timeout", "header_limit",
-                     "body_limit", "auth_failures", "stream"},
+                     "body_limit", "auth_failures", "stream", "event_rate"},
                     error) ||
       !h.integer("threads", 1, 64, threads, error) ||
       !h.integer("max_connections", 1, 1000000, max_connections, error) ||
@@ -140,7 +140,8 @@ status read_http_settings(const std::string& path, http::server_options& server,
   return ok_status();
 }
 
-status read_http_limits(const std::string& path, http::server_options& server, http::event_hub_options& stream) {
+status read_http_limits(const std::string& path, http::server_options& server, http::event_hub_options& stream,
+                        http::event_rate_options& rate) {
   // Half the connections at most, unless the config says otherwise: the other half stays
   // for ordinary requests however many dashboards are open.
   stream.max_streams = std::max<std::size_t>(1, server.max_connections / 2);
@@ -157,7 +158,8 @@ status read_http_limits(const std::string& path, http::server_options& server, h
     long long queue = static_cast<long long>(server.stream_queue_bytes);
     long long replay = stream.replay_limit;
     if (!ss.check_keys({"max_open", "per_token", "queue_bytes", "replay_limit"}, error) ||
-        !ss.integer("max_open", 0, 1000000, max_open, error) || !ss.integer("per_token", 0, 1000000, per_token, error) ||
+        !ss.integer("max_open", 0, 1000000, max_open, error) ||
+        !ss.integer("per_token", 0, 1000000, per_token, error) ||
         !ss.integer("queue_bytes", 64 * 1024, 1024LL * 1024 * 1024, queue, error) ||
         !ss.integer("replay_limit", 0, 100000000, replay, error))
       return bad();
@@ -173,6 +175,30 @@ status read_http_limits(const std::string& path, http::server_options& server, h
     stream.streams_per_token = static_cast<std::size_t>(per_token);
     server.stream_queue_bytes = static_cast<std::size_t>(queue);
     stream.replay_limit = static_cast<int>(replay);
+  }
+  if (!error.empty()) return bad();
+  if (const auto* er = h.object("event_rate", error)) {
+    const config_section es(*er, "http.event_rate");
+    long long tracked = static_cast<long long>(rate.tracked);
+    if (!es.check_keys({"unit", "coordinator", "duty", "tracked"}, error) ||
+        !es.integer("tracked", 2, 100000000, tracked, error))
+      return bad();
+    const std::pair<const char*, http::rate_allowance*> allowances[] = {
+        {"unit", &rate.unit}, {"coordinator", &rate.coordinator}, {"duty", &rate.duty}};
+    for (const auto& [key, a] : allowances) {
+      const auto* obj = es.object(key, error);
+      if (!error.empty()) return bad();
+      if (!obj) continue;
+      const config_section as(*obj, es.path(key));
+      long long burst = static_cast<long long>(a->burst);
+      double per_minute = a->per_minute;
+      if (!as.check_keys({"burst", "per_minute"}, error) || !as.integer("burst", 0, 1000000000, burst, error) ||
+          !as.number("per_minute", 0, 1e9, per_minute, error))
+        return bad();
+      a->burst = static_cast<double>(burst);
+      a->per_minute = per_minute;
+    }
+    rate.tracked = static_cast<std::size_t>(tracked);
   }
   if (!error.empty()) return bad();
   return ok_status();

@@ -3,6 +3,7 @@
 #include "adapters/http/ack_link.h"
 #include "adapters/http/auth.h"
 #include "adapters/http/router.h"
+#include "adapters/http/rate_limit.h"
 #include "adapters/http/server.h"
 #include "adapters/http/stream_replay.h"
 #include "adapters/http/views.h"
@@ -180,23 +181,26 @@ int main(int argc, char** argv) {
   http::server_options server_opts;
   http::auth_limit_options auth_limit;
   http::event_hub_options stream_opts;
+  http::event_rate_options event_rate_opts;
   if (auto s = read_http_settings(config_path, server_opts, auth_limit); !s) {
     spdlog::error("{}", s.err().message);
     return 2;
   }
-  if (auto s = read_http_limits(config_path, server_opts, stream_opts); !s) {
+  if (auto s = read_http_limits(config_path, server_opts, stream_opts, event_rate_opts); !s) {
     spdlog::error("{}", s.err().message);
     return 2;
   }
   server_opts.listen = opts.listen;
   http::event_hub hub(stream_opts);
   // Returning stream clients are replayed from the journal by a reader of its own, never
-  // on the engine thread.
+  // on the engine thread; /metrics' journal figures are read there too.
   const std::string journal_path = opts.db;
   http::stream_replay_options replay_opts;
   replay_opts.queue_bytes = server_opts.stream_queue_bytes;
   http::stream_replayer replayer(
       hub, [journal_path] { return open_sqlite_journal_reader(journal_path); }, replay_opts);
+  http::event_rate_limiter event_rate(event_rate_opts);
+  ctx.event_rate = &event_rate;
   http::view_services views{hub, calendar_links, **clock, &*calendar};
   views.replay = &replayer;
   if (auto s = read_metrics_settings(config_path, views.metrics_allow_loopback); !s) {
@@ -276,9 +280,14 @@ int main(int argc, char** argv) {
       server_opts.first_byte_timeout.count(),
       server_opts.header_timeout.count(), server_opts.body_timeout.count(), server_opts.keep_alive_timeout.count(),
       auth_limit.limit, auth_limit.window.count());
-  spdlog::info("http: at most {} streams, {} per token, {} bytes queued each, {} events replayed",
+  auto allowance = [](const http::rate_allowance& a) {
+    return a.off() ? std::string("off") : fmt::format("{:g} at once, {:g}/min", a.burst, a.per_minute);
+  };
+  spdlog::info("http: at most {} streams, {} per token, {} bytes queued each, {} events replayed; events per unit "
+               "token {}, per coordinator token {}, per duty {}",
                stream_opts.max_streams, stream_opts.streams_per_token, server_opts.stream_queue_bytes,
-               stream_opts.replay_limit);
+               stream_opts.replay_limit, allowance(event_rate_opts.unit), allowance(event_rate_opts.coordinator),
+               allowance(event_rate_opts.duty));
 
   boost::asio::io_context io;
   boost::asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);

@@ -215,7 +215,8 @@ void stream_events(context& ctx, const request& req, const actor& caller, const 
     last = id;
   }
   if (last && !v->replay) {
-    respond(error_response(503, "unavailable", "this daemon cannot replay missed events; reconnect without Last-Event-ID"));
+    respond(error_response(503, "unavailable",
+                           "this daemon cannot replay missed events; reconnect without Last-Event-ID"));
     return;
   }
   // A place under the stream limits, given back when the connection closes: one token
@@ -508,8 +509,29 @@ std::string metrics_body(const metrics_snapshot& s) {
   m.sample("dutyflow_stream_replays", {}, static_cast<double>(s.stream_replays));
   m.family("dutyflow_stream_refused_total", "counter",
            "Streams refused: over http.stream.per_token for their token (429) or over http.stream.max_open (503).");
-  m.sample("dutyflow_stream_refused_total", {{"reason", "per_token"}}, static_cast<double>(s.streams.refused_per_token));
+  m.sample("dutyflow_stream_refused_total", {{"reason", "per_token"}},
+           static_cast<double>(s.streams.refused_per_token));
   m.sample("dutyflow_stream_refused_total", {{"reason", "max_open"}}, static_cast<double>(s.streams.refused_all));
+  if (s.journal_bytes) {
+    m.family("dutyflow_journal_bytes", "gauge",
+             "Size of the SQLite journal (events, duties, outbox), write-ahead log included.");
+    m.sample("dutyflow_journal_bytes", {}, static_cast<double>(*s.journal_bytes));
+    m.family("dutyflow_journal_events_total", "counter", "Events appended to the journal.");
+    m.sample("dutyflow_journal_events_total", {}, static_cast<double>(s.events));
+  }
+  if (s.event_rate) {
+    const auto& r = *s.event_rate;
+    m.family("dutyflow_http_rate_limited_total", "counter",
+             "Requests answered 429 because a token's or a duty's event allowance was used up (http.event_rate).");
+    m.sample("dutyflow_http_rate_limited_total", {{"role", "unit"}, {"limit", "token"}},
+             static_cast<double>(r.refused_unit_token));
+    m.sample("dutyflow_http_rate_limited_total", {{"role", "unit"}, {"limit", "duty"}},
+             static_cast<double>(r.refused_unit_duty));
+    m.sample("dutyflow_http_rate_limited_total", {{"role", "coordinator"}, {"limit", "token"}},
+             static_cast<double>(r.refused_coordinator_token));
+    m.family("dutyflow_http_rate_limit_tracked", "gauge", "Tokens and duties whose event allowance is remembered.");
+    m.sample("dutyflow_http_rate_limit_tracked", {}, static_cast<double>(r.tracked));
+  }
   m.family("dutyflow_clock_seconds", "gauge", "The daemon's clock (system, manual or scaled), unix seconds.");
   m.sample("dutyflow_clock_seconds", {}, s.clock_seconds);
   if (s.http) {
@@ -560,34 +582,60 @@ void get_metrics(context& ctx, const request& req, const std::optional<actor>& c
   runner_metrics& rm = ctx.runner.metrics();
   const clock_source& clock = v->clock;
   stream_replayer* replay = v->replay;
-  std::optional<http_stats> http;
-  if (v->http) http = v->http();
-  ctx.runner.post([&hub, &rm, &clock, replay, http, respond](engine& e) {
-    metrics_snapshot s;
-    s.http = http;
-    s.duties = e.duties_json(duty_filter{}, nullptr);
-    auto events = e.event_count();
-    auto notes = e.notification_counts();
-    if (!events || !notes) {
-      respond(error_response(events ? notes.err() : events.err()));
-      return;
+  auto s = std::make_shared<metrics_snapshot>();
+  if (v->http) s->http = v->http();
+  if (ctx.event_rate) s->event_rate = ctx.event_rate->read();
+  s->stream_clients = hub.clients();
+  s->stream_dropped = hub.dropped();
+  s->streams = hub.streams();
+  s->stream_resets = hub.resets() + (replay ? replay->resets() : 0);
+  s->stream_replays = replay ? replay->in_progress() : 0;
+  // The rest on the engine thread: duties, the outbox, the engine's own figures.
+  auto on_engine = [&ctx, &rm, &clock, s, respond](bool counted) {
+    ctx.runner.post([&rm, &clock, s, counted, respond](engine& e) {
+      s->duties = e.duties_json(duty_filter{}, nullptr);
+      if (!counted) {
+        auto events = e.event_count();
+        if (!events) {
+          respond(error_response(events.err()));
+          return;
+        }
+        s->events = *events;
+      }
+      auto notes = e.notification_counts();
+      if (!notes) {
+        respond(error_response(notes.err()));
+        return;
+      }
+      s->notifications = std::move(*notes);
+      s->commit_seconds = rm.commit_seconds.read();
+      s->batch_size = rm.batch_size.read();
+      s->scheduler_lag_seconds = rm.scheduler_lag_seconds.get();
+      s->reminder_progress_waiting = e.unflushed_progress();
+      s->clock_seconds = std::chrono::duration<double>(clock.now().time_since_epoch()).count();
+      response r;
+      r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+      r.body = metrics_body(*s);
+      respond(std::move(r));
+    });
+  };
+  if (!replay) return on_engine(false);
+  // The journal's figures from a reader of its own: counting a large journal's events on
+  // the engine thread held every command up behind the count.
+  replay->post([s, on_engine](journal_reader* reader) {
+    bool counted = false;
+    if (reader) {
+      auto bytes = reader->size_bytes();
+      auto last = reader->last_event_id();
+      if (bytes && last) {
+        s->journal_bytes = *bytes;
+        // The journal is append-only (no UPDATE, no DELETE) and its ids are SQLite rowids
+        // handed out one after another: the last id is the number of events.
+        s->events = *last;
+        counted = true;
+      }
     }
-    s.events = *events;
-    s.notifications = std::move(*notes);
-    s.commit_seconds = rm.commit_seconds.read();
-    s.batch_size = rm.batch_size.read();
-    s.scheduler_lag_seconds = rm.scheduler_lag_seconds.get();
-    s.reminder_progress_waiting = e.unflushed_progress();
-    s.stream_clients = hub.clients();
-    s.stream_dropped = hub.dropped();
-    s.streams = hub.streams();
-    s.stream_resets = hub.resets() + (replay ? replay->resets() : 0);
-    s.stream_replays = replay ? replay->in_progress() : 0;
-    s.clock_seconds = std::chrono::duration<double>(clock.now().time_since_epoch()).count();
-    response r;
-    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-    r.body = metrics_body(s);
-    respond(std::move(r));
+    on_engine(counted);
   });
 }
 

@@ -17,6 +17,7 @@
 #include "adapters/http/event_stream.h"
 #include "adapters/http/handlers.h"
 #include "adapters/http/link_signing.h"
+#include "adapters/http/rate_limit.h"
 #include "engine/calendar.h"
 
 namespace dutyflow::http {
@@ -51,8 +52,9 @@ struct view_services {
   // /metrics without a token from a loopback peer (config metrics.allow_loopback). Behind a
   // reverse proxy on the same machine every client is a loopback peer. Default: false.
   bool metrics_allow_loopback = false;
-  // Reads the journal off the engine thread: the stream's replay after Last-Event-ID runs
-  // on its threads. Null: a stream with Last-Event-ID is refused (503).
+  // Reads the journal off the engine thread: the stream's replay after Last-Event-ID and
+  // the journal's figures in /metrics run on its threads. Null: a stream with
+  // Last-Event-ID is refused (503), and /metrics counts events on the engine thread.
   stream_replayer* replay = nullptr;
 };
 
@@ -116,6 +118,9 @@ struct metrics_snapshot {
   std::uint64_t stream_resets = 0;       // live and replay resets together
   std::size_t stream_replays = 0;        // replays in progress
   event_hub::stream_counts streams;      // admitted, refused per token, refused over max_streams
+  std::optional<std::int64_t> journal_bytes;  // the database's size, when a journal reader gave it
+  // Requests refused by the event allowances (rate_limit.h), when the daemon has them.
+  std::optional<event_rate_limiter::stats> event_rate;
   double clock_seconds = 0;  // the engine clock, unix seconds
   std::optional<http_stats> http;
 };

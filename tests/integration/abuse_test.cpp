@@ -8,6 +8,7 @@
 #include "adapters/http/auth.h"
 #include "adapters/http/message.h"
 #include "tests/support/daemon_fixture.h"
+#include "tests/support/event_load.h"
 #include "tests/support/raw_client.h"
 
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -19,6 +20,8 @@
 #include <atomic>
 #include <functional>
 #include <iostream>
+#include <map>
+#include <mutex>
 #include <random>
 #include <thread>
 
@@ -1007,7 +1010,8 @@ class sse_stream {
     if (e.id != expect) return ::testing::AssertionFailure() << "event " << e.id << " where " << expect << " was due";
     ++expect;
   }
-  if (expect != last + 1) return ::testing::AssertionFailure() << "the events end at " << expect - 1 << ", not " << last;
+  if (expect != last + 1)
+    return ::testing::AssertionFailure() << "the events end at " << expect - 1 << ", not " << last;
   return ::testing::AssertionSuccess();
 }
 
@@ -1021,8 +1025,9 @@ std::vector<std::string> seed_duties(daemon_fixture& d, const std::string& token
 
 // `n` comments with notes of `note_bytes` on `duties`, from `clients` threads at once (the
 // engine commits what arrives together in one transaction). Returns the statuses answered.
-std::map<int, int> fire_comments(const std::string& url, const std::string& token, const std::vector<std::string>& duties,
-                                 int n, std::size_t note_bytes, int clients = 8) {
+std::map<int, int> fire_comments(const std::string& url, const std::string& token,
+                                 const std::vector<std::string>& duties, int n, std::size_t note_bytes,
+                                 int clients = 8) {
   std::mutex mutex;
   std::map<int, int> statuses;
   std::atomic<int> next{0};
@@ -1261,4 +1266,128 @@ TEST_F(AbuseStreamSlots, StreamsCannotTakeEveryConnection) {
   }
   EXPECT_EQ(metric("dutyflow_stream_refused_total{reason=\"max_open\"}"), 1.0);
   expect_journal_unchanged();
+}
+
+// ---------------------------------------------------------------------------------------
+// Event allowances (issue 16, finding 4)
+
+namespace {
+
+// Small allowances, so that a handful of requests reach them.
+class AbuseEventRate : public Abuse {
+ protected:
+  json config() const override {
+    auto c = abuse_config();
+    c["http"]["event_rate"] = {{"unit", {{"burst", 5}, {"per_minute", 1}}},
+                               {"coordinator", {{"burst", 100}, {"per_minute", 60}}},
+                               {"duty", {{"burst", 3}, {"per_minute", 1}}}};
+    return c;
+  }
+};
+
+// The shipped allowances, on a plan where one unit owns 150 duties.
+class AbuseDefaultRate : public Abuse {
+ protected:
+  json config() const override {
+    auto c = json::parse(read_file(source_path("config/dutyflowd.json")));
+    c["synchronous"] = "normal";
+    c["notify"]["enabled"] = false;
+    c["metrics"] = {{"allow_loopback", true}};
+    return c;
+  }
+};
+
+::testing::AssertionResult is_rate_refusal(const reply& r, const std::string& limit) {
+  if (r.status != 429) return ::testing::AssertionFailure() << "HTTP " << r.status << ": " << r.raw;
+  if (!r.headers.contains("retry-after") || std::stoi(r.headers.at("retry-after")) < 1)
+    return ::testing::AssertionFailure() << "no Retry-After";
+  const auto& e = r.body["error"];
+  if (e.value("code", "") != "too_many_requests" || e["details"].value("limit", "") != limit ||
+      e["details"].value("retry_after", 0) != std::stoi(r.headers.at("retry-after")))
+    return ::testing::AssertionFailure() << r.raw;
+  return ::testing::AssertionSuccess();
+}
+
+}  // namespace
+
+// Finding 4: one unit token grew the journal by 155 MB in 12.5 s. Its events have an
+// allowance (here 5 at once, then one a minute): past it the answer is 429 with Retry-After,
+// nothing is journaled, and other tokens go on; /metrics shows the refusals and the
+// journal's size.
+TEST_F(AbuseEventRate, OneUnitTokenCannotGrowTheJournalWithoutEnd) {
+  const std::string other = d.add_token("ubnd-xa-sin-suoi-ho", "unit", "xa-sin-suoi-ho");
+  ASSERT_EQ(::kill(d.pid(), SIGHUP), 0);
+  ASSERT_TRUE(d.wait_for_log("SIGHUP: 4 token(s) reloaded")) << d.log();
+  const std::string mine[] = {tham_luan, plan_path + "/duties/cu-dai-bieu-tham-du.xa-ma-li-pho"};
+  for (int i = 0; i < 5; ++i) {
+    const auto note = json{{"event", "comment"}, {"note", "lần " + std::to_string(i)}}.dump();
+    auto r = d.call("POST", mine[i % 2] + "/events", unit, note);
+    ASSERT_EQ(r.status, 200) << i << ": " << r.raw;
+  }
+  const auto journal = journal_dump(d.db());
+  auto refused = d.call("POST", mine[1] + "/events", unit, R"({"event": "comment", "note": "một lần nữa"})");
+  EXPECT_TRUE(is_rate_refusal(refused, "token"));
+  EXPECT_TRUE(is_rate_refusal(d.call("POST", mine[0] + "/events", unit, R"({"event": "acknowledge"})"), "token"));
+  EXPECT_EQ(journal_dump(d.db()), journal) << "a refusal journaled something";
+  // Others are not slowed: another unit, the coordinator on the same duty, and reads.
+  EXPECT_EQ(d.call("POST", plan_path + "/duties/tham-luan-xa-sin-suoi-ho/events", other,
+                   R"({"event": "acknowledge"})").status,
+            200);
+  EXPECT_EQ(d.call("POST", tham_luan + "/events", coordinator, R"({"event": "comment", "note": "đã xem"})").status,
+            200);
+  EXPECT_EQ(d.call("GET", tham_luan, unit).status, 200) << "reading is not an event";
+  EXPECT_EQ(metric("dutyflow_http_rate_limited_total{role=\"unit\",limit=\"token\"}"), 2.0);
+  EXPECT_EQ(metric("dutyflow_http_rate_limited_total{role=\"coordinator\",limit=\"token\"}"), 0.0);
+  EXPECT_EQ(metric("dutyflow_journal_events_total"), static_cast<double>(event_count(d.db())));
+  EXPECT_GT(metric("dutyflow_journal_bytes"), 0.0);
+  EXPECT_NE(d.log().find("ubnd-xa-ma-li-pho (unit) used up its per-token event allowance"), std::string::npos);
+}
+
+// Finding 4: a duty's events from units have an allowance of their own (here 3 at once),
+// so a unit cannot pour everything into one duty; its other duties, and the coordinator on
+// that duty, are not held up by it.
+TEST_F(AbuseEventRate, OneDutyCannotBeFloodedAndItsCoordinatorIsNotLockedOut) {
+  const std::string duty = plan_path + "/duties/cu-dai-bieu-tham-du.xa-ma-li-pho";
+  for (int i = 0; i < 3; ++i)
+    ASSERT_EQ(d.call("POST", duty + "/events", unit, R"({"event": "comment", "note": "x"})").status, 200) << i;
+  const auto events = event_count(d.db());
+  EXPECT_TRUE(is_rate_refusal(d.call("POST", duty + "/events", unit, R"({"event": "comment", "note": "x"})"), "duty"));
+  EXPECT_EQ(event_count(d.db()), events);
+  EXPECT_EQ(d.call("POST", tham_luan + "/events", unit, R"({"event": "acknowledge"})").status, 200);
+  auto c = d.call("POST", duty + "/events", coordinator, R"({"event": "comment", "note": "nhắc đơn vị"})");
+  EXPECT_EQ(c.status, 200) << c.raw;
+  EXPECT_EQ(metric("dutyflow_http_rate_limited_total{role=\"unit\",limit=\"duty\"}"), 1.0);
+}
+
+// Finding 4, the other side: the shipped allowances never stop ordinary work. A unit's
+// script acknowledges and comments on each of its 150 duties (300 events as fast as it
+// can), and a coordinator's fires 500 more: every one is answered 200.
+TEST_F(AbuseDefaultRate, AScriptOfAFewHundredEventsIsNeverRefused) {
+  temp_dir plans;
+  auto busy = dutyflow::testing::make_busy_plan(300, 2, *dutyflow::parse_instant("2023-06-06T08:00:00+07:00"));
+  auto tokens = dutyflow::testing::add_load_tokens(d, busy);
+  ASSERT_EQ(::kill(d.pid(), SIGHUP), 0);
+  ASSERT_TRUE(d.wait_for_log("SIGHUP: " + std::to_string(3 + 1 + busy.units.size()) + " token(s) reloaded")) << d.log();
+  auto loaded = d.call("POST", "/api/v1/plans", coordinator, busy.doc.dump());
+  ASSERT_EQ(loaded.status, 201) << loaded.raw.substr(0, 500);
+  const auto& script_unit = busy.units[0];
+  const auto& token = tokens.by_unit.at(script_unit);
+  std::map<int, int> statuses;
+  int unit_events = 0;
+  for (std::size_t i = 0; i < busy.duties.size(); ++i) {
+    if (i % busy.units.size() != 0) continue;  // duty i is owned by units[i % units]
+    const auto path = "/api/v1/plans/" + busy.id + "/duties/" + busy.duties[i] + "/events";
+    ++statuses[d.call("POST", path, token, R"({"event": "acknowledge"})").status];
+    ++statuses[d.call("POST", path, token, R"({"event": "comment", "note": "đã nhận, đang làm"})").status];
+    unit_events += 2;
+  }
+  for (int i = 0; i < 500; ++i) {
+    const auto path = "/api/v1/plans/" + busy.id + "/duties/" + busy.duties[i % busy.duties.size()] + "/events";
+    ++statuses[d.call("POST", path, tokens.coordinator, R"({"event": "comment", "note": "ok"})").status];
+  }
+  EXPECT_EQ(unit_events, 300);
+  EXPECT_EQ(statuses[200], 800) << "statuses other than 200: " << statuses.size() - 1;
+  EXPECT_EQ(metric("dutyflow_http_rate_limited_total{role=\"unit\",limit=\"token\"}"), 0.0);
+  EXPECT_EQ(metric("dutyflow_http_rate_limited_total{role=\"unit\",limit=\"duty\"}"), 0.0);
+  EXPECT_EQ(metric("dutyflow_http_rate_limited_total{role=\"coordinator\",limit=\"token\"}"), 0.0);
 }

@@ -86,44 +86,60 @@ TEST(HttpSettings, MistakesNameTheKey) {
   EXPECT_NE(message(R"({"http": 5})").find("\"http\" must be an object"), std::string::npos);
 }
 
-// Issue 16, findings 3 and 5: the stream limits.
-TEST(HttpSettings, TheLimitsOfStreamsConnectionsAndEventsAreRead) {
+// Issue 16, findings 3-5: the stream and event-rate limits.
+TEST(HttpSettings, TheStreamAndEventRateLimitsAreRead) {
   dutyflow::testing::temp_dir dir;
   const auto path = dir.file("c.json");
   dutyflow::testing::write_file(path, R"({"http": {"max_connections": 100,
-      "stream": {"max_open": 40, "per_token": 2, "queue_bytes": 131072, "replay_limit": 500}}})");
+      "stream": {"max_open": 40, "per_token": 2, "queue_bytes": 131072, "replay_limit": 500},
+      "event_rate": {"unit": {"burst": 10, "per_minute": 2.5}, "coordinator": {"burst": 0, "per_minute": 0},
+                     "duty": {"burst": 4, "per_minute": 1}, "tracked": 77}}})");
   http::server_options server;
   http::auth_limit_options auth;
   http::event_hub_options stream;
+  http::event_rate_options rate;
   ASSERT_TRUE(read_http_settings(path, server, auth));
-  auto r = read_http_limits(path, server, stream);
+  auto r = read_http_limits(path, server, stream, rate);
   ASSERT_TRUE(r) << r.err().message;
   EXPECT_EQ(stream.max_streams, 40u);
   EXPECT_EQ(stream.streams_per_token, 2u);
   EXPECT_EQ(server.stream_queue_bytes, 131072u);
   EXPECT_EQ(stream.replay_limit, 500);
+  EXPECT_EQ(rate.unit.burst, 10);
+  EXPECT_EQ(rate.unit.per_minute, 2.5);
+  EXPECT_TRUE(rate.coordinator.off());
+  EXPECT_EQ(rate.duty.burst, 4);
+  EXPECT_EQ(rate.tracked, 77u);
 }
 
 TEST(HttpSettings, TheShippedLimitsAreTheDefaultsAndStreamsLeaveHalfTheConnections) {
   http::server_options server, server_defaults;
   http::auth_limit_options auth;
   http::event_hub_options stream, stream_defaults;
+  http::event_rate_options rate, rate_defaults;
   const auto shipped = dutyflow::testing::source_path("config/dutyflowd.json");
   ASSERT_TRUE(read_http_settings(shipped, server, auth));
-  auto r = read_http_limits(shipped, server, stream);
+  auto r = read_http_limits(shipped, server, stream, rate);
   ASSERT_TRUE(r) << r.err().message;
   EXPECT_EQ(server.stream_queue_bytes, server_defaults.stream_queue_bytes);
   EXPECT_EQ(stream.max_streams, stream_defaults.max_streams);
   EXPECT_EQ(stream.max_streams, server.max_connections / 2);
   EXPECT_EQ(stream.streams_per_token, stream_defaults.streams_per_token);
   EXPECT_EQ(stream.replay_limit, stream_defaults.replay_limit);
+  for (auto [got, want] : {std::pair{rate.unit, rate_defaults.unit},
+                           std::pair{rate.coordinator, rate_defaults.coordinator},
+                           std::pair{rate.duty, rate_defaults.duty}}) {
+    EXPECT_EQ(got.burst, want.burst);
+    EXPECT_EQ(got.per_minute, want.per_minute);
+  }
+  EXPECT_EQ(rate.tracked, rate_defaults.tracked);
 
   // Fewer connections, no max_open: half of them.
   dutyflow::testing::temp_dir dir;
   dutyflow::testing::write_file(dir.file("c.json"), R"({"http": {"max_connections": 30}})");
   http::server_options small;
   ASSERT_TRUE(read_http_settings(dir.file("c.json"), small, auth));
-  ASSERT_TRUE(read_http_limits(dir.file("c.json"), small, stream));
+  ASSERT_TRUE(read_http_limits(dir.file("c.json"), small, stream, rate));
   EXPECT_EQ(stream.max_streams, 15u);
 }
 
@@ -134,12 +150,18 @@ TEST(HttpSettings, StreamsMayNotTakeEveryConnection) {
     http::server_options server;
     http::auth_limit_options auth;
     http::event_hub_options stream;
+    http::event_rate_options rate;
     auto r = read_http_settings(dir.file("c.json"), server, auth);
-    if (r) r = read_http_limits(dir.file("c.json"), server, stream);
+    if (r) r = read_http_limits(dir.file("c.json"), server, stream, rate);
     return r ? std::string("accepted") : r.err().message;
   };
-  EXPECT_NE(message(R"({"http": {"max_connections": 20, "stream": {"max_open": 20}}})").find("below http.max_connections"),
+  EXPECT_NE(message(R"({"http": {"max_connections": 20, "stream": {"max_open": 20}}})")
+                .find("below http.max_connections"),
             std::string::npos);
   EXPECT_NE(message(R"({"http": {"stream": {"queue_bytes": 10}}})").find("\"http.stream.queue_bytes\""),
+            std::string::npos);
+  EXPECT_NE(message(R"({"http": {"event_rate": {"unit": {"burst": -1}}}})").find("\"http.event_rate.unit.burst\""),
+            std::string::npos);
+  EXPECT_NE(message(R"({"http": {"event_rate": {"units": {}}}})").find("unknown setting \"http.event_rate.units\""),
             std::string::npos);
 }
