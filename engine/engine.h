@@ -149,10 +149,8 @@ class engine {
                                    bool with_history) const;
   std::vector<nlohmann::json> duties_json(const duty_filter& filter, const actor* caller) const;
   result<std::vector<outbox_row>> notifications(const outbox_filter& filter) const;
-  // The journal after event `after` (at most `limit` events), for the live stream's
-  // Last-Event-ID replay; the number of journaled events and outbox rows per status, for
-  // /metrics. Errors: errc::storage.
-  result<std::vector<event_row>> events_after(std::int64_t after, int limit) const;
+  // The number of journaled events and outbox rows per status, for /metrics (the live
+  // stream's replay reads the journal off this strand: journal_reader). Errors: errc::storage.
   result<std::int64_t> event_count() const;
   result<std::map<std::string, std::int64_t>> notification_counts() const;
 

@@ -192,10 +192,6 @@ result<std::vector<outbox_row>> engine::notifications(const outbox_filter& filte
   return store_.outbox(filter);
 }
 
-result<std::vector<event_row>> engine::events_after(std::int64_t after, int limit) const {
-  return store_.events_after(after, limit);
-}
-
 result<std::int64_t> engine::event_count() const { return store_.event_count(); }
 
 result<std::map<std::string, std::int64_t>> engine::notification_counts() const { return store_.outbox_counts(); }

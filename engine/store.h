@@ -233,6 +233,31 @@ struct sqlite_options {
   bool background_checkpoints = true;
 };
 
+// The journal read on a connection of its own, read-only, so that readers off the engine
+// strand (the live stream's replay, /metrics' journal figures) never queue behind commands
+// and never hold the engine while they read. Each call is one short read transaction and
+// sees what was committed before it began. Not thread-safe: one thread uses a reader at a
+// time (open one per thread). Errors are errc::storage values, never exceptions.
+class journal_reader {
+ public:
+  virtual ~journal_reader() = default;
+  // Events with id > `after` in journal order: at most `max_events`, and none after the one
+  // whose notes and data take the page past `max_bytes` (a page has at least one event), so
+  // a page of large notes stays small.
+  virtual result<std::vector<event_row>> events_after(std::int64_t after, int max_events, std::size_t max_bytes) = 0;
+  // The id of the last event; 0 when the journal is empty.
+  virtual result<std::int64_t> last_event_id() = 0;
+  // Whether more than `n` events follow `after`, found by the primary key without reading them.
+  virtual result<bool> more_than(std::int64_t after, std::int64_t n) = 0;
+  // The database's size in bytes as its connections see it (pages in use, the write-ahead
+  // log's included): what the journal and the tables beside it take.
+  virtual result<std::int64_t> size_bytes() = 0;
+};
+
+// Opens a reader of the SQLite journal at `path`, which dutyflowd has created (WAL mode).
+// Errors: errc::storage with the reason.
+result<std::unique_ptr<journal_reader>> open_sqlite_journal_reader(const std::string& path);
+
 // Opens (creating and migrating as needed) the SQLite store. Returns errc::storage
 // with the reason when the file cannot be opened or is from a newer dutyflow.
 result<std::unique_ptr<store>> open_sqlite_store(const sqlite_options& options);

@@ -7,8 +7,11 @@
 #   of the benchmark duties) and DIR/coord.token (coordinator noi-vu), DIR/dutyflowd.json
 #   (config/dutyflowd.json with "synchronous": SYNC and notification delivery off: the
 #   workloads measure the engine and the API, and a dispatcher delivering one "assigned"
-#   row per duty would compete for the journal's write lock), the journal DIR/j.db (kept if
-#   it exists: starting again on it is a restart) and an empty plans directory.
+#   row per duty would compete for the journal's write lock; the event allowances and the
+#   per-address connection cap off too: W1 fires every event of thousands of duties with
+#   one coordinator and one unit token, and wrk opens 64 connections from loopback), the
+#   journal DIR/j.db (kept if it exists: starting again on it is a restart) and an empty
+#   plans directory.
 #   Sets BENCH_DAEMON_PID, BENCH_DAEMON_URL, BENCH_DAEMON_LOG and BENCH_DAEMON_READY_S
 #   (seconds from exec to the "dutyflowd ready" line). Returns 1 if it does not get ready.
 # bench_daemon_stop
@@ -37,9 +40,16 @@ bench_daemon_start() {
   fi
   # Benchmark plans go far past the default plan_limits (20,000 duties).
   sed -e 's/"enabled": true/"enabled": false/' -e "s/\"synchronous\": \"full\"/\"synchronous\": \"$sync\"/" \
+    -e 's/"max_connections_per_address": [0-9]*/"max_connections_per_address": 0/' \
+    -e 's/"\(unit\|coordinator\|duty\)": {"burst": [0-9]*/"\1": {"burst": 0/' \
     -e '1a\  "plan_limits": {"max_duties": 10000000},' \
     "$DUTYFLOW_ROOT/config/dutyflowd.json" >"$dir/dutyflowd.json"
   grep -q "\"synchronous\": \"$sync\"" "$dir/dutyflowd.json" || { echo "bench: cannot set synchronous=$sync" >&2; return 1; }
+  if ! grep -q '"max_connections_per_address": 0' "$dir/dutyflowd.json" ||
+    grep -q '"burst": [1-9]' "$dir/dutyflowd.json"; then
+    echo "bench: cannot turn the event allowances and the per-address connection cap off" >&2
+    return 1
+  fi
   local attempt deadline
   for attempt in 1 2 3 4 5; do
     port=$(bench_free_port)

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -89,11 +90,15 @@ status read_http_settings(const std::string& path, http::server_options& server,
   long long header_limit = static_cast<long long>(server.header_limit);
   long long body_limit = static_cast<long long>(server.body_limit);
   long long upload_limit = static_cast<long long>(server.upload_limit);
-  if (!h.check_keys({"threads", "max_connections", "header_timeout", "body_timeout", "keep_alive_timeout",
-                     "send_timeout", "header_limit", "body_limit", "upload_limit", "auth_failures"},
+  long long per_address = static_cast<long long>(server.max_connections_per_address);
+  if (!h.check_keys({"threads", "max_connections", "max_connections_per_address", "first_byte_timeout",
+                     "header_timeout", "body_timeout", "keep_alive_timeout", "send_timeout", "header_limit",
+                     "body_limit", "upload_limit", "auth_failures", "stream", "event_rate"},
                     error) ||
       !h.integer("threads", 1, 64, threads, error) ||
       !h.integer("max_connections", 1, 1000000, max_connections, error) ||
+      !h.integer("max_connections_per_address", 0, 1000000, per_address, error) ||
+      !h.duration("first_byte_timeout", server.first_byte_timeout, error) ||
       !h.duration("header_timeout", server.header_timeout, error) ||
       !h.duration("body_timeout", server.body_timeout, error) ||
       !h.duration("keep_alive_timeout", server.keep_alive_timeout, error) ||
@@ -103,6 +108,7 @@ status read_http_settings(const std::string& path, http::server_options& server,
       !h.integer("upload_limit", 1024, 1024LL * 1024 * 1024, upload_limit, error))
     return bad();
   const std::pair<const char*, std::chrono::milliseconds> timeouts[] = {
+      {"first_byte_timeout", server.first_byte_timeout},
       {"header_timeout", server.header_timeout},
       {"body_timeout", server.body_timeout},
       {"keep_alive_timeout", server.keep_alive_timeout},
@@ -115,6 +121,7 @@ status read_http_settings(const std::string& path, http::server_options& server,
   }
   server.threads = static_cast<int>(threads);
   server.max_connections = static_cast<std::size_t>(max_connections);
+  server.max_connections_per_address = static_cast<std::size_t>(per_address);
   server.header_limit = static_cast<std::size_t>(header_limit);
   server.body_limit = static_cast<std::size_t>(body_limit);
   server.upload_limit = static_cast<std::size_t>(upload_limit);
@@ -131,6 +138,70 @@ status read_http_settings(const std::string& path, http::server_options& server,
     }
     auth.limit = static_cast<int>(limit);
     auth.tracked_clients = static_cast<std::size_t>(tracked);
+  }
+  if (!error.empty()) return bad();
+  return ok_status();
+}
+
+status read_http_limits(const std::string& path, http::server_options& server, http::event_hub_options& stream,
+                        http::event_rate_options& rate) {
+  // Half the connections at most, unless the config says otherwise: the other half stays
+  // for ordinary requests however many dashboards are open.
+  stream.max_streams = std::max<std::size_t>(1, server.max_connections / 2);
+  auto section = read_config_section(path, "http");
+  if (!section) return std::move(section).err();
+  if (section->is_null()) return ok_status();
+  std::string error;
+  auto bad = [&] { return make_error(errc::invalid, path + ": " + error); };
+  const config_section h(*section, "http");
+  if (const auto* st = h.object("stream", error)) {
+    const config_section ss(*st, "http.stream");
+    long long max_open = static_cast<long long>(stream.max_streams);
+    long long per_token = static_cast<long long>(stream.streams_per_token);
+    long long queue = static_cast<long long>(server.stream_queue_bytes);
+    long long replay = stream.replay_limit;
+    if (!ss.check_keys({"max_open", "per_token", "queue_bytes", "replay_limit"}, error) ||
+        !ss.integer("max_open", 0, 1000000, max_open, error) ||
+        !ss.integer("per_token", 0, 1000000, per_token, error) ||
+        !ss.integer("queue_bytes", 64 * 1024, 1024LL * 1024 * 1024, queue, error) ||
+        !ss.integer("replay_limit", 0, 100000000, replay, error))
+      return bad();
+    if (max_open == 0 || static_cast<std::size_t>(max_open) >= server.max_connections) {
+      if (server.max_connections > 1) {
+        error = "\"http.stream.max_open\" must be from 1 to " + std::to_string(server.max_connections - 1) +
+                ", below http.max_connections: streams must not take every connection";
+        return bad();
+      }
+      max_open = 1;  // one connection in all: nothing to keep
+    }
+    stream.max_streams = static_cast<std::size_t>(max_open);
+    stream.streams_per_token = static_cast<std::size_t>(per_token);
+    server.stream_queue_bytes = static_cast<std::size_t>(queue);
+    stream.replay_limit = static_cast<int>(replay);
+  }
+  if (!error.empty()) return bad();
+  if (const auto* er = h.object("event_rate", error)) {
+    const config_section es(*er, "http.event_rate");
+    long long tracked = static_cast<long long>(rate.tracked);
+    if (!es.check_keys({"unit", "coordinator", "duty", "tracked"}, error) ||
+        !es.integer("tracked", 2, 100000000, tracked, error))
+      return bad();
+    const std::pair<const char*, http::rate_allowance*> allowances[] = {
+        {"unit", &rate.unit}, {"coordinator", &rate.coordinator}, {"duty", &rate.duty}};
+    for (const auto& [key, a] : allowances) {
+      const auto* obj = es.object(key, error);
+      if (!error.empty()) return bad();
+      if (!obj) continue;
+      const config_section as(*obj, es.path(key));
+      long long burst = static_cast<long long>(a->burst);
+      double per_minute = a->per_minute;
+      if (!as.check_keys({"burst", "per_minute"}, error) || !as.integer("burst", 0, 1000000000, burst, error) ||
+          !as.number("per_minute", 0, 1e9, per_minute, error))
+        return bad();
+      a->burst = static_cast<double>(burst);
+      a->per_minute = per_minute;
+    }
+    rate.tracked = static_cast<std::size_t>(tracked);
   }
   if (!error.empty()) return bad();
   return ok_status();

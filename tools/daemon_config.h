@@ -3,6 +3,8 @@
 #pragma once
 
 #include "adapters/http/auth_limit.h"
+#include "adapters/http/event_stream.h"
+#include "adapters/http/rate_limit.h"
 #include "adapters/http/server.h"
 #include "engine/engine.h"
 #include "engine/plan.h"
@@ -53,6 +55,16 @@ status read_metrics_settings(const std::string& path, bool& allow_loopback);
 // section at all, keep their value. Errors as read_daemon_config. `server.listen` is not
 // read here: it is the top-level "listen".
 status read_http_settings(const std::string& path, http::server_options& server, http::auth_limit_options& auth);
+
+// Reads the limits of the "http" section that are not the server's own: "stream"
+// ({"max_open", "per_token", "queue_bytes", "replay_limit"}; queue_bytes goes to
+// `server`) and "event_rate" ({"unit", "coordinator", "duty": {"burst", "per_minute"},
+// "tracked"}). Call it after read_http_settings: the default of stream.max_open is half
+// of `server.max_connections`, and a max_open that is not below it is an error (streams
+// must leave places for requests). Absent keys keep their value. Errors as
+// read_daemon_config.
+status read_http_limits(const std::string& path, http::server_options& server, http::event_hub_options& stream,
+                        http::event_rate_options& rate);
 
 // Reads the "plan_limits" object of the config file ({"max_duties", "max_units",
 // "max_groups", "max_dependency_depth"}, whole numbers >= 1) into `out`; absent keys keep

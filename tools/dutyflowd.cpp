@@ -3,8 +3,10 @@
 #include "adapters/http/ack_link.h"
 #include "adapters/http/auth.h"
 #include "adapters/http/router.h"
+#include "adapters/http/rate_limit.h"
 #include "adapters/http/server.h"
 #include "adapters/http/imports.h"
+#include "adapters/http/stream_replay.h"
 #include "adapters/http/views.h"
 #include "adapters/security/signer.h"
 #include "engine/calendar.h"
@@ -183,8 +185,31 @@ int main(int argc, char** argv) {
     return 2;
   }
   const http::signed_urls calendar_links(std::move(*calendar_signer));
-  http::event_hub hub;
+  http::server_options server_opts;
+  http::auth_limit_options auth_limit;
+  http::event_hub_options stream_opts;
+  http::event_rate_options event_rate_opts;
+  if (auto s = read_http_settings(config_path, server_opts, auth_limit); !s) {
+    spdlog::error("{}", s.err().message);
+    return 2;
+  }
+  if (auto s = read_http_limits(config_path, server_opts, stream_opts, event_rate_opts); !s) {
+    spdlog::error("{}", s.err().message);
+    return 2;
+  }
+  server_opts.listen = opts.listen;
+  http::event_hub hub(stream_opts);
+  // Returning stream clients are replayed from the journal by a reader of its own, never
+  // on the engine thread; /metrics' journal figures are read there too.
+  const std::string journal_path = opts.db;
+  http::stream_replay_options replay_opts;
+  replay_opts.queue_bytes = server_opts.stream_queue_bytes;
+  http::stream_replayer replayer(
+      hub, [journal_path] { return open_sqlite_journal_reader(journal_path); }, replay_opts);
+  http::event_rate_limiter event_rate(event_rate_opts);
+  ctx.event_rate = &event_rate;
   http::view_services views{hub, calendar_links, **clock, &*calendar};
+  views.replay = &replayer;
   if (auto s = read_metrics_settings(config_path, views.metrics_allow_loopback); !s) {
     spdlog::error("{}", s.err().message);
     return 2;
@@ -192,6 +217,7 @@ int main(int argc, char** argv) {
   ctx.views = &views;
   eng.add_observer([&hub](const std::vector<event_row>& committed) { hub.publish(committed); });
   hub.start();
+  replayer.start();
   // Notifications (adapters/notify): the one-click link key now, the dispatcher once the
   // port is known (links point at it unless notify.base_url says otherwise).
   notify_settings notify_opts;
@@ -221,20 +247,21 @@ int main(int argc, char** argv) {
   eng.add_outbox_observer([&notifier](const std::vector<outbox_row>&) {
     if (notifier) notifier->poke();
   });
-  http::server_options server_opts;
-  http::auth_limit_options auth_limit;
-  if (auto s = read_http_settings(config_path, server_opts, auth_limit); !s) {
-    spdlog::error("{}", s.err().message);
-    return 2;
-  }
-  server_opts.listen = opts.listen;
   http::router router(ctx, std::make_shared<const http::token_store>(std::move(*tokens)), auth_limit);
   http::server server(router, server_opts);
   views.http = [&server, &router] {
     const auto s = server.stats();
     const auto a = router.auth_stats();
-    return http::http_stats{s.connections, s.connections_refused, s.timeouts, s.bad_requests,
-                            a.failures,    a.throttled,           a.tracked};
+    http::http_stats h;
+    h.connections = s.connections;
+    h.connections_refused = s.connections_refused;
+    h.connections_refused_per_address = s.connections_refused_per_address;
+    h.timeouts = s.timeouts;
+    h.bad_requests = s.bad_requests;
+    h.auth_failures = a.failures;
+    h.auth_throttled = a.throttled;
+    h.auth_clients_tracked = a.tracked;
+    return h;
   };
   if (auto s = server.start(); !s) {
     spdlog::error("http: {}", s.err().message);
@@ -263,10 +290,22 @@ int main(int argc, char** argv) {
   auto host = opts.listen.substr(0, opts.listen.rfind(':'));
   spdlog::info("http: listening on http://{}:{}", host.empty() ? "0.0.0.0" : host, server.port());
   spdlog::info(
-      "http: at most {} connections; request head within {} ms, body within {} ms, keep-alive {} ms; "
-      "{} failed token checks per client per {} ms",
-      server_opts.max_connections, server_opts.header_timeout.count(), server_opts.body_timeout.count(),
-      server_opts.keep_alive_timeout.count(), auth_limit.limit, auth_limit.window.count());
+      "http: at most {} connections, {} per client; first byte within {} ms, request head within {} ms, body within "
+      "{} ms, keep-alive {} ms; {} failed token checks per client per {} ms",
+      server_opts.max_connections,
+      server_opts.max_connections_per_address > 0 ? std::to_string(server_opts.max_connections_per_address)
+                                                  : std::string("any number"),
+      server_opts.first_byte_timeout.count(),
+      server_opts.header_timeout.count(), server_opts.body_timeout.count(), server_opts.keep_alive_timeout.count(),
+      auth_limit.limit, auth_limit.window.count());
+  auto allowance = [](const http::rate_allowance& a) {
+    return a.off() ? std::string("off") : fmt::format("{:g} at once, {:g}/min", a.burst, a.per_minute);
+  };
+  spdlog::info("http: at most {} streams, {} per token, {} bytes queued each, {} events replayed; events per unit "
+               "token {}, per coordinator token {}, per duty {}",
+               stream_opts.max_streams, stream_opts.streams_per_token, server_opts.stream_queue_bytes,
+               stream_opts.replay_limit, allowance(event_rate_opts.unit), allowance(event_rate_opts.coordinator),
+               allowance(event_rate_opts.duty));
 
   boost::asio::io_context io;
   boost::asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
@@ -316,6 +355,7 @@ int main(int argc, char** argv) {
   if (notifier) notifier->stop();  // deliveries under way finish and are recorded first
   hub.stop();
   runner.stop();
+  replayer.stop();
   server.stop();
   spdlog::info("dutyflowd stopped");
   return 0;

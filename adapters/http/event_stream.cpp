@@ -23,6 +23,17 @@ std::string sse_message(const event_row& e, std::chrono::minutes display_offset)
          "\ndata: " + data.dump(-1, ' ', false, json::error_handler_t::replace) + "\n\n";
 }
 
+std::string event_hub::reset_message(std::int64_t id, const std::string& reason) {
+  return "id: " + std::to_string(id) + "\nevent: reset\ndata: " + json{{"reason", reason}}.dump() + "\n\n";
+}
+
+// Gives the stream's place back when the connection that held it is gone.
+struct event_hub::lease {
+  event_hub& hub;
+  std::string token;
+  ~lease() { hub.release(token); }
+};
+
 event_hub::event_hub(event_hub_options options) : options_(options) {}
 
 event_hub::~event_hub() {
@@ -43,13 +54,13 @@ void event_hub::stop() {
   }
   stop_cv_.notify_all();
   if (heartbeat_.joinable()) heartbeat_.join();
-  std::vector<std::shared_ptr<stream_sink>> gone;
+  std::vector<client> gone;
   {
     std::lock_guard lock(mutex_);
     gone.swap(clients_);
   }
   changed_.notify_all();
-  for (auto& c : gone) c->close();
+  for (auto& c : gone) c.sink->close();
 }
 
 std::string event_hub::preamble() const {
@@ -67,16 +78,34 @@ bool event_hub::wait_until(const std::function<bool(std::size_t, std::uint64_t)>
   return changed_.wait_for(lock, limit, [&] { return done(clients_.size(), dropped_.load()); });
 }
 
+bool event_hub::deliver(client& c, const std::string& text, std::int64_t last) {
+  // sink::write only queues (and posts to the connection's strand), so holding the lock
+  // here costs microseconds per client, never a network wait.
+  switch (c.sink->write(text)) {
+    case stream_sink::offer::queued:
+      break;
+    case stream_sink::offer::full:
+      // A queue behind: what it holds is stale by now anyway. The client reloads and goes
+      // on from `last`, instead of being dropped and asking for those events again.
+      if (!c.sink->restart(reset_message(last, "the client fell too far behind; reload"))) return false;
+      resets_.fetch_add(1);
+      spdlog::info("stream: a client fell a whole queue behind; sent it a reset at event {}", last);
+      break;
+    case stream_sink::offer::closed:
+      return false;
+  }
+  c.has = std::max(c.has, last);
+  return true;
+}
+
 void event_hub::send_all(const std::string& text) {
   std::size_t gone = 0;
   {
     std::lock_guard lock(mutex_);
-    // sink::write only queues (and posts to the connection's strand), so holding the lock
-    // here costs microseconds per client, never a network wait.
-    gone = std::erase_if(clients_, [&](const std::shared_ptr<stream_sink>& c) {
-      if (c->write(text)) return false;
+    gone = std::erase_if(clients_, [&](client& c) {
+      if (deliver(c, text, std::max(c.has, published_))) return false;
       dropped_.fetch_add(1);
-      spdlog::info("stream: dropped a client (gone, or too slow to keep up)");
+      spdlog::info("stream: dropped a client (gone)");
       return true;
     });
   }
@@ -85,28 +114,86 @@ void event_hub::send_all(const std::string& text) {
 
 void event_hub::publish(const std::vector<event_row>& events) {
   if (events.empty()) return;
+  // One text for everyone; a client that joined from a replay may have its first events
+  // already, and gets the rest of the text from where its news begins.
   std::string text;
-  for (const auto& e : events) text += sse_message(e, options_.display_offset);
-  send_all(text);
-}
-
-void event_hub::join(std::shared_ptr<stream_sink> sink, const std::vector<event_row>& missed,
-                     std::optional<std::int64_t> reset_id) {
-  std::string text;
-  if (reset_id) {
-    text = "id: " + std::to_string(*reset_id) + "\nevent: reset\ndata: {\"reason\":\"more than " +
-           std::to_string(options_.replay_limit) + " missed events; reload\"}\n\n";
-  } else {
-    for (const auto& e : missed) text += sse_message(e, options_.display_offset);
+  std::vector<std::size_t> starts;
+  starts.reserve(events.size());
+  for (const auto& e : events) {
+    starts.push_back(text.size());
+    text += sse_message(e, options_.display_offset);
   }
+  const std::int64_t last = events.back().id;
+  std::size_t gone = 0;
   {
     std::lock_guard lock(mutex_);
-    if (!text.empty() && !sink->write(std::move(text)))
+    published_ = std::max(published_, last);
+    gone = std::erase_if(clients_, [&](client& c) {
+      if (c.has >= last) return false;
+      bool ok = true;
+      if (c.has < events.front().id) {
+        ok = deliver(c, text, last);
+      } else {
+        std::size_t i = 0;
+        while (i < events.size() && events[i].id <= c.has) ++i;
+        ok = deliver(c, text.substr(starts[i]), last);
+      }
+      if (ok) return false;
       dropped_.fetch_add(1);
-    else
-      clients_.push_back(std::move(sink));
+      spdlog::info("stream: dropped a client (gone)");
+      return true;
+    });
+  }
+  if (gone > 0) changed_.notify_all();
+}
+
+void event_hub::join(std::shared_ptr<stream_sink> sink) {
+  {
+    std::lock_guard lock(mutex_);
+    clients_.push_back(client{std::move(sink), published_});
   }
   changed_.notify_all();
+}
+
+bool event_hub::join_after(std::shared_ptr<stream_sink> sink, std::int64_t sent) {
+  {
+    std::lock_guard lock(mutex_);
+    if (sent < published_) return false;
+    clients_.push_back(client{std::move(sink), sent});
+  }
+  changed_.notify_all();
+  return true;
+}
+
+std::shared_ptr<const void> event_hub::admit(const std::string& token, bool& per_token) {
+  per_token = false;
+  std::lock_guard lock(streams_mutex_);
+  if (options_.max_streams > 0 && streams_.open >= options_.max_streams) {
+    ++streams_.refused_all;
+    return nullptr;
+  }
+  auto it = per_token_.find(token);
+  if (options_.streams_per_token > 0 && it != per_token_.end() && it->second >= options_.streams_per_token) {
+    ++streams_.refused_per_token;
+    per_token = true;
+    return nullptr;
+  }
+  if (it == per_token_.end()) it = per_token_.emplace(token, 0).first;
+  ++it->second;
+  ++streams_.open;
+  return std::shared_ptr<const void>(new lease{*this, token});
+}
+
+void event_hub::release(const std::string& token) {
+  std::lock_guard lock(streams_mutex_);
+  --streams_.open;
+  auto it = per_token_.find(token);
+  if (it != per_token_.end() && --it->second == 0) per_token_.erase(it);
+}
+
+event_hub::stream_counts event_hub::streams() const {
+  std::lock_guard lock(streams_mutex_);
+  return streams_;
 }
 
 void event_hub::heartbeat_loop() {

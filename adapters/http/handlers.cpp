@@ -1,4 +1,5 @@
 #include "adapters/http/handlers.h"
+#include "adapters/http/rate_limit.h"
 
 #include "engine/json_limits.h"
 
@@ -67,6 +68,29 @@ bool name_filter(const request& req, const char* key, std::string& out, const re
   return ok;
 }
 
+// Counts a request that may journal events against the caller's allowances (and the
+// duty's, for a unit's event); answers 429 with Retry-After and returns false when one is
+// used up. Checked before the body is read: a refused request costs nearly nothing.
+bool within_rate(context& ctx, const actor& caller, const std::string& plan, const std::string& duty,
+                 const respond_fn& respond) {
+  if (!ctx.event_rate) return true;
+  const auto v = ctx.event_rate->check(caller, plan, duty, std::chrono::steady_clock::now());
+  if (v.refused == event_rate_limiter::limit::none) return true;
+  const auto seconds = std::to_string(v.retry_after.count());
+  const bool on_duty = v.refused == event_rate_limiter::limit::duty;
+  auto r = error_response(429, "too_many_requests",
+                          (on_duty ? "too many events on this duty; try again in " + seconds + " s"
+                                   : "too many events from this token; try again in " + seconds + " s"),
+                          {{"retry_after", v.retry_after.count()}, {"limit", on_duty ? "duty" : "token"}});
+  r.headers.emplace_back("Retry-After", seconds);
+  if (v.first)
+    spdlog::warn("http: {} ({}) used up its {} event allowance{}; refusing it for {} s (and while it keeps trying)",
+                 caller.name, role_name(caller.role), on_duty ? "per-duty" : "per-token",
+                 on_duty ? " on " + log_safe(plan + "/" + duty) : "", seconds);
+  respond(std::move(r));
+  return false;
+}
+
 std::string display_offset_now(const clock_source& clock) {
   return format_instant(clock.now(), std::chrono::minutes{420});
 }
@@ -101,6 +125,7 @@ void create_plan(context& ctx, const request& req, const actor& caller, const re
     respond(error_response(403, "forbidden", "only a coordinator may load a plan"));
     return;
   }
+  if (!within_rate(ctx, caller, "", "", respond)) return;
   json doc;
   if (!parse_object(req, doc, respond)) return;
   // Validation is pure: it runs here, off the engine thread.
@@ -165,6 +190,7 @@ void put_milestone(context& ctx, const request& req, const std::string& plan, co
     respond(error_response(403, "forbidden", "only a coordinator may set a milestone"));
     return;
   }
+  if (!within_rate(ctx, caller, plan, "", respond)) return;
   json doc;
   if (!parse_object(req, doc, respond)) return;
   if (!doc.contains("at") || !doc["at"].is_string()) {
@@ -256,6 +282,7 @@ void post_event(context& ctx, const request& req, const std::string& plan, const
     respond(error_response(403, "forbidden", "a viewer may not fire events"));
     return;
   }
+  if (!within_rate(ctx, caller, plan, duty, respond)) return;
   auto cmd = parse_event_request(req, plan, duty, caller);
   if (!cmd) {
     respond(error_response(cmd.err()));

@@ -17,6 +17,7 @@ using respond_fn = std::function<void(response)>;
 struct view_services;
 struct ack_links;
 class import_services;
+class event_rate_limiter;
 
 // What the handlers work with. Owned by the daemon; outlives every request.
 struct context {
@@ -35,6 +36,9 @@ struct context {
   import_services* imports = nullptr;
   // How large a plan POST /api/v1/plans may load (dutyflowd's "plan_limits").
   plan_limits plan_size{};
+  // How fast a token may fire events, load plans and move milestones (rate_limit.h);
+  // null: as fast as it likes.
+  event_rate_limiter* event_rate = nullptr;
 };
 
 void get_health(const request& req, const respond_fn& respond);

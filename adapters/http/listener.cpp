@@ -1,3 +1,4 @@
+#include "adapters/http/auth_limit.h"
 #include "adapters/http/server.h"
 #include "adapters/http/session.h"
 
@@ -18,11 +19,12 @@ using tcp = net::ip::tcp;
 
 namespace {
 
-// The whole answer to a connection over max_connections, written in one go without
+// The whole answer to a connection refused at the door, written in one go without
 // waiting: the socket is new, so its send buffer has room.
-std::string refusal_text() {
-  const auto body = error_response(503, "unavailable", "too many connections; try again shortly").body;
-  return "HTTP/1.1 503 Service Unavailable\r\nServer: dutyflowd\r\nContent-Type: application/json; "
+std::string refusal_text(int status, const char* reason, const char* code, const std::string& message) {
+  const auto body = error_response(status, code, message, {{"retry_after", 1}}).body;
+  return "HTTP/1.1 " + std::to_string(status) + " " + reason +
+         "\r\nServer: dutyflowd\r\nContent-Type: application/json; "
          "charset=utf-8\r\nCache-Control: no-store\r\nRetry-After: 1\r\nConnection: close\r\nContent-Length: " +
          std::to_string(body.size()) + "\r\n\r\n" + body;
 }
@@ -48,11 +50,16 @@ struct server::impl {
         });
         return;
       }
+      boost::system::error_code peer_ec;
+      const auto peer = socket.remote_endpoint(peer_ec);
+      auto client = peer_ec ? std::string("?") : auth_limiter::client_key(peer.address().to_string());
       if (counters_.connections.load() >= options_.max_connections) {
         refuse(std::move(socket));
+      } else if (!counters_.add_client(client, options_.max_connections_per_address)) {
+        refuse_client(std::move(socket), client);
       } else {
         ++counters_.connections;
-        start_session(std::move(socket), router_, options_, counters_);
+        start_session(std::move(socket), router_, options_, counters_, std::move(client));
       }
       do_accept();
     });
@@ -63,7 +70,25 @@ struct server::impl {
     if (report_due(last_refusal_report_))
       spdlog::warn("http: {} connections open, the most allowed (http.max_connections); refusing new ones ({} so far)",
                    options_.max_connections, counters_.refused.load());
-    static const std::string text = refusal_text();
+    static const std::string text =
+        refusal_text(503, "Service Unavailable", "unavailable", "too many connections; try again shortly");
+    answer_and_close(socket, text);
+  }
+
+  // One client holds max_connections_per_address already: the others' places stay theirs.
+  void refuse_client(tcp::socket socket, const std::string& client) {
+    ++counters_.refused_per_address;
+    if (report_due(last_client_report_))
+      spdlog::warn("http: {} has {} connections open, the most one client may (http.max_connections_per_address); "
+                   "refusing its new ones ({} so far)",
+                   log_safe(client), options_.max_connections_per_address, counters_.refused_per_address.load());
+    static const std::string text =
+        refusal_text(429, "Too Many Requests", "too_many_requests",
+                     "too many connections from your address; close some or try again shortly");
+    answer_and_close(socket, text);
+  }
+
+  static void answer_and_close(tcp::socket& socket, const std::string& text) {
     boost::system::error_code ec;
     socket.non_blocking(true, ec);
     socket.write_some(net::buffer(text), ec);
@@ -87,7 +112,7 @@ struct server::impl {
   net::io_context ioc_;
   tcp::acceptor acceptor_;
   net::steady_timer accept_retry_;
-  std::chrono::steady_clock::time_point last_accept_report_, last_refusal_report_;
+  std::chrono::steady_clock::time_point last_accept_report_, last_refusal_report_, last_client_report_;
   std::vector<std::thread> threads_;
   unsigned short port_ = 0;
 };
@@ -138,7 +163,13 @@ std::size_t server::in_flight() const { return impl_->counters_.in_flight.load()
 
 server_stats server::stats() const {
   const auto& c = impl_->counters_;
-  return server_stats{c.connections.load(), c.refused.load(), c.timeouts.load(), c.bad_requests.load()};
+  server_stats s;
+  s.connections = c.connections.load();
+  s.connections_refused = c.refused.load();
+  s.connections_refused_per_address = c.refused_per_address.load();
+  s.timeouts = c.timeouts.load();
+  s.bad_requests = c.bad_requests.load();
+  return s;
 }
 
 void server::stop() {

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -33,14 +34,29 @@ struct request {
 
 // The writing end of a response body that goes on (Server-Sent Events). The session owns
 // the connection; whoever holds the sink writes from any thread. Writes never block:
-// each connection queues at most server_options::stream_queue_bytes, and a client that
-// lets its queue overflow is dropped.
+// each connection queues at most server_options::stream_queue_bytes. A writer whose chunk
+// would pass that is told so and decides (the live stream throws the queue away and sends
+// one "reset" event instead: the client reloads, it is not dropped to come back and ask
+// for the same old events again).
 class stream_sink {
  public:
+  enum class offer : std::uint8_t {
+    queued,  // it goes out after what was queued before
+    full,    // nothing was queued: the client is a queue behind
+    closed,  // the client is gone (or close() was called): let the sink go
+  };
   virtual ~stream_sink() = default;
-  // Queues `chunk`. Returns false once the client is gone, too slow (queue full) or
-  // close() was called; the chunk is then discarded and the sink should be let go.
-  virtual bool write(std::string chunk) = 0;
+  virtual offer write(std::string chunk) = 0;
+  // Throws away what is queued and not yet being sent (a chunk half sent still ends
+  // whole), then queues `chunk`, whatever its size. False once the client is gone.
+  virtual bool restart(std::string chunk) = 0;
+  // Bytes queued and not yet sent.
+  virtual std::size_t queued() const = 0;
+  // Calls `fn` once when at most `bytes` are queued: at once, on this thread, if that is
+  // so now, else on the connection's thread as the queue drains. A writer that must not
+  // outrun the client (a replay) waits this way without holding a thread. If the
+  // connection closes first `fn` is never called, only destroyed. One waiter at a time.
+  virtual void when_queued_at_most(std::size_t bytes, std::function<void()> fn) = 0;
   virtual bool is_open() const = 0;
   // Ends the response and closes the connection after what is queued.
   virtual void close() = 0;
@@ -54,6 +70,9 @@ struct response {
   // Set for a streamed body: the session sends the status and headers (chunked), then
   // calls `stream` once, on an I/O thread, with the sink for the body; `body` is ignored.
   std::function<void(std::shared_ptr<stream_sink>)> stream;
+  // Kept by the session until the connection closes, then let go: a stream's place under
+  // the stream limits is given back the moment its client leaves.
+  std::shared_ptr<const void> lease;
 };
 
 // {"error": {"code", "message", "details"}} with the HTTP status of `err.code`.

@@ -27,10 +27,13 @@ struct server_options {
   std::size_t upload_limit = 16 * 1024 * 1024;
   // Largest request header block; larger gets 431. Default: 16 KiB.
   std::size_t header_limit = 16 * 1024;
-  // A new connection must have sent its whole request head (request line and headers)
-  // this long after it was accepted, and so must a later request once its first byte
-  // came; otherwise the connection is closed. A deadline, not an idle time: a client
-  // that trickles a byte at a time is closed too. Default: 30 s.
+  // A new connection must send its first byte this long after it was accepted, or it is
+  // closed: one that sends nothing holds a place under max_connections for nothing, and
+  // real clients send their request at once. Default: 10 s.
+  std::chrono::milliseconds first_byte_timeout{10000};
+  // A request's whole head (request line and headers) must have arrived this long after
+  // its first byte; otherwise the connection is closed. A deadline, not an idle time: a
+  // client that trickles a byte at a time is closed too. Default: 30 s.
   std::chrono::milliseconds header_timeout{30000};
   // The body must have arrived this long after the head; otherwise the connection is
   // closed. Default: 60 s (1 MiB at about 17 KB/s).
@@ -46,6 +49,11 @@ struct server_options {
   // descriptors; keep it below the process's limit (ulimit -n, 1024 under systemd by
   // default) less about 64 for the journal and the rest. Default: 512.
   std::size_t max_connections = 512;
+  // Connections open at once from one client (an address; an IPv6 address by its /64),
+  // so that one client cannot take every place. One more is answered 429 and closed at
+  // once. 0: no limit (behind a reverse proxy every client has the proxy's address).
+  // Default: 32 (a browser opens at most 6 to a host, a dashboard one stream more).
+  std::size_t max_connections_per_address = 32;
   // Bytes a streamed response (/api/v1/stream) may have queued for a client that reads
   // slowly; beyond it the client is dropped. Default: 4 MiB.
   std::size_t stream_queue_bytes = 4 * 1024 * 1024;
@@ -55,6 +63,7 @@ struct server_options {
 struct server_stats {
   std::size_t connections = 0;            // open now
   std::uint64_t connections_refused = 0;  // over max_connections, answered 503
+  std::uint64_t connections_refused_per_address = 0;  // over max_connections_per_address, answered 429
   std::uint64_t timeouts = 0;             // closed by header, body, keep-alive or send timeout
   std::uint64_t bad_requests = 0;         // malformed, too large: answered 400, 413 or 431
 };

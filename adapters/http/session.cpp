@@ -2,6 +2,7 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <spdlog/spdlog.h>
@@ -94,8 +95,14 @@ bool to_request(beast_request&& msg, request& req, response& refusal) {
 
 class session : public std::enable_shared_from_this<session> {
  public:
-  session(tcp::socket&& socket, router& r, const server_options& options, session_counters& counters)
-      : stream_(std::move(socket)), router_(r), options_(options), counters_(counters) {
+  session(tcp::socket&& socket, router& r, const server_options& options, session_counters& counters,
+          std::string client)
+      : stream_(std::move(socket)),
+        first_byte_timer_(stream_.get_executor()),
+        router_(r),
+        options_(options),
+        counters_(counters),
+        client_(std::move(client)) {
     beast::error_code ec;
     auto ep = stream_.socket().remote_endpoint(ec);
     if (!ec) {
@@ -103,7 +110,10 @@ class session : public std::enable_shared_from_this<session> {
       loopback_ = ep.address().is_loopback();
     }
   }
-  ~session() { --counters_.connections; }
+  ~session() {
+    --counters_.connections;
+    counters_.remove_client(client_);
+  }
   session(const session&) = delete;
   session& operator=(const session&) = delete;
 
@@ -111,20 +121,37 @@ class session : public std::enable_shared_from_this<session> {
 
  private:
   // Reading a request runs against three clocks: the next request must start within
-  // keep_alive_timeout (a new connection skips this: its head is due header_timeout
-  // after the accept), its head must be complete header_timeout after its first byte,
-  // and its body body_timeout after the head. Each is a deadline for the whole step, so
-  // a client trickling bytes gains nothing.
+  // keep_alive_timeout (on a new connection: first_byte_timeout, shorter, as a connection
+  // that sends nothing holds a place every client needs), its head must be complete
+  // header_timeout after its first byte, and its body body_timeout after the head. Each is
+  // a deadline for the whole step, so a client trickling bytes gains nothing.
   void do_read() {
     parser_.emplace();
     limit(*parser_, options_);
-    if (first_request_ || buffer_.size() > 0) {  // a new connection, or a pipelined request already here
+    if (first_request_) {
       first_request_ = false;
-      return do_read_header();
+      return do_wait_first_byte();
     }
+    if (buffer_.size() > 0) return do_read_header();  // a pipelined request already here
     stream_.expires_after(options_.keep_alive_timeout);
     stream_.async_read_some(buffer_.prepare(4096),
                             beast::bind_front_handler(&session::on_first_bytes, shared_from_this()));
+  }
+
+  // A new connection: waits until it has something to read, without reading it (Beast
+  // reads the head as it always did: it checks header_limit against what it is handed at
+  // once), or closes it once first_byte_timeout passed.
+  void do_wait_first_byte() {
+    first_byte_timer_.expires_after(options_.first_byte_timeout);
+    first_byte_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec) return;  // cancelled: the first byte came
+      ++self->counters_.timeouts;
+      self->do_close();
+    });
+    stream_.socket().async_wait(tcp::socket::wait_read, [self = shared_from_this()](beast::error_code ec) {
+      if (self->first_byte_timer_.cancel() == 0 || ec) return self->do_close();  // too late, or gone
+      self->do_read_header();
+    });
   }
 
   void on_first_bytes(beast::error_code ec, std::size_t n) {
@@ -255,35 +282,56 @@ class session : public std::enable_shared_from_this<session> {
 
   // The body of a streamed response (Server-Sent Events): writers on any thread queue
   // chunks here, bounded by stream_queue_bytes; this session's strand writes them out one
-  // at a time. A writer that would overflow the queue gets false and the client is dropped,
-  // so a slow client costs memory up to the bound, never a blocked writer.
+  // at a time. A chunk that would pass the bound is not queued and its writer is told
+  // (offer::full), so a slow client costs memory up to the bound, never a blocked writer.
   class sink final : public stream_sink {
    public:
     sink(std::weak_ptr<session> owner, std::size_t limit) : owner_(std::move(owner)), limit_(limit) {}
 
-    bool write(std::string chunk) override {
-      bool start = false, overflow = false;
+    offer write(std::string chunk) override {
+      bool start = false;
+      {
+        std::lock_guard lock(mutex_);
+        if (closed_) return offer::closed;
+        if (queued_ + chunk.size() > limit_) return offer::full;
+        queued_ += chunk.size();
+        queue_.push_back(std::move(chunk));
+        start = !writing_;
+        writing_ = true;
+      }
+      return !start || kick() ? offer::queued : offer::closed;
+    }
+
+    bool restart(std::string chunk) override {
+      bool start = false;
       {
         std::lock_guard lock(mutex_);
         if (closed_) return false;
-        if (queued_ + chunk.size() > limit_) {
-          closed_ = overflow = true;
-        } else {
-          queued_ += chunk.size();
-          queue_.push_back(std::move(chunk));
-          start = !writing_;
-          writing_ = writing_ || start;
+        queue_.clear();
+        queued_ = chunk.size();
+        queue_.push_back(std::move(chunk));
+        start = !writing_;
+        writing_ = true;
+      }
+      return !start || kick();
+    }
+
+    std::size_t queued() const override {
+      std::lock_guard lock(mutex_);
+      return queued_;
+    }
+
+    void when_queued_at_most(std::size_t bytes, std::function<void()> fn) override {
+      {
+        std::lock_guard lock(mutex_);
+        if (closed_) return;
+        if (queued_ > bytes) {
+          waiter_ = std::move(fn);
+          waiter_mark_ = bytes;
+          return;
         }
       }
-      if (overflow || start) {
-        if (auto s = owner_.lock()) {
-          net::post(s->stream_.get_executor(), [s, overflow] { overflow ? s->do_close() : s->pump(); });
-        } else {
-          mark_closed();
-          return false;
-        }
-      }
-      return !overflow;
+      fn();
     }
 
     bool is_open() const override {
@@ -292,36 +340,55 @@ class session : public std::enable_shared_from_this<session> {
     }
 
     void close() override {
+      std::function<void()> gone;
       {
         std::lock_guard lock(mutex_);
         if (closed_) return;
         closed_ = ending_ = true;
+        gone.swap(waiter_);
       }
       if (auto s = owner_.lock()) net::post(s->stream_.get_executor(), [s] { s->pump(); });
     }
 
     void mark_closed() {
+      std::function<void()> gone;  // destroyed after the lock: it may hold a writer's state
       std::lock_guard lock(mutex_);
       closed_ = true;
       queue_.clear();
+      queued_ = 0;
+      gone.swap(waiter_);
     }
 
     // The next chunk to write; false when there is none (the pump stops until a write()
-    // starts it again). `end` is set when close() asked for the stream to end.
-    bool next(std::string& out, bool& end) {
+    // starts it again). `end` is set when close() asked for the stream to end; `ready` gets
+    // the waiter whose mark the queue is down to, for the caller to run.
+    bool next(std::string& out, bool& end, std::function<void()>& ready) {
       std::lock_guard lock(mutex_);
       end = ending_ && queue_.empty();
-      if (queue_.empty()) {
+      const bool any = !queue_.empty();
+      if (any) {
+        out = std::move(queue_.front());
+        queue_.pop_front();
+        queued_ -= out.size();
+      } else {
         writing_ = false;
-        return false;
       }
-      out = std::move(queue_.front());
-      queue_.pop_front();
-      queued_ -= out.size();
-      return true;
+      if (waiter_ && queued_ <= waiter_mark_) ready.swap(waiter_);
+      return any;
     }
 
    private:
+    // Starts the pump on the session's strand; false (and the sink closed) once the
+    // session is gone.
+    bool kick() {
+      if (auto s = owner_.lock()) {
+        net::post(s->stream_.get_executor(), [s] { s->pump(); });
+        return true;
+      }
+      mark_closed();
+      return false;
+    }
+
     std::weak_ptr<session> owner_;
     const std::size_t limit_;
     mutable std::mutex mutex_;
@@ -330,9 +397,12 @@ class session : public std::enable_shared_from_this<session> {
     bool writing_ = false;
     bool closed_ = false;
     bool ending_ = false;
+    std::function<void()> waiter_;
+    std::size_t waiter_mark_ = 0;
   };
 
   void write_stream_head(response r, unsigned version) {
+    lease_ = std::move(r.lease);
     auto res = std::make_shared<bhttp::response<bhttp::empty_body>>(static_cast<bhttp::status>(r.status), version);
     res->set(bhttp::field::server, "dutyflowd");
     res->set(bhttp::field::content_type, r.content_type);
@@ -362,7 +432,10 @@ class session : public std::enable_shared_from_this<session> {
   void pump() {
     if (!sink_ || chunk_writing_) return;
     bool end = false;
-    if (!sink_->next(chunk_, end)) {
+    std::function<void()> ready;
+    const bool more = sink_->next(chunk_, end, ready);
+    if (ready) ready();
+    if (!more) {
       if (end) {
         chunk_writing_ = true;
         net::async_write(stream_, bhttp::make_chunk_last(), [self = shared_from_this()](beast::error_code, std::size_t) {
@@ -393,12 +466,14 @@ class session : public std::enable_shared_from_this<session> {
   }
 
   beast::tcp_stream stream_;
+  net::steady_timer first_byte_timer_;  // a new connection's first_byte_timeout
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   router& router_;
   const server_options& options_;
   session_counters& counters_;
   std::string remote_;
+  const std::string client_;  // the key counters_ counts this connection under
   bool first_request_ = true;
   bool loopback_ = false;
   bool keep_alive_ = false;
@@ -408,6 +483,7 @@ class session : public std::enable_shared_from_this<session> {
   std::size_t drained_ = 0;
   unsigned version_ = 11;
   std::shared_ptr<sink> sink_;  // set once a streamed response has started
+  std::shared_ptr<const void> lease_;  // response::lease: let go when the session ends
   std::string chunk_;           // the chunk being written
   bool chunk_writing_ = false;
 };
@@ -464,8 +540,9 @@ read_result read_request(std::string_view bytes, const server_options& options) 
   return out;
 }
 
-void start_session(tcp::socket socket, router& r, const server_options& options, session_counters& counters) {
-  std::make_shared<session>(std::move(socket), r, options, counters)->run();
+void start_session(tcp::socket socket, router& r, const server_options& options, session_counters& counters,
+                   std::string client) {
+  std::make_shared<session>(std::move(socket), r, options, counters, std::move(client))->run();
 }
 
 }  // namespace dutyflow::http

@@ -3,6 +3,7 @@
 #include "adapters/http/csv.h"
 #include "adapters/http/ics.h"
 #include "adapters/http/prometheus.h"
+#include "adapters/http/stream_replay.h"
 
 #include <spdlog/spdlog.h>
 
@@ -213,41 +214,39 @@ void stream_events(context& ctx, const request& req, const actor& caller, const 
     }
     last = id;
   }
-  spdlog::info("stream: {} connected from {} (last event {})", caller.name, req.remote, last ? *last : -1);
+  if (last && !v->replay) {
+    respond(error_response(503, "unavailable",
+                           "this daemon cannot replay missed events; reconnect without Last-Event-ID"));
+    return;
+  }
+  // A place under the stream limits, given back when the connection closes: one token
+  // cannot hold every stream, and streams cannot hold every connection.
+  bool per_token = false;
+  auto lease = v->hub.admit(caller.name, per_token);
+  if (!lease) {
+    auto r = per_token ? error_response(429, "too_many_requests",
+                                        "this token has " + std::to_string(v->hub.options().streams_per_token) +
+                                            " streams open already, the most one token may; close one",
+                                        {{"retry_after", 5}})
+                       : error_response(503, "unavailable", "too many streams are open; try again shortly",
+                                        {{"retry_after", 5}});
+    r.headers.emplace_back("Retry-After", "5");
+    respond(std::move(r));
+    return;
+  }
+  spdlog::info("stream: {} connected from {} (last event {})", caller.name, log_safe(req.remote), last ? *last : -1);
   response r;
   r.content_type = "text/event-stream; charset=utf-8";
   r.headers.emplace_back("X-Accel-Buffering", "no");
+  r.lease = std::move(lease);
   event_hub& hub = v->hub;
-  engine_runner& runner = ctx.runner;
-  r.stream = [&hub, &runner, last](std::shared_ptr<stream_sink> sink) {
-    if (!sink->write(hub.preamble())) return;
-    // The replay and the join run on the engine thread, where commits publish: nothing
-    // committed in between can fall through or arrive twice.
-    runner.post([&hub, sink, last](engine& e) {
-      if (!last) return hub.join(sink, {});
-      constexpr int page_size = 1000;
-      std::vector<event_row> missed;
-      std::optional<std::int64_t> reset;
-      std::int64_t cursor = *last;
-      while (true) {
-        auto page = e.events_after(cursor, page_size);
-        if (!page) {
-          spdlog::error("stream: cannot replay events after {}: {}", cursor, page.err().message);
-          sink->close();
-          return;
-        }
-        if (page->empty()) break;
-        cursor = page->back().id;
-        if (!reset && missed.size() + page->size() <= static_cast<std::size_t>(hub.options().replay_limit)) {
-          missed.insert(missed.end(), std::make_move_iterator(page->begin()), std::make_move_iterator(page->end()));
-        } else {
-          missed.clear();
-          reset = cursor;
-        }
-        if (page->size() < static_cast<std::size_t>(page_size)) break;
-      }
-      hub.join(sink, missed, reset);
-    });
+  stream_replayer* replay = v->replay;
+  r.stream = [&hub, replay, last](std::shared_ptr<stream_sink> sink) {
+    if (sink->write(hub.preamble()) != stream_sink::offer::queued) return;
+    // No engine thread here: a new client joins the live stream as it is, a returning one
+    // is replayed from the journal by the replayer's threads, which then hand it over.
+    if (!last) return hub.join(std::move(sink));
+    replay->replay(std::move(sink), *last);
   };
   respond(std::move(r));
 }
@@ -500,8 +499,39 @@ std::string metrics_body(const metrics_snapshot& s) {
   m.sample("dutyflow_reminder_progress_waiting", {}, static_cast<double>(s.reminder_progress_waiting));
   m.family("dutyflow_stream_clients", "gauge", "Clients connected to the live event stream.");
   m.sample("dutyflow_stream_clients", {}, static_cast<double>(s.stream_clients));
-  m.family("dutyflow_stream_dropped_clients_total", "counter", "Stream clients dropped (gone or too slow).");
+  m.family("dutyflow_stream_dropped_clients_total", "counter", "Stream clients dropped because they were gone.");
   m.sample("dutyflow_stream_dropped_clients_total", {}, static_cast<double>(s.stream_dropped));
+  m.family("dutyflow_stream_resets_total", "counter",
+           "Reset events sent instead of events: a client a whole queue behind, or one missing more than a replay "
+           "may send.");
+  m.sample("dutyflow_stream_resets_total", {}, static_cast<double>(s.stream_resets));
+  m.family("dutyflow_stream_replays", "gauge", "Returning stream clients being replayed what they missed.");
+  m.sample("dutyflow_stream_replays", {}, static_cast<double>(s.stream_replays));
+  m.family("dutyflow_stream_refused_total", "counter",
+           "Streams refused: over http.stream.per_token for their token (429) or over http.stream.max_open (503).");
+  m.sample("dutyflow_stream_refused_total", {{"reason", "per_token"}},
+           static_cast<double>(s.streams.refused_per_token));
+  m.sample("dutyflow_stream_refused_total", {{"reason", "max_open"}}, static_cast<double>(s.streams.refused_all));
+  if (s.journal_bytes) {
+    m.family("dutyflow_journal_bytes", "gauge",
+             "Size of the SQLite journal (events, duties, outbox), write-ahead log included.");
+    m.sample("dutyflow_journal_bytes", {}, static_cast<double>(*s.journal_bytes));
+    m.family("dutyflow_journal_events_total", "counter", "Events appended to the journal.");
+    m.sample("dutyflow_journal_events_total", {}, static_cast<double>(s.events));
+  }
+  if (s.event_rate) {
+    const auto& r = *s.event_rate;
+    m.family("dutyflow_http_rate_limited_total", "counter",
+             "Requests answered 429 because a token's or a duty's event allowance was used up (http.event_rate).");
+    m.sample("dutyflow_http_rate_limited_total", {{"role", "unit"}, {"limit", "token"}},
+             static_cast<double>(r.refused_unit_token));
+    m.sample("dutyflow_http_rate_limited_total", {{"role", "unit"}, {"limit", "duty"}},
+             static_cast<double>(r.refused_unit_duty));
+    m.sample("dutyflow_http_rate_limited_total", {{"role", "coordinator"}, {"limit", "token"}},
+             static_cast<double>(r.refused_coordinator_token));
+    m.family("dutyflow_http_rate_limit_tracked", "gauge", "Tokens and duties whose event allowance is remembered.");
+    m.sample("dutyflow_http_rate_limit_tracked", {}, static_cast<double>(r.tracked));
+  }
   m.family("dutyflow_clock_seconds", "gauge", "The daemon's clock (system, manual or scaled), unix seconds.");
   m.sample("dutyflow_clock_seconds", {}, s.clock_seconds);
   if (s.http) {
@@ -514,6 +544,9 @@ std::string metrics_body(const metrics_snapshot& s) {
     one("dutyflow_http_connections_refused_total", "counter",
         "Connections answered 503 and closed because http.max_connections were open.",
         static_cast<double>(h.connections_refused));
+    one("dutyflow_http_connections_refused_per_address_total", "counter",
+        "Connections answered 429 and closed because their client had http.max_connections_per_address open.",
+        static_cast<double>(h.connections_refused_per_address));
     one("dutyflow_http_timeouts_total", "counter",
         "Connections closed by the header, body, keep-alive or send timeout.", static_cast<double>(h.timeouts));
     one("dutyflow_http_bad_requests_total", "counter",
@@ -548,31 +581,61 @@ void get_metrics(context& ctx, const request& req, const std::optional<actor>& c
   event_hub& hub = v->hub;
   runner_metrics& rm = ctx.runner.metrics();
   const clock_source& clock = v->clock;
-  std::optional<http_stats> http;
-  if (v->http) http = v->http();
-  ctx.runner.post([&hub, &rm, &clock, http, respond](engine& e) {
-    metrics_snapshot s;
-    s.http = http;
-    s.duties = e.duties_json(duty_filter{}, nullptr);
-    auto events = e.event_count();
-    auto notes = e.notification_counts();
-    if (!events || !notes) {
-      respond(error_response(events ? notes.err() : events.err()));
-      return;
+  stream_replayer* replay = v->replay;
+  auto s = std::make_shared<metrics_snapshot>();
+  if (v->http) s->http = v->http();
+  if (ctx.event_rate) s->event_rate = ctx.event_rate->read();
+  s->stream_clients = hub.clients();
+  s->stream_dropped = hub.dropped();
+  s->streams = hub.streams();
+  s->stream_resets = hub.resets() + (replay ? replay->resets() : 0);
+  s->stream_replays = replay ? replay->in_progress() : 0;
+  // The rest on the engine thread: duties, the outbox, the engine's own figures.
+  auto on_engine = [&ctx, &rm, &clock, s, respond](bool counted) {
+    ctx.runner.post([&rm, &clock, s, counted, respond](engine& e) {
+      s->duties = e.duties_json(duty_filter{}, nullptr);
+      if (!counted) {
+        auto events = e.event_count();
+        if (!events) {
+          respond(error_response(events.err()));
+          return;
+        }
+        s->events = *events;
+      }
+      auto notes = e.notification_counts();
+      if (!notes) {
+        respond(error_response(notes.err()));
+        return;
+      }
+      s->notifications = std::move(*notes);
+      s->commit_seconds = rm.commit_seconds.read();
+      s->batch_size = rm.batch_size.read();
+      s->scheduler_lag_seconds = rm.scheduler_lag_seconds.get();
+      s->reminder_progress_waiting = e.unflushed_progress();
+      s->clock_seconds = std::chrono::duration<double>(clock.now().time_since_epoch()).count();
+      response r;
+      r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+      r.body = metrics_body(*s);
+      respond(std::move(r));
+    });
+  };
+  if (!replay) return on_engine(false);
+  // The journal's figures from a reader of its own: counting a large journal's events on
+  // the engine thread held every command up behind the count.
+  replay->post([s, on_engine](journal_reader* reader) {
+    bool counted = false;
+    if (reader) {
+      auto bytes = reader->size_bytes();
+      auto last = reader->last_event_id();
+      if (bytes && last) {
+        s->journal_bytes = *bytes;
+        // The journal is append-only (no UPDATE, no DELETE) and its ids are SQLite rowids
+        // handed out one after another: the last id is the number of events.
+        s->events = *last;
+        counted = true;
+      }
     }
-    s.events = *events;
-    s.notifications = std::move(*notes);
-    s.commit_seconds = rm.commit_seconds.read();
-    s.batch_size = rm.batch_size.read();
-    s.scheduler_lag_seconds = rm.scheduler_lag_seconds.get();
-    s.reminder_progress_waiting = e.unflushed_progress();
-    s.stream_clients = hub.clients();
-    s.stream_dropped = hub.dropped();
-    s.clock_seconds = std::chrono::duration<double>(clock.now().time_since_epoch()).count();
-    response r;
-    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-    r.body = metrics_body(s);
-    respond(std::move(r));
+    on_engine(counted);
   });
 }
 

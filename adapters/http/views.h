@@ -17,6 +17,7 @@
 #include "adapters/http/event_stream.h"
 #include "adapters/http/handlers.h"
 #include "adapters/http/signed_urls.h"
+#include "adapters/http/rate_limit.h"
 #include "engine/calendar.h"
 
 namespace dutyflow::http {
@@ -26,12 +27,15 @@ namespace dutyflow::http {
 struct http_stats {
   std::size_t connections = 0;
   std::uint64_t connections_refused = 0;
+  std::uint64_t connections_refused_per_address = 0;
   std::uint64_t timeouts = 0;
   std::uint64_t bad_requests = 0;
   std::uint64_t auth_failures = 0;
   std::uint64_t auth_throttled = 0;
   std::size_t auth_clients_tracked = 0;
 };
+
+class stream_replayer;
 
 // Services the views need beyond the handlers' context. Owned by the daemon; outlives
 // every request. Reached through context::views.
@@ -48,6 +52,10 @@ struct view_services {
   // /metrics without a token from a loopback peer (config metrics.allow_loopback). Behind a
   // reverse proxy on the same machine every client is a loopback peer. Default: false.
   bool metrics_allow_loopback = false;
+  // Reads the journal off the engine thread: the stream's replay after Last-Event-ID and
+  // the journal's figures in /metrics run on its threads. Null: a stream with
+  // Last-Event-ID is refused (503), and /metrics counts events on the engine thread.
+  stream_replayer* replay = nullptr;
 };
 
 // Routes that answer without a bearer token, or decide about one themselves: the dashboard
@@ -107,6 +115,12 @@ struct metrics_snapshot {
   std::size_t reminder_progress_waiting = 0;  // engine::unflushed_progress()
   std::size_t stream_clients = 0;
   std::uint64_t stream_dropped = 0;
+  std::uint64_t stream_resets = 0;       // live and replay resets together
+  std::size_t stream_replays = 0;        // replays in progress
+  event_hub::stream_counts streams;      // admitted, refused per token, refused over max_streams
+  std::optional<std::int64_t> journal_bytes;  // the database's size, when a journal reader gave it
+  // Requests refused by the event allowances (rate_limit.h), when the daemon has them.
+  std::optional<event_rate_limiter::stats> event_rate;
   double clock_seconds = 0;  // the engine clock, unix seconds
   std::optional<http_stats> http;
 };

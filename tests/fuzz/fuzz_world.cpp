@@ -1,5 +1,7 @@
 #include "tests/fuzz/fuzz_world.h"
 
+#include "adapters/http/stream_replay.h"
+
 #include "engine/plan.h"
 #include "engine/store.h"
 #include "workflows/registry.h"
@@ -78,6 +80,7 @@ struct world::parts {
   std::unique_ptr<engine> eng;
   std::unique_ptr<engine_runner> runner;
   std::unique_ptr<http::event_hub> hub;
+  std::unique_ptr<http::stream_replayer> replay;  // after hub and db: stopped before either goes
   std::unique_ptr<http::signed_urls> calendar_links;
   std::unique_ptr<http::view_services> views;
   std::unique_ptr<http::ack_links> acks;
@@ -149,7 +152,11 @@ void world::build(const std::string& db_path) {
   p->hub = std::make_unique<http::event_hub>();
   p->calendar_links = std::make_unique<http::signed_urls>(
       security::hmac_signer("fuzz-calendar-key-0123456789abcdef", security::signing_use::calendar_link));
+  p->replay = std::make_unique<http::stream_replayer>(
+      *p->hub, [db_path] { return open_sqlite_journal_reader(db_path); });
+  p->replay->start();
   p->views = std::make_unique<http::view_services>(http::view_services{*p->hub, *p->calendar_links, p->clock, &*calendar_});
+  p->views->replay = p->replay.get();
   p->acks = std::make_unique<http::ack_links>(http::ack_links{*ack_signer_});
   p->ctx = std::make_unique<http::context>(http::context{*p->runner, builtin_kinds(), &p->clock});
   p->ctx->views = p->views.get();
@@ -168,6 +175,7 @@ void world::teardown() {
   if (!parts_) return;
   parts_->hub->stop();
   parts_->runner->stop();
+  parts_->replay->stop();
   parts_.reset();
 }
 
@@ -184,6 +192,18 @@ void world::on_engine(const std::function<void(engine&)>& fn) {
     done.set_value();
   });
   if (f.wait_for(std::chrono::seconds(30)) != std::future_status::ready) fail("the engine thread did not answer in 30 s");
+}
+
+void world::wait_replays() {
+  // Each round trip through the replay thread is a point where a step has finished; a
+  // replay takes a few steps (a page each, then the hand-over).
+  for (int round = 0; parts_->replay->in_progress() > 0; ++round) {
+    if (round > 10000) fail("a stream replay did not end");
+    std::promise<void> done;
+    auto f = done.get_future();
+    parts_->replay->post([&](journal_reader*) { done.set_value(); });
+    if (f.wait_for(std::chrono::seconds(30)) != std::future_status::ready) fail("the replay thread did not answer in 30 s");
+  }
 }
 
 std::string world::snapshot() {

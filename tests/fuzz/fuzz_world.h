@@ -50,6 +50,8 @@ class world {
 
   // Runs `fn` on the engine thread and waits for it (the runner is always running).
   void on_engine(const std::function<void(engine&)>& fn);
+  // Waits until every stream replay begun has ended (handed over, or its client gone).
+  void wait_replays();
 
   // What an outside observer can read: journal length, outbox rows by status, plans and
   // duties as the API lists them, the clock. Equal before and after a request means the

@@ -19,12 +19,21 @@ using nlohmann::json;
 // The body of a streamed answer (/api/v1/stream): kept up to a bound, then refused.
 class recording_sink final : public http::stream_sink {
  public:
-  bool write(std::string chunk) override {
+  offer write(std::string chunk) override {
     std::lock_guard lock(mutex_);
-    if (closed_ || bytes_ + chunk.size() > 1 << 20) return false;
+    if (closed_) return offer::closed;
+    if (bytes_ + chunk.size() > 1 << 20) return offer::full;
     bytes_ += chunk.size();
+    return offer::queued;
+  }
+  bool restart(std::string chunk) override {
+    std::lock_guard lock(mutex_);
+    if (closed_) return false;
+    bytes_ = chunk.size();
     return true;
   }
+  std::size_t queued() const override { return 0; }  // taken at once
+  void when_queued_at_most(std::size_t, std::function<void()> fn) override { fn(); }
   bool is_open() const override {
     std::lock_guard lock(mutex_);
     return !closed_;
@@ -70,10 +79,10 @@ http::response handle(fuzz::world& w, const http::request& req) {
     fuzz::fail("no answer in 30 s to " + req.method + " " + req.target);
   auto r = f.get();
   if (r.stream) {
-    // As the session does: the stream's opening, then the replay on the engine thread.
+    // As the session does: the stream's opening, then the replay on the replay thread.
     auto sink = std::make_shared<recording_sink>();
     r.stream(sink);
-    w.on_engine([](engine&) {});  // the replay and join were posted before this
+    w.wait_replays();
     sink->close();
   }
   return r;

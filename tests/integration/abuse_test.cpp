@@ -8,6 +8,7 @@
 #include "adapters/http/auth.h"
 #include "adapters/http/message.h"
 #include "tests/support/daemon_fixture.h"
+#include "tests/support/event_load.h"
 #include "tests/support/raw_client.h"
 
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -21,6 +22,8 @@
 #include <atomic>
 #include <functional>
 #include <iostream>
+#include <map>
+#include <mutex>
 #include <random>
 #include <thread>
 
@@ -43,6 +46,7 @@ json abuse_config() {
   config["log_level"] = "debug";
   config["notify"]["enabled"] = false;
   config["http"]["max_connections"] = 1000;
+  config["http"]["first_byte_timeout"] = "2s";
   config["http"]["header_timeout"] = "2s";
   config["http"]["body_timeout"] = "2s";
   config["http"]["keep_alive_timeout"] = "2s";
@@ -191,8 +195,10 @@ class AbuseSlowClients : public Abuse {
  protected:
   json config() const override {
     auto c = abuse_config();
+    c["http"]["first_byte_timeout"] = "4s";
     c["http"]["header_timeout"] = "4s";
     c["http"]["body_timeout"] = "4s";
+    c["http"]["max_connections_per_address"] = 0;  // all 400 come from 127.0.0.1
     return c;
   }
 };
@@ -203,6 +209,7 @@ class AbuseConnectionCap : public Abuse {
   json config() const override {
     auto c = abuse_config();
     c["http"]["max_connections"] = 20;
+    c["http"]["first_byte_timeout"] = "60s";
     c["http"]["header_timeout"] = "60s";
     c["http"]["keep_alive_timeout"] = "60s";
     return c;
@@ -796,4 +803,593 @@ TEST_F(Abuse, ABadTokensFileOnSighupKeepsTheOldTokens) {
   EXPECT_TRUE(normal_request_succeeds());
   EXPECT_EQ(d.call("GET", plan_path, unit).status, 200);
   write_file(d.tokens(), good);
+}
+
+// ---------------------------------------------------------------------------------------
+// Connections (issue 16, finding 5)
+
+namespace {
+
+using ms = std::chrono::milliseconds;
+
+// The shipped connection limits (512 in all, 32 per address), a short first-byte timeout
+// and long other ones: what closes an idle connection here is the first-byte timeout.
+class AbuseConnections : public Abuse {
+ protected:
+  json config() const override {
+    auto c = abuse_config();
+    c["http"]["max_connections"] = 512;
+    c["http"]["max_connections_per_address"] = 32;
+    c["http"]["first_byte_timeout"] = "3s";
+    c["http"]["header_timeout"] = "60s";
+    c["http"]["keep_alive_timeout"] = "60s";
+    return c;
+  }
+};
+
+}  // namespace
+
+// Finding 5: 512 idle sockets without a token locked everyone out (503) for as long as the
+// attacker kept reconnecting. From one address only 32 are taken in, the rest are refused
+// at once; everyone else is served; and those 32 are closed when their first byte is
+// overdue (3 s here, against a 60 s header timeout).
+TEST_F(AbuseConnections, IdleSocketsFromOneAddressLockNobodyOut) {
+  std::vector<raw_client> idle;
+  for (int i = 0; i < 512; ++i) {
+    idle.emplace_back(port(), "127.0.0.2");
+    ASSERT_TRUE(idle.back().connected()) << i << ": the kernel refused the connection";
+  }
+  EXPECT_EQ(metric_until("dutyflow_http_connections_refused_per_address_total", [](double v) { return v >= 480; }),
+            480.0);
+  EXPECT_EQ(metric("dutyflow_http_connections_refused_total"), 0.0) << "nobody met the 512 in all";
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(normal_request_succeeds()) << "while 127.0.0.2 holds its 32";
+  raw_client other(port(), "127.0.0.3");
+  ASSERT_TRUE(other.send(http_request("GET", plan_path, viewer)));
+  auto served = other.read_response();
+  ASSERT_TRUE(served);
+  EXPECT_EQ(served->status, 200);
+  other.close();
+  // The refused ones got a 429 saying why, or were closed before they could read it.
+  int answered = 0, open = 0;
+  for (auto& c : idle) {
+    if (!c.readable_within(ms(0))) {
+      ++open;
+      continue;
+    }
+    if (auto r = c.read_response(ms(1000))) {
+      EXPECT_EQ(r->status, 429) << r->body;
+      EXPECT_TRUE(is_api_error(*r));
+      EXPECT_EQ(r->headers["retry-after"], "1");
+      ++answered;
+    }
+  }
+  std::cout << "[ info ] 512 idle from 127.0.0.2: " << open << " still open, " << answered
+            << " read their 429 before the close\n";
+  EXPECT_LE(open, 32);
+  // The 32 it was allowed are closed for sending nothing; the deadline only bounds a failure.
+  EXPECT_EQ(metric_until("dutyflow_http_connections", [](double v) { return v <= 1; }, 30s), 1.0);
+  EXPECT_GE(metric("dutyflow_http_timeouts_total"), 32.0);
+  raw_client later(port(), "127.0.0.2");
+  ASSERT_TRUE(later.send(http_request("GET", "/healthz")));
+  auto back = later.read_response();
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->status, 200) << "its places came back";
+  expect_journal_unchanged();
+}
+
+// Finding 5: the 33rd connection from one address is refused while the 32 it holds keep
+// being served, and so is everyone else.
+TEST_F(AbuseConnections, The33rdConnectionFromOneAddressIsRefusedWhileItsOthersAreServed) {
+  std::vector<raw_client> kept;
+  for (int i = 0; i < 32; ++i) {
+    raw_client c(port(), "127.0.0.2");
+    ASSERT_TRUE(c.send(http_request("GET", "/healthz")));
+    auto r = c.read_response();
+    ASSERT_TRUE(r) << i;
+    ASSERT_EQ(r->status, 200) << i;
+    kept.push_back(std::move(c));
+  }
+  EXPECT_GE(metric_until("dutyflow_http_connections", [](double v) { return v >= 33; }), 33.0);
+  raw_client extra(port(), "127.0.0.2");
+  extra.send(http_request("GET", "/healthz"));
+  if (auto r = extra.read_response()) {
+    EXPECT_EQ(r->status, 429) << r->body;
+    EXPECT_EQ(r->json["error"]["code"], "too_many_requests");
+  }
+  EXPECT_TRUE(extra.wait_closed());
+  for (auto* c : {&kept.front(), &kept.back()}) {
+    ASSERT_TRUE(c->send(http_request("GET", plan_path, viewer)));
+    auto r = c->read_response();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200) << "a connection it holds is still served";
+  }
+  EXPECT_TRUE(normal_request_succeeds());
+  EXPECT_NE(d.log().find("127.0.0.2 has 32 connections open"), std::string::npos);
+  // One closed, one place back. Each try is answered at once; the deadline bounds a failure.
+  kept.front().close();
+  bool served = false;
+  for (auto until = std::chrono::steady_clock::now() + 10s; !served && std::chrono::steady_clock::now() < until;) {
+    raw_client c(port(), "127.0.0.2");
+    c.send(http_request("GET", "/healthz"));
+    auto r = c.read_response();
+    served = r && r->status == 200;
+  }
+  EXPECT_TRUE(served);
+}
+
+// ---------------------------------------------------------------------------------------
+// Streams (issue 16, findings 3 and 5)
+
+namespace {
+
+// One GET /api/v1/stream as the dashboard opens it, read as it arrives: the head, then the
+// chunked body de-chunked, then the events in it. A client that does not call read_until()
+// is a client that stopped reading.
+class sse_stream {
+ public:
+  struct event {
+    std::int64_t id = -1;
+    std::string type;
+  };
+
+  sse_stream(unsigned short port, const std::string& token, const std::string& last_event_id = "",
+             int receive_buffer = 0)
+      : c_(port, "127.0.0.1", receive_buffer) {
+    const std::string extra = last_event_id.empty() ? "" : "Last-Event-ID: " + last_event_id + "\r\n";
+    c_.send(http_request("GET", "/api/v1/stream", token, "", extra + "Accept: text/event-stream\r\n"));
+  }
+
+  // The answer's status once its head is in; 0 if none came within `limit`.
+  int status(ms limit = 30s) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (status_ == 0 && !c_.ended() && std::chrono::steady_clock::now() < deadline) pump(deadline);
+    return status_;
+  }
+  // Reads until `text` is in the body; false if the connection ended or `limit` passed first.
+  bool read_until(const std::string& text, ms limit = 60s) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (body_.find(text) == std::string::npos && !c_.ended() && std::chrono::steady_clock::now() < deadline)
+      pump(deadline);
+    return body_.find(text) != std::string::npos;
+  }
+  bool ended() const { return c_.ended(); }
+  void close() { c_.close(); }
+  const std::string& body() const { return body_; }
+  // The complete events so far, in order (comments and the retry hint left out).
+  std::vector<event> events() const {
+    std::vector<event> out;
+    std::size_t at = 0;
+    for (auto end = body_.find("\n\n"); end != std::string::npos; at = end + 2, end = body_.find("\n\n", at)) {
+      event e;
+      std::size_t line = at;
+      while (line < end) {
+        auto eol = std::min(body_.find('\n', line), end);
+        const auto text = body_.substr(line, eol - line);
+        if (text.starts_with("id: ")) e.id = std::stoll(text.substr(4));
+        if (text.starts_with("event: ")) e.type = text.substr(7);
+        line = eol + 1;
+      }
+      if (!e.type.empty()) out.push_back(e);
+    }
+    return out;
+  }
+
+ private:
+  void pump(std::chrono::steady_clock::time_point deadline) {
+    auto left = std::chrono::duration_cast<ms>(deadline - std::chrono::steady_clock::now());
+    raw_ += c_.read_some(std::max(left, ms(1)));
+    if (status_ == 0) {
+      auto head_end = raw_.find("\r\n\r\n");
+      if (head_end == std::string::npos) return;
+      status_ = std::stoi(raw_.substr(9, 3));
+      raw_.erase(0, head_end + 4);
+    }
+    if (status_ != 200) return;
+    // Chunks: a hex size line, the bytes, CRLF.
+    while (true) {
+      auto eol = raw_.find("\r\n");
+      if (eol == std::string::npos) return;
+      const auto size = std::stoul(raw_.substr(0, eol), nullptr, 16);
+      if (raw_.size() < eol + 2 + size + 2) return;
+      body_.append(raw_, eol + 2, size);
+      raw_.erase(0, eol + 2 + size + 2);
+      if (size == 0) return;
+    }
+  }
+
+  raw_client c_;
+  std::string raw_;
+  std::string body_;
+  int status_ = 0;
+};
+
+// Checks that `events` are the journal's events from `first` to `last`, each once, in order.
+::testing::AssertionResult every_event_once(const std::vector<sse_stream::event>& events, std::int64_t first,
+                                            std::int64_t last) {
+  std::int64_t expect = first;
+  for (const auto& e : events) {
+    if (e.type == "reset") return ::testing::AssertionFailure() << "a reset at " << e.id;
+    if (e.id != expect) return ::testing::AssertionFailure() << "event " << e.id << " where " << expect << " was due";
+    ++expect;
+  }
+  if (expect != last + 1)
+    return ::testing::AssertionFailure() << "the events end at " << expect - 1 << ", not " << last;
+  return ::testing::AssertionSuccess();
+}
+
+// Every duty of the seed plan (a coordinator may comment on each).
+std::vector<std::string> seed_duties(daemon_fixture& d, const std::string& token) {
+  std::vector<std::string> out;
+  const auto plan = d.call("GET", plan_path, token);  // held: the loop reads into it
+  for (const auto& duty : plan.body.at("duties")) out.push_back(duty.at("id"));
+  return out;
+}
+
+// `n` comments with notes of `note_bytes` on `duties`, from `clients` threads at once (the
+// engine commits what arrives together in one transaction). Returns the statuses answered.
+std::map<int, int> fire_comments(const std::string& url, const std::string& token,
+                                 const std::vector<std::string>& duties, int n, std::size_t note_bytes,
+                                 int clients = 8) {
+  std::mutex mutex;
+  std::map<int, int> statuses;
+  std::atomic<int> next{0};
+  std::vector<std::thread> threads;
+  const auto body = json{{"event", "comment"}, {"note", std::string(note_bytes, 'n')}}.dump();
+  for (int t = 0; t < clients; ++t) {
+    threads.emplace_back([&] {
+      for (int i = next++; i < n; i = next++) {
+        auto r = dutyflow::http_call(url, "POST", plan_path + "/duties/" + duties[i % duties.size()] + "/events", token,
+                                     body);
+        std::lock_guard lock(mutex);
+        ++statuses[r ? r->status : 0];
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  return statuses;
+}
+
+std::int64_t last_event_id(const std::string& db_path) {
+  SQLite::Database db(db_path, SQLite::OPEN_READONLY);
+  return db.execAndGet("SELECT COALESCE(MAX(id), 0) FROM events").getInt64();
+}
+
+// Streams that stop reading must not be dropped by the send timeout while a test looks
+// at them; a journal is filled quickly without a sync to disk per commit.
+class AbuseStreams : public Abuse {
+ protected:
+  json config() const override {
+    auto c = abuse_config();
+    c["synchronous"] = "normal";
+    c["http"]["send_timeout"] = "60s";
+    return c;
+  }
+};
+
+// A small stream queue, reached quickly.
+class AbuseStreamQueue : public AbuseStreams {
+ protected:
+  json config() const override {
+    auto c = AbuseStreams::config();
+    c["http"]["stream"] = {{"queue_bytes", 64 * 1024}};
+    return c;
+  }
+};
+
+// Few events replayed, reached quickly.
+class AbuseReplayLimit : public AbuseStreams {
+ protected:
+  json config() const override {
+    auto c = AbuseStreams::config();
+    c["http"]["stream"] = {{"replay_limit", 20}};
+    return c;
+  }
+};
+
+// Room for 24 connections, at most 8 of them streams, 4 per token; no per-address cap
+// (every client here is 127.0.0.1).
+class AbuseStreamSlots : public Abuse {
+ protected:
+  json config() const override {
+    auto c = abuse_config();
+    c["http"]["max_connections"] = 24;
+    c["http"]["max_connections_per_address"] = 0;
+    c["http"]["keep_alive_timeout"] = "60s";
+    c["http"]["stream"] = {{"max_open", 8}, {"per_token", 4}};
+    return c;
+  }
+};
+
+}  // namespace
+
+// Finding 3: on a 150 MB journal, each stream opened with Last-Event-ID: 0 held the engine
+// for seconds while its replay was read (GET /plans took 28 s, commits waited), and a
+// replay larger than the 4 MiB queue was dropped. The replay is read off the engine thread,
+// a page at a time as the client takes it. Four clients that ask for the whole journal of
+// 14 MB and then stop reading keep their replays in progress (a replay never runs ahead of
+// its client); meanwhile an event commits and is answered, and the plan is read. Once they
+// read, each gets every event once, in order, the one committed meanwhile included.
+TEST_F(AbuseStreams, StreamReplayDoesNotHoldTheEngine) {
+  const auto duties = seed_duties(d, coordinator);
+  auto fired = fire_comments(d.url(), coordinator, duties, 1500, 9 * 1024);
+  ASSERT_EQ(fired[200], 1500) << "filling the journal";
+  const auto journal_last = last_event_id(d.db());
+
+  std::vector<std::unique_ptr<sse_stream>> replaying;
+  for (int i = 0; i < 4; ++i) {
+    replaying.push_back(std::make_unique<sse_stream>(port(), coordinator, "0", 4096));
+    ASSERT_EQ(replaying.back()->status(), 200);
+  }
+  // 14 MB cannot all fit in the kernel's buffers and the queues: each replay waits for its
+  // client.
+  EXPECT_EQ(metric_until("dutyflow_stream_replays", [](double v) { return v == 4; }), 4.0);
+
+  auto committed = d.call("POST", tham_luan + "/events", unit, R"({"event": "acknowledge"})");
+  ASSERT_EQ(committed.status, 200) << committed.raw;
+  const auto ack_id = last_event_id(d.db());
+  EXPECT_EQ(ack_id, journal_last + 1);
+  EXPECT_TRUE(normal_request_succeeds());
+  EXPECT_EQ(d.call("GET", "/api/v1/plans", viewer).status, 200);
+  // Still replaying: the commit and the reads were served while every replay was under way.
+  EXPECT_EQ(metric("dutyflow_stream_replays"), 4.0);
+  EXPECT_EQ(metric("dutyflow_stream_clients"), 0.0);
+
+  for (auto& s : replaying) {
+    ASSERT_TRUE(s->read_until("id: " + std::to_string(ack_id) + "\nevent: acknowledge\n")) << s->body().size();
+    EXPECT_TRUE(every_event_once(s->events(), 1, ack_id));
+  }
+  EXPECT_EQ(metric_until("dutyflow_stream_replays", [](double v) { return v == 0; }), 0.0);
+  EXPECT_EQ(metric("dutyflow_stream_clients"), 4.0) << "each went live after its replay";
+  EXPECT_EQ(metric("dutyflow_stream_dropped_clients_total"), 0.0);
+}
+
+// Finding 3: a client whose queue overflowed was dropped; reconnecting with the id it had
+// got, it overflowed again, and looped. It gets a reset at once in place of what it had
+// queued and stays connected; reconnecting with the reset's id it gets nothing old.
+TEST_F(AbuseStreamQueue, AClientAQueueBehindGetsAResetAndNoLoop) {
+  const auto duties = seed_duties(d, coordinator);
+  sse_stream stalled(port(), coordinator, "", 4096);
+  ASSERT_EQ(stalled.status(), 200);
+  EXPECT_EQ(metric_until("dutyflow_stream_clients", [](double v) { return v == 1; }), 1.0);
+  // Far more than the kernel's buffers and the 64 KiB queue hold, a commit at a time, until
+  // the daemon says it sent the reset; the deadline only bounds a failure.
+  const auto deadline = std::chrono::steady_clock::now() + 120s;
+  while (metric("dutyflow_stream_resets_total") < 1) {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "no reset";
+    ASSERT_LE(metric("dutyflow_stream_dropped_clients_total"), 0.0) << "dropped instead of sent a reset";
+    ASSERT_EQ(fire_comments(d.url(), coordinator, duties, 64, 9 * 1024)[200], 64);
+  }
+  EXPECT_EQ(metric("dutyflow_stream_clients"), 1.0) << "the client is still there";
+  EXPECT_EQ(metric("dutyflow_stream_dropped_clients_total"), 0.0);
+  ASSERT_TRUE(stalled.read_until("event: reset\n")) << "connection ended: " << stalled.ended();
+  std::int64_t reset_id = -1;
+  for (const auto& e : stalled.events())
+    if (e.type == "reset") reset_id = e.id;
+  ASSERT_GT(reset_id, 0);
+  EXPECT_LE(reset_id, last_event_id(d.db()));
+  stalled.close();
+
+  // The dashboard reloads and reconnects with the reset's id: it is replayed what came
+  // after it (the rest of the last round of comments), nothing older, and goes live.
+  sse_stream again(port(), coordinator, std::to_string(reset_id));
+  ASSERT_EQ(again.status(), 200);
+  auto r = d.call("POST", tham_luan + "/events", unit, R"({"event": "acknowledge"})");
+  ASSERT_EQ(r.status, 200);
+  const auto ack_id = last_event_id(d.db());
+  ASSERT_TRUE(again.read_until("id: " + std::to_string(ack_id) + "\n"));
+  EXPECT_TRUE(every_event_once(again.events(), reset_id + 1, ack_id));
+}
+
+// Finding 3: more missed events than a replay may send are one reset, at once, to the
+// journal's last id; reconnecting from there replays nothing and loops nowhere.
+TEST_F(AbuseReplayLimit, AReplayPastTheLimitIsOneResetAtOnce) {
+  const auto duties = seed_duties(d, coordinator);
+  ASSERT_EQ(fire_comments(d.url(), coordinator, duties, 30, 100)[200], 30);
+  const auto last = last_event_id(d.db());
+  sse_stream from_start(port(), coordinator, "0");
+  ASSERT_EQ(from_start.status(), 200);
+  ASSERT_TRUE(from_start.read_until("event: reset\n"));
+  ASSERT_EQ(from_start.events().size(), 1u) << from_start.body();
+  EXPECT_EQ(from_start.events()[0].id, last);
+  // An id this journal never had (a dashboard left open across a restore) is a reset too.
+  sse_stream from_elsewhere(port(), coordinator, std::to_string(last + 1000));
+  ASSERT_EQ(from_elsewhere.status(), 200);
+  ASSERT_TRUE(from_elsewhere.read_until("event: reset\n"));
+  EXPECT_EQ(from_elsewhere.events()[0].id, last);
+
+  sse_stream again(port(), coordinator, std::to_string(last));
+  ASSERT_EQ(again.status(), 200);
+  ASSERT_EQ(d.call("POST", tham_luan + "/events", unit, R"({"event": "acknowledge"})").status, 200);
+  ASSERT_TRUE(again.read_until("id: " + std::to_string(last + 1) + "\n"));
+  EXPECT_TRUE(every_event_once(again.events(), last + 1, last + 1));
+  EXPECT_TRUE(from_start.read_until("id: " + std::to_string(last + 1) + "\n")) << "live after its reset";
+}
+
+// Finding 5: 512 streams from one token took every connection. A token may hold 4; the
+// fifth gets 429 with Retry-After while other tokens still stream; closing one gives its
+// place back.
+TEST_F(AbuseStreamSlots, AFifthStreamOfOneTokenGets429) {
+  std::vector<std::unique_ptr<sse_stream>> mine;
+  for (int i = 0; i < 4; ++i) {
+    mine.push_back(std::make_unique<sse_stream>(port(), unit));
+    ASSERT_EQ(mine.back()->status(), 200) << i;
+  }
+  raw_client fifth(port());
+  ASSERT_TRUE(fifth.send(http_request("GET", "/api/v1/stream", unit)));
+  auto r = fifth.read_response();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 429) << r->body;
+  EXPECT_TRUE(is_api_error(*r));
+  EXPECT_EQ(r->json["error"]["code"], "too_many_requests");
+  EXPECT_TRUE(r->headers.contains("retry-after"));
+  sse_stream theirs(port(), viewer);
+  EXPECT_EQ(theirs.status(), 200) << "another token streams";
+  EXPECT_EQ(metric("dutyflow_stream_refused_total{reason=\"per_token\"}"), 1.0);
+  // Closing a stream gives its place back once the daemon sees the close.
+  mine.front()->close();
+  bool admitted = false;
+  for (auto until = std::chrono::steady_clock::now() + 10s; !admitted && std::chrono::steady_clock::now() < until;) {
+    sse_stream s(port(), unit);
+    admitted = s.status() == 200;
+  }
+  EXPECT_TRUE(admitted);
+  expect_journal_unchanged();
+}
+
+// Finding 5: streams cannot take every connection: with 8 streams open (the most), a
+// ninth gets 503, and ordinary requests still get connections and answers.
+TEST_F(AbuseStreamSlots, StreamsCannotTakeEveryConnection) {
+  const std::string more[] = {d.add_token("a", "viewer"), d.add_token("b", "viewer"), d.add_token("c", "viewer")};
+  ASSERT_EQ(::kill(d.pid(), SIGHUP), 0);
+  ASSERT_TRUE(d.wait_for_log("SIGHUP: 6 token(s) reloaded")) << d.log();
+  std::vector<std::unique_ptr<sse_stream>> streams;
+  for (const auto* token : {&coordinator, &unit}) {
+    for (int i = 0; i < 4; ++i) {
+      streams.push_back(std::make_unique<sse_stream>(port(), *token));
+      ASSERT_EQ(streams.back()->status(), 200);
+    }
+  }
+  raw_client ninth(port());
+  ASSERT_TRUE(ninth.send(http_request("GET", "/api/v1/stream", more[0])));
+  auto r = ninth.read_response();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 503) << r->body;
+  EXPECT_TRUE(is_api_error(*r));
+  EXPECT_TRUE(r->headers.contains("retry-after"));
+  // 8 streams, and 12 ordinary connections kept open at once: all served.
+  std::vector<raw_client> ordinary;
+  for (int i = 0; i < 12; ++i) {
+    raw_client c(port());
+    ASSERT_TRUE(c.send(http_request("GET", plan_path, more[i % 3])));
+    auto a = c.read_response();
+    ASSERT_TRUE(a) << i;
+    EXPECT_EQ(a->status, 200) << i;
+    ordinary.push_back(std::move(c));
+  }
+  EXPECT_EQ(metric("dutyflow_stream_refused_total{reason=\"max_open\"}"), 1.0);
+  expect_journal_unchanged();
+}
+
+// ---------------------------------------------------------------------------------------
+// Event allowances (issue 16, finding 4)
+
+namespace {
+
+// Small allowances, so that a handful of requests reach them.
+class AbuseEventRate : public Abuse {
+ protected:
+  json config() const override {
+    auto c = abuse_config();
+    c["http"]["event_rate"] = {{"unit", {{"burst", 5}, {"per_minute", 1}}},
+                               {"coordinator", {{"burst", 100}, {"per_minute", 60}}},
+                               {"duty", {{"burst", 3}, {"per_minute", 1}}}};
+    return c;
+  }
+};
+
+// The shipped allowances, on a plan where one unit owns 150 duties.
+class AbuseDefaultRate : public Abuse {
+ protected:
+  json config() const override {
+    auto c = json::parse(read_file(source_path("config/dutyflowd.json")));
+    c["synchronous"] = "normal";
+    c["notify"]["enabled"] = false;
+    c["metrics"] = {{"allow_loopback", true}};
+    return c;
+  }
+};
+
+::testing::AssertionResult is_rate_refusal(const reply& r, const std::string& limit) {
+  if (r.status != 429) return ::testing::AssertionFailure() << "HTTP " << r.status << ": " << r.raw;
+  if (!r.headers.contains("retry-after") || std::stoi(r.headers.at("retry-after")) < 1)
+    return ::testing::AssertionFailure() << "no Retry-After";
+  const auto& e = r.body["error"];
+  if (e.value("code", "") != "too_many_requests" || e["details"].value("limit", "") != limit ||
+      e["details"].value("retry_after", 0) != std::stoi(r.headers.at("retry-after")))
+    return ::testing::AssertionFailure() << r.raw;
+  return ::testing::AssertionSuccess();
+}
+
+}  // namespace
+
+// Finding 4: one unit token grew the journal by 155 MB in 12.5 s. Its events have an
+// allowance (here 5 at once, then one a minute): past it the answer is 429 with Retry-After,
+// nothing is journaled, and other tokens go on; /metrics shows the refusals and the
+// journal's size.
+TEST_F(AbuseEventRate, OneUnitTokenCannotGrowTheJournalWithoutEnd) {
+  const std::string other = d.add_token("ubnd-xa-sin-suoi-ho", "unit", "xa-sin-suoi-ho");
+  ASSERT_EQ(::kill(d.pid(), SIGHUP), 0);
+  ASSERT_TRUE(d.wait_for_log("SIGHUP: 4 token(s) reloaded")) << d.log();
+  const std::string mine[] = {tham_luan, plan_path + "/duties/cu-dai-bieu-tham-du.xa-ma-li-pho"};
+  for (int i = 0; i < 5; ++i) {
+    const auto note = json{{"event", "comment"}, {"note", "lần " + std::to_string(i)}}.dump();
+    auto r = d.call("POST", mine[i % 2] + "/events", unit, note);
+    ASSERT_EQ(r.status, 200) << i << ": " << r.raw;
+  }
+  const auto journal = journal_dump(d.db());
+  auto refused = d.call("POST", mine[1] + "/events", unit, R"({"event": "comment", "note": "một lần nữa"})");
+  EXPECT_TRUE(is_rate_refusal(refused, "token"));
+  EXPECT_TRUE(is_rate_refusal(d.call("POST", mine[0] + "/events", unit, R"({"event": "acknowledge"})"), "token"));
+  EXPECT_EQ(journal_dump(d.db()), journal) << "a refusal journaled something";
+  // Others are not slowed: another unit, the coordinator on the same duty, and reads.
+  EXPECT_EQ(d.call("POST", plan_path + "/duties/tham-luan-xa-sin-suoi-ho/events", other,
+                   R"({"event": "acknowledge"})").status,
+            200);
+  EXPECT_EQ(d.call("POST", tham_luan + "/events", coordinator, R"({"event": "comment", "note": "đã xem"})").status,
+            200);
+  EXPECT_EQ(d.call("GET", tham_luan, unit).status, 200) << "reading is not an event";
+  EXPECT_EQ(metric("dutyflow_http_rate_limited_total{role=\"unit\",limit=\"token\"}"), 2.0);
+  EXPECT_EQ(metric("dutyflow_http_rate_limited_total{role=\"coordinator\",limit=\"token\"}"), 0.0);
+  EXPECT_EQ(metric("dutyflow_journal_events_total"), static_cast<double>(event_count(d.db())));
+  EXPECT_GT(metric("dutyflow_journal_bytes"), 0.0);
+  EXPECT_NE(d.log().find("ubnd-xa-ma-li-pho (unit) used up its per-token event allowance"), std::string::npos);
+}
+
+// Finding 4: a duty's events from units have an allowance of their own (here 3 at once),
+// so a unit cannot pour everything into one duty; its other duties, and the coordinator on
+// that duty, are not held up by it.
+TEST_F(AbuseEventRate, OneDutyCannotBeFloodedAndItsCoordinatorIsNotLockedOut) {
+  const std::string duty = plan_path + "/duties/cu-dai-bieu-tham-du.xa-ma-li-pho";
+  for (int i = 0; i < 3; ++i)
+    ASSERT_EQ(d.call("POST", duty + "/events", unit, R"({"event": "comment", "note": "x"})").status, 200) << i;
+  const auto events = event_count(d.db());
+  EXPECT_TRUE(is_rate_refusal(d.call("POST", duty + "/events", unit, R"({"event": "comment", "note": "x"})"), "duty"));
+  EXPECT_EQ(event_count(d.db()), events);
+  EXPECT_EQ(d.call("POST", tham_luan + "/events", unit, R"({"event": "acknowledge"})").status, 200);
+  auto c = d.call("POST", duty + "/events", coordinator, R"({"event": "comment", "note": "nhắc đơn vị"})");
+  EXPECT_EQ(c.status, 200) << c.raw;
+  EXPECT_EQ(metric("dutyflow_http_rate_limited_total{role=\"unit\",limit=\"duty\"}"), 1.0);
+}
+
+// Finding 4, the other side: the shipped allowances never stop ordinary work. A unit's
+// script acknowledges and comments on each of its 150 duties (300 events as fast as it
+// can), and a coordinator's fires 500 more: every one is answered 200.
+TEST_F(AbuseDefaultRate, AScriptOfAFewHundredEventsIsNeverRefused) {
+  temp_dir plans;
+  auto busy = dutyflow::testing::make_busy_plan(300, 2, *dutyflow::parse_instant("2023-06-06T08:00:00+07:00"));
+  auto tokens = dutyflow::testing::add_load_tokens(d, busy);
+  ASSERT_EQ(::kill(d.pid(), SIGHUP), 0);
+  ASSERT_TRUE(d.wait_for_log("SIGHUP: " + std::to_string(3 + 1 + busy.units.size()) + " token(s) reloaded")) << d.log();
+  auto loaded = d.call("POST", "/api/v1/plans", coordinator, busy.doc.dump());
+  ASSERT_EQ(loaded.status, 201) << loaded.raw.substr(0, 500);
+  const auto& script_unit = busy.units[0];
+  const auto& token = tokens.by_unit.at(script_unit);
+  std::map<int, int> statuses;
+  int unit_events = 0;
+  for (std::size_t i = 0; i < busy.duties.size(); ++i) {
+    if (i % busy.units.size() != 0) continue;  // duty i is owned by units[i % units]
+    const auto path = "/api/v1/plans/" + busy.id + "/duties/" + busy.duties[i] + "/events";
+    ++statuses[d.call("POST", path, token, R"({"event": "acknowledge"})").status];
+    ++statuses[d.call("POST", path, token, R"({"event": "comment", "note": "đã nhận, đang làm"})").status];
+    unit_events += 2;
+  }
+  for (int i = 0; i < 500; ++i) {
+    const auto path = "/api/v1/plans/" + busy.id + "/duties/" + busy.duties[i % busy.duties.size()] + "/events";
+    ++statuses[d.call("POST", path, tokens.coordinator, R"({"event": "comment", "note": "ok"})").status];
+  }
+  EXPECT_EQ(unit_events, 300);
+  EXPECT_EQ(statuses[200], 800) << "statuses other than 200: " << statuses.size() - 1;
+  EXPECT_EQ(metric("dutyflow_http_rate_limited_total{role=\"unit\",limit=\"token\"}"), 0.0);
+  EXPECT_EQ(metric("dutyflow_http_rate_limited_total{role=\"unit\",limit=\"duty\"}"), 0.0);
+  EXPECT_EQ(metric("dutyflow_http_rate_limited_total{role=\"coordinator\",limit=\"token\"}"), 0.0);
 }

@@ -24,9 +24,10 @@ int remaining_ms(clock_type::time_point deadline) {
 
 }  // namespace
 
-raw_client::raw_client(unsigned short port, const std::string& source) {
+raw_client::raw_client(unsigned short port, const std::string& source, int receive_buffer) {
   fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd_ < 0) return;
+  if (receive_buffer > 0) ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
   sockaddr_in local{};
   local.sin_family = AF_INET;
   ::inet_pton(AF_INET, source.c_str(), &local.sin_addr);
@@ -137,6 +138,13 @@ bool raw_client::wait_closed(ms limit) {
     }
   }
   return true;
+}
+
+std::string raw_client::read_some(ms limit) {
+  if (buffer_.empty()) fill(limit);
+  std::string out;
+  out.swap(buffer_);
+  return out;
 }
 
 bool raw_client::readable_within(ms limit) {

@@ -27,8 +27,10 @@ class raw_client {
   using ms = std::chrono::milliseconds;
 
   // Connects to 127.0.0.1:`port` from `source` (bound first: 127.0.0.2 is another client
-  // to the daemon). connected() says whether it worked.
-  explicit raw_client(unsigned short port, const std::string& source = "127.0.0.1");
+  // to the daemon). connected() says whether it worked. `receive_buffer` > 0 sets the
+  // socket's receive buffer (bytes) first: a client that stops reading then holds little
+  // in its kernel.
+  explicit raw_client(unsigned short port, const std::string& source = "127.0.0.1", int receive_buffer = 0);
   ~raw_client();
   raw_client(raw_client&& other) noexcept;
   raw_client& operator=(raw_client&&) = delete;
@@ -47,6 +49,11 @@ class raw_client {
   bool wait_closed(ms limit = ms(10000));
   // True if something (bytes or the end) arrives within `limit`; nothing is consumed.
   bool readable_within(ms limit);
+  // The bytes that arrived, as they are (for a body that never ends: an event stream):
+  // what was there already, else whatever comes within `limit`; "" once the connection
+  // ended (ended() says so) or if nothing came.
+  std::string read_some(ms limit = ms(10000));
+  bool ended() const { return eof_; }
   // Closes from this side.
   void close();
 

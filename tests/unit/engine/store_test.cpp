@@ -571,3 +571,65 @@ TEST(Store, ScanDutyRowsHandsOutWhatDutyRowsRead) {
                                            "p/d xa-a Acknowledged/OnTrack v2 -"}));
   EXPECT_EQ(adapted, own);
 }
+
+// The live stream's replay and /metrics read the journal on a connection of their own,
+// off the engine thread (issue 16, finding 3).
+TEST(JournalReader, ReadsWhatIsCommittedInPagesBoundedByEventsAndBytes) {
+  temp_dir dir;
+  auto s = open_sqlite_store({dir.file("j.db")});
+  ASSERT_TRUE(s);
+  auto reader = open_sqlite_journal_reader(dir.file("j.db"));
+  ASSERT_TRUE(reader) << reader.err().message;
+  auto empty = (*reader)->last_event_id();
+  ASSERT_TRUE(empty);
+  EXPECT_EQ(*empty, 0);
+  write_batch b;
+  b.plans.push_back(plan_row{"p", 1, R"({"id":"p"})", at("2023-06-05T08:00:00+07:00")});
+  for (int i = 1; i <= 10; ++i)
+    b.events.push_back(event_row{0, "p", "d", i, "comment", "xa-a", at("2023-06-05T09:00:00+07:00"),
+                                 std::string(1000, 'n'), nlohmann::json::object()});
+  ASSERT_TRUE((*s)->commit(b));
+
+  auto last = (*reader)->last_event_id();
+  ASSERT_TRUE(last);
+  EXPECT_EQ(*last, 10) << "a commit on the writer's connection is seen by the reader's next read";
+  auto four = (*reader)->events_after(3, 4, 1 << 20);
+  ASSERT_TRUE(four);
+  ASSERT_EQ(four->size(), 4u);
+  EXPECT_EQ(four->front().id, 4);
+  EXPECT_EQ(four->back().id, 7);
+  EXPECT_EQ(four->front().note, std::string(1000, 'n'));
+  // A page ends after the event that takes its notes past the bytes given; never empty.
+  auto by_bytes = (*reader)->events_after(0, 100, 2500);
+  ASSERT_TRUE(by_bytes);
+  EXPECT_EQ(by_bytes->size(), 3u);
+  auto one = (*reader)->events_after(0, 100, 1);
+  ASSERT_TRUE(one);
+  EXPECT_EQ(one->size(), 1u);
+  auto none = (*reader)->events_after(10, 100, 1 << 20);
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->empty());
+
+  auto more = (*reader)->more_than(0, 9);
+  ASSERT_TRUE(more);
+  EXPECT_TRUE(*more);
+  more = (*reader)->more_than(0, 10);
+  ASSERT_TRUE(more);
+  EXPECT_FALSE(*more);
+  more = (*reader)->more_than(5, 4);
+  ASSERT_TRUE(more);
+  EXPECT_TRUE(*more);
+  auto bytes = (*reader)->size_bytes();
+  ASSERT_TRUE(bytes);
+  EXPECT_GT(*bytes, 10 * 1000);
+}
+
+TEST(JournalReader, IsReadOnlyAndSaysWhenItCannotOpen) {
+  temp_dir dir;
+  EXPECT_FALSE(open_sqlite_journal_reader(dir.file("missing.db")));
+  ASSERT_TRUE(open_sqlite_store({dir.file("j.db")}));
+  auto reader = open_sqlite_journal_reader(dir.file("j.db"));
+  ASSERT_TRUE(reader);
+  SQLite::Database check(dir.file("j.db"), SQLite::OPEN_READONLY);
+  EXPECT_EQ(check.execAndGet("SELECT count(*) FROM events").getInt64(), 0);
+}

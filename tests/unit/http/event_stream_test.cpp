@@ -10,21 +10,38 @@ using namespace dutyflow::http;
 
 namespace {
 
-// Records what it is sent; refuses everything once `capacity` chunks were taken.
+// Records what it is sent; a full queue once `capacity` chunks wait (restart() empties
+// it), and gone once close() was called.
 class fake_sink final : public stream_sink {
  public:
   explicit fake_sink(std::size_t capacity = 1000) : capacity_(capacity) {}
-  bool write(std::string chunk) override {
+  offer write(std::string chunk) override {
     std::lock_guard lock(mutex_);
-    if (closed_ || chunks.size() >= capacity_) {
-      closed_ = true;
-      return false;
-    }
+    if (closed_) return offer::closed;
+    if (waiting_ >= capacity_) return offer::full;
+    ++waiting_;
     chunks.push_back(std::move(chunk));
+    return offer::queued;
+  }
+  bool restart(std::string chunk) override {
+    std::lock_guard lock(mutex_);
+    if (closed_) return false;
+    // What was waiting is thrown away; what was taken already stays in `chunks`.
+    chunks.resize(chunks.size() - waiting_);
+    chunks.push_back(std::move(chunk));
+    waiting_ = 1;
+    ++restarts;
     return true;
   }
+  std::size_t queued() const override { return 0; }
+  void when_queued_at_most(std::size_t, std::function<void()> fn) override { fn(); }
   bool is_open() const override { return !closed_; }
   void close() override { closed_ = true; }
+  // The client reads everything that waits.
+  void drain() {
+    std::lock_guard lock(mutex_);
+    waiting_ = 0;
+  }
   std::string text() {
     std::lock_guard lock(mutex_);
     std::string out;
@@ -32,10 +49,12 @@ class fake_sink final : public stream_sink {
     return out;
   }
   std::vector<std::string> chunks;
+  int restarts = 0;
 
  private:
   std::mutex mutex_;
   std::size_t capacity_;
+  std::size_t waiting_ = 0;
   bool closed_ = false;
 };
 
@@ -70,14 +89,15 @@ TEST(EventStream, OneEventIsIdTypeAndOneLineOfJson) {
   EXPECT_EQ(data["note"], "dòng 1\ndòng 2");
 }
 
-TEST(EventStream, EveryClientGetsEveryEventAndAFullOneIsDropped) {
+TEST(EventStream, EveryClientGetsEveryEventAndAGoneOneIsDropped) {
   event_hub hub;
   auto a = std::make_shared<fake_sink>();
-  auto b = std::make_shared<fake_sink>(1);  // takes one chunk, then is "too slow"
-  hub.join(a, {});
-  hub.join(b, {});
+  auto b = std::make_shared<fake_sink>();
+  hub.join(a);
+  hub.join(b);
   EXPECT_EQ(hub.clients(), 2u);
   hub.publish({ev(1, "acknowledge"), ev(2, "start")});
+  b->close();
   hub.publish({ev(3, "submit")});
   EXPECT_EQ(hub.clients(), 1u);
   EXPECT_EQ(hub.dropped(), 1u);
@@ -86,24 +106,80 @@ TEST(EventStream, EveryClientGetsEveryEventAndAFullOneIsDropped) {
   EXPECT_NE(b->text().find("id: 2\nevent: start\n"), std::string::npos);
 }
 
-TEST(EventStream, AReconnectingClientGetsWhatItMissedThenLiveEvents) {
+// Issue 16, finding 3: a client whose queue overflowed was dropped, came back with its
+// old Last-Event-ID and overflowed again, for ever. It gets a reset in place of what it
+// had queued, at the last id published, and stays.
+TEST(EventStream, AClientAQueueBehindGetsAResetAndStays) {
   event_hub hub;
-  auto c = std::make_shared<fake_sink>();
-  hub.join(c, {ev(5, "acknowledge"), ev(6, "start")});
-  hub.publish({ev(7, "submit")});
-  auto text = c->text();
-  auto p5 = text.find("id: 5\n"), p6 = text.find("id: 6\n"), p7 = text.find("id: 7\n");
-  ASSERT_NE(p5, std::string::npos);
-  EXPECT_LT(p5, p6);
-  EXPECT_LT(p6, p7);
+  auto slow = std::make_shared<fake_sink>(2);
+  hub.join(slow);
+  hub.publish({ev(1, "acknowledge")});
+  hub.publish({ev(2, "start")});
+  hub.publish({ev(3, "comment"), ev(4, "comment")});  // no room: a reset at 4 instead
+  EXPECT_EQ(slow->restarts, 1);
+  EXPECT_EQ(hub.resets(), 1u);
+  EXPECT_EQ(hub.dropped(), 0u);
+  EXPECT_EQ(hub.clients(), 1u);
+  const auto text = slow->text();
+  EXPECT_TRUE(text.starts_with("id: 4\nevent: reset\ndata: {\"reason\":")) << text;
+  EXPECT_EQ(text.find("id: 1\n"), std::string::npos) << "what waited was thrown away";
+  slow->drain();
+  hub.publish({ev(5, "submit")});
+  EXPECT_NE(slow->text().find("id: 5\nevent: submit\n"), std::string::npos) << "live again after the reset";
 }
 
-TEST(EventStream, TooManyMissedEventsBecomeOneReset) {
+TEST(EventStream, AReplayedClientJoinsWithNoGapAndNoDuplicate) {
   event_hub hub;
+  auto other = std::make_shared<fake_sink>();
+  hub.join(other);
+  hub.publish({ev(5, "acknowledge")});
+  // A replay that sent up to 4 is behind what was published: it must read on.
   auto c = std::make_shared<fake_sink>();
-  hub.join(c, {}, std::int64_t{90210});
-  EXPECT_TRUE(c->text().starts_with("id: 90210\nevent: reset\ndata: {")) << c->text();
+  EXPECT_FALSE(hub.join_after(c, 4));
   EXPECT_EQ(hub.clients(), 1u);
+  // Having read up to 7 from the journal (6 and 7 committed, not published yet), it joins.
+  c->write(sse_message(ev(5, "acknowledge"), std::chrono::minutes{420}) +
+           sse_message(ev(6, "start"), std::chrono::minutes{420}) +
+           sse_message(ev(7, "submit"), std::chrono::minutes{420}));
+  EXPECT_TRUE(hub.join_after(c, 7));
+  hub.publish({ev(6, "start"), ev(7, "submit")});   // it has these
+  hub.publish({ev(8, "approve")});
+  const auto text = c->text();
+  for (int id : {5, 6, 7, 8}) {
+    const auto tag = "id: " + std::to_string(id) + "\n";
+    auto at = text.find(tag);
+    ASSERT_NE(at, std::string::npos) << id << "\n" << text;
+    EXPECT_EQ(text.find(tag, at + 1), std::string::npos) << "sent twice: " << id;
+  }
+  EXPECT_NE(other->text().find("id: 7\n"), std::string::npos);
+}
+
+TEST(EventStream, StreamPlacesArePerTokenAndInAllAndComeBackWithTheirLease) {
+  event_hub_options o;
+  o.streams_per_token = 2;
+  o.max_streams = 3;
+  event_hub hub(o);
+  bool per_token = false;
+  auto a1 = hub.admit("a", per_token);
+  auto a2 = hub.admit("a", per_token);
+  ASSERT_TRUE(a1 && a2);
+  EXPECT_FALSE(hub.admit("a", per_token));
+  EXPECT_TRUE(per_token);
+  auto b1 = hub.admit("b", per_token);
+  ASSERT_TRUE(b1);
+  EXPECT_FALSE(hub.admit("c", per_token)) << "three open, the most in all";
+  EXPECT_FALSE(per_token);
+  EXPECT_EQ(hub.streams().open, 3u);
+  EXPECT_EQ(hub.streams().refused_per_token, 1u);
+  EXPECT_EQ(hub.streams().refused_all, 1u);
+  a1.reset();
+  auto c1 = hub.admit("c", per_token);
+  EXPECT_TRUE(c1) << "a place came back when its connection let it go";
+  c1.reset();
+  b1.reset();
+  a2.reset();
+  EXPECT_EQ(hub.streams().open, 0u);
+  EXPECT_TRUE(hub.admit("a", per_token));
 }
 
 TEST(EventStream, HeartbeatsKeepComingAndStopClosesClients) {
@@ -111,7 +187,7 @@ TEST(EventStream, HeartbeatsKeepComingAndStopClosesClients) {
   o.heartbeat = std::chrono::milliseconds(10);
   event_hub hub(o);
   auto c = std::make_shared<fake_sink>();
-  hub.join(c, {});
+  hub.join(c);
   hub.start();
   // Waits for the hub's real heartbeat thread (real time by design: it is the network's clock).
   for (int i = 0; i < 500 && c->text().find(": heartbeat\n\n") == std::string::npos; ++i)

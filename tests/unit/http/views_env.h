@@ -3,6 +3,7 @@
 // minus the sockets. Tests call handlers and wait for their answer with call().
 #pragma once
 
+#include "adapters/http/stream_replay.h"
 #include "adapters/http/views.h"
 #include "engine/plan.h"
 #include "tests/support/temp_dir.h"
@@ -23,6 +24,7 @@ struct views_env {
   std::unique_ptr<engine_runner> runner;
   std::unique_ptr<http::context> ctx;
   http::event_hub hub;
+  std::unique_ptr<http::stream_replayer> replay;
   http::signed_urls links{security::hmac_signer("0123456789abcdef0123456789abcdef", security::signing_use::calendar_link)};
   std::unique_ptr<http::view_services> views;
 
@@ -42,13 +44,18 @@ struct views_env {
     eng->add_observer([this](const std::vector<event_row>& events) { hub.publish(events); });
     runner = std::make_unique<engine_runner>(*eng, clock);
     ctx = std::make_unique<http::context>(http::context{*runner, builtin_kinds(), &clock});
+    replay = std::make_unique<http::stream_replayer>(
+        hub, [path = dir.file("journal.db")] { return open_sqlite_journal_reader(path); });
+    replay->start();
     views = std::make_unique<http::view_services>(http::view_services{hub, links, clock, &*calendar});
+    views->replay = replay.get();
     ctx->views = views.get();
     runner->start();
   }
   ~views_env() {
     hub.stop();
     runner->stop();
+    replay->stop();
   }
 
   // Runs `start` with a respond function and waits for the answer.

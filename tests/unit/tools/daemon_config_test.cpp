@@ -26,6 +26,8 @@ TEST(HttpSettings, TheShippedConfigSaysWhatTheDefaultsAre) {
   auto r = read_http_settings(dutyflow::testing::source_path("config/dutyflowd.json"), server, auth);
   ASSERT_TRUE(r) << r.err().message;
   EXPECT_EQ(server.max_connections, defaults.max_connections);
+  EXPECT_EQ(server.max_connections_per_address, defaults.max_connections_per_address);
+  EXPECT_EQ(server.first_byte_timeout, defaults.first_byte_timeout);
   EXPECT_EQ(server.header_timeout, defaults.header_timeout);
   EXPECT_EQ(server.body_timeout, defaults.body_timeout);
   EXPECT_EQ(server.keep_alive_timeout, defaults.keep_alive_timeout);
@@ -42,6 +44,7 @@ TEST(HttpSettings, EverySettingIsRead) {
   http::server_options server;
   http::auth_limit_options auth;
   auto r = read_http(R"({"listen": "127.0.0.1:1", "http": {"threads": 3, "max_connections": 40,
+      "max_connections_per_address": 7, "first_byte_timeout": "1500ms",
       "header_timeout": "2s", "body_timeout": "500ms", "keep_alive_timeout": "1s", "send_timeout": "3s",
       "header_limit": 4096, "body_limit": 65536,
       "auth_failures": {"limit": 5, "window": "10m", "tracked_clients": 99}}})",
@@ -49,6 +52,8 @@ TEST(HttpSettings, EverySettingIsRead) {
   ASSERT_TRUE(r) << r.err().message;
   EXPECT_EQ(server.threads, 3);
   EXPECT_EQ(server.max_connections, 40u);
+  EXPECT_EQ(server.max_connections_per_address, 7u);
+  EXPECT_EQ(server.first_byte_timeout, 1500ms);
   EXPECT_EQ(server.header_timeout, 2s);
   EXPECT_EQ(server.body_timeout, 500ms);
   EXPECT_EQ(server.keep_alive_timeout, 1s);
@@ -71,6 +76,9 @@ TEST(HttpSettings, MistakesNameTheKey) {
             std::string::npos);
   EXPECT_NE(message(R"({"http": {"header_timeout": "30"}})").find("\"http.header_timeout\""), std::string::npos);
   EXPECT_NE(message(R"({"http": {"header_timeout": "0s"}})").find("longer than zero"), std::string::npos);
+  EXPECT_NE(message(R"({"http": {"first_byte_timeout": "0s"}})").find("\"http.first_byte_timeout\""),
+            std::string::npos);
+  EXPECT_EQ(message(R"({"http": {"max_connections_per_address": 0}})"), "accepted");
   EXPECT_NE(message(R"({"http": {"max_connections": 0}})").find("\"http.max_connections\""), std::string::npos);
   EXPECT_NE(message(R"({"http": {"auth_failures": {"limit": -1}}})").find("\"http.auth_failures.limit\""),
             std::string::npos);
@@ -135,4 +143,84 @@ TEST(EngineSettings, BadValuesAreOneClearErrorNamingTheKey) {
   EXPECT_NE(error(R"({"engine": {"due_soon_working_days": 99}})").find("due_soon_working_days"), std::string::npos);
   EXPECT_NE(error(R"({"engine": {"due_soon": 2}})").find("due_soon"), std::string::npos);
   EXPECT_NE(error(R"({"engine": 3})").find("engine"), std::string::npos);
+}
+
+// Issue 16, findings 3-5: the stream and event-rate limits.
+TEST(HttpSettings, TheStreamAndEventRateLimitsAreRead) {
+  dutyflow::testing::temp_dir dir;
+  const auto path = dir.file("c.json");
+  dutyflow::testing::write_file(path, R"({"http": {"max_connections": 100,
+      "stream": {"max_open": 40, "per_token": 2, "queue_bytes": 131072, "replay_limit": 500},
+      "event_rate": {"unit": {"burst": 10, "per_minute": 2.5}, "coordinator": {"burst": 0, "per_minute": 0},
+                     "duty": {"burst": 4, "per_minute": 1}, "tracked": 77}}})");
+  http::server_options server;
+  http::auth_limit_options auth;
+  http::event_hub_options stream;
+  http::event_rate_options rate;
+  ASSERT_TRUE(read_http_settings(path, server, auth));
+  auto r = read_http_limits(path, server, stream, rate);
+  ASSERT_TRUE(r) << r.err().message;
+  EXPECT_EQ(stream.max_streams, 40u);
+  EXPECT_EQ(stream.streams_per_token, 2u);
+  EXPECT_EQ(server.stream_queue_bytes, 131072u);
+  EXPECT_EQ(stream.replay_limit, 500);
+  EXPECT_EQ(rate.unit.burst, 10);
+  EXPECT_EQ(rate.unit.per_minute, 2.5);
+  EXPECT_TRUE(rate.coordinator.off());
+  EXPECT_EQ(rate.duty.burst, 4);
+  EXPECT_EQ(rate.tracked, 77u);
+}
+
+TEST(HttpSettings, TheShippedLimitsAreTheDefaultsAndStreamsLeaveHalfTheConnections) {
+  http::server_options server, server_defaults;
+  http::auth_limit_options auth;
+  http::event_hub_options stream, stream_defaults;
+  http::event_rate_options rate, rate_defaults;
+  const auto shipped = dutyflow::testing::source_path("config/dutyflowd.json");
+  ASSERT_TRUE(read_http_settings(shipped, server, auth));
+  auto r = read_http_limits(shipped, server, stream, rate);
+  ASSERT_TRUE(r) << r.err().message;
+  EXPECT_EQ(server.stream_queue_bytes, server_defaults.stream_queue_bytes);
+  EXPECT_EQ(stream.max_streams, stream_defaults.max_streams);
+  EXPECT_EQ(stream.max_streams, server.max_connections / 2);
+  EXPECT_EQ(stream.streams_per_token, stream_defaults.streams_per_token);
+  EXPECT_EQ(stream.replay_limit, stream_defaults.replay_limit);
+  for (auto [got, want] : {std::pair{rate.unit, rate_defaults.unit},
+                           std::pair{rate.coordinator, rate_defaults.coordinator},
+                           std::pair{rate.duty, rate_defaults.duty}}) {
+    EXPECT_EQ(got.burst, want.burst);
+    EXPECT_EQ(got.per_minute, want.per_minute);
+  }
+  EXPECT_EQ(rate.tracked, rate_defaults.tracked);
+
+  // Fewer connections, no max_open: half of them.
+  dutyflow::testing::temp_dir dir;
+  dutyflow::testing::write_file(dir.file("c.json"), R"({"http": {"max_connections": 30}})");
+  http::server_options small;
+  ASSERT_TRUE(read_http_settings(dir.file("c.json"), small, auth));
+  ASSERT_TRUE(read_http_limits(dir.file("c.json"), small, stream, rate));
+  EXPECT_EQ(stream.max_streams, 15u);
+}
+
+TEST(HttpSettings, StreamsMayNotTakeEveryConnection) {
+  auto message = [](const std::string& text) {
+    dutyflow::testing::temp_dir dir;
+    dutyflow::testing::write_file(dir.file("c.json"), text);
+    http::server_options server;
+    http::auth_limit_options auth;
+    http::event_hub_options stream;
+    http::event_rate_options rate;
+    auto r = read_http_settings(dir.file("c.json"), server, auth);
+    if (r) r = read_http_limits(dir.file("c.json"), server, stream, rate);
+    return r ? std::string("accepted") : r.err().message;
+  };
+  EXPECT_NE(message(R"({"http": {"max_connections": 20, "stream": {"max_open": 20}}})")
+                .find("below http.max_connections"),
+            std::string::npos);
+  EXPECT_NE(message(R"({"http": {"stream": {"queue_bytes": 10}}})").find("\"http.stream.queue_bytes\""),
+            std::string::npos);
+  EXPECT_NE(message(R"({"http": {"event_rate": {"unit": {"burst": -1}}}})").find("\"http.event_rate.unit.burst\""),
+            std::string::npos);
+  EXPECT_NE(message(R"({"http": {"event_rate": {"units": {}}}})").find("unknown setting \"http.event_rate.units\""),
+            std::string::npos);
 }
