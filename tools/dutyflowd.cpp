@@ -193,7 +193,8 @@ int main(int argc, char** argv) {
   server_opts.listen = opts.listen;
   http::event_hub hub(stream_opts);
   // Returning stream clients are replayed from the journal by a reader of its own, never
-  // on the engine thread; /metrics' journal figures are read there too.
+  // on the engine thread; /metrics' journal figures are read there too, and calendar
+  // feeds written.
   const std::string journal_path = opts.db;
   http::stream_replay_options replay_opts;
   replay_opts.queue_bytes = server_opts.stream_queue_bytes;
@@ -332,7 +333,7 @@ int main(int argc, char** argv) {
   if (notifier) notifier->stop();  // deliveries under way finish and are recorded first
   hub.stop();
   runner.stop();
-  replayer.stop();
+  replayer.stop();  // after the runner: the engine thread hands calendar feeds to it
   server.stop();
   spdlog::info("dutyflowd stopped");
   return 0;
