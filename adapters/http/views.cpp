@@ -530,7 +530,8 @@ std::string metrics_body(const metrics_snapshot& s) {
   m.sample("dutyflow_stream_refused_total", {{"reason", "max_open"}}, static_cast<double>(s.streams.refused_all));
   if (s.journal_bytes) {
     m.family("dutyflow_journal_bytes", "gauge",
-             "Size of the SQLite journal (events, duties, outbox), write-ahead log included.");
+             "Size of the SQLite journal (events, duties, outbox): its pages, those still in the write-ahead log "
+             "included.");
     m.sample("dutyflow_journal_bytes", {}, static_cast<double>(*s.journal_bytes));
     m.family("dutyflow_journal_events_total", "counter", "Events appended to the journal.");
     m.sample("dutyflow_journal_events_total", {}, static_cast<double>(s.events));
