@@ -144,7 +144,9 @@ class engine {
 
   // Reads. The JSON shapes are DESIGN.md's ("HTTP API"). `caller` decides allowed_events.
   std::vector<nlohmann::json> plans_json() const;
-  result<nlohmann::json> plan_json(const std::string& plan) const;
+  // `with_duties` false leaves out "duties" (a plan's header, units and milestones: what
+  // a feed needs, without a walk over thousands of duties).
+  result<nlohmann::json> plan_json(const std::string& plan, bool with_duties = true) const;
   result<nlohmann::json> duty_json(const std::string& plan, const std::string& duty, const actor* caller,
                                    bool with_history) const;
   std::vector<nlohmann::json> duties_json(const duty_filter& filter, const actor* caller) const;

@@ -113,7 +113,7 @@ std::vector<json> engine::plans_json() const {
   return out;
 }
 
-result<json> engine::plan_json(const std::string& plan_id) const {
+result<json> engine::plan_json(const std::string& plan_id, bool with_duties) const {
   auto it = plans_.find(plan_id);
   if (it == plans_.end()) return make_error(errc::not_found, "unknown plan \"" + plan_id + "\"");
   const auto& ps = *it->second;
@@ -134,6 +134,7 @@ result<json> engine::plan_json(const std::string& plan_id) const {
   json groups = json::array();
   for (const auto& g : ps.def->groups) groups.push_back(json{{"id", g.id}, {"name", g.name}, {"members", g.members}});
   j["groups"] = groups;
+  if (!with_duties) return j;
   json duties = json::array();
   for (const auto& d : ps.duties) {
     auto st = d.st.machine->state();

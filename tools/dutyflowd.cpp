@@ -173,7 +173,7 @@ int main(int argc, char** argv) {
     spdlog::info("tokens: {} token(s) from {}", tokens->size(), opts.tokens);
 
   engine_runner runner(eng, **clock);
-  http::context ctx{runner, builtin_kinds(), dynamic_cast<manual_clock*>(clock->get())};
+  http::context ctx{runner, builtin_kinds(), dynamic_cast<manual_clock*>(clock->get()), {}};
   ctx.plan_size = plan_size;
   // The dashboard's live stream, calendar feeds, report and metrics (adapters/http/views.h).
   const std::string key_path = opts.calendar_key.empty()
@@ -200,7 +200,8 @@ int main(int argc, char** argv) {
   server_opts.listen = opts.listen;
   http::event_hub hub(stream_opts);
   // Returning stream clients are replayed from the journal by a reader of its own, never
-  // on the engine thread; /metrics' journal figures are read there too.
+  // on the engine thread; /metrics' journal figures are read there too, and calendar
+  // feeds written.
   const std::string journal_path = opts.db;
   http::stream_replay_options replay_opts;
   replay_opts.queue_bytes = server_opts.stream_queue_bytes;
@@ -355,7 +356,7 @@ int main(int argc, char** argv) {
   if (notifier) notifier->stop();  // deliveries under way finish and are recorded first
   hub.stop();
   runner.stop();
-  replayer.stop();
+  replayer.stop();  // after the runner: the engine thread hands calendar feeds to it
   server.stop();
   spdlog::info("dutyflowd stopped");
   return 0;

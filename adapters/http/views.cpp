@@ -372,28 +372,44 @@ void get_unit_calendar(context& ctx, const std::string& unit, const respond_fn& 
   if (!v) return;
   const working_calendar* calendar = v->calendar;
   const clock_source& clock = v->clock;
-  ctx.runner.post([unit, calendar, &clock, respond](engine& e) {
-    std::string unit_name;
-    std::map<std::string, json> plans;
+  stream_replayer* off_engine = v->replay;
+  ctx.runner.post([unit, calendar, &clock, off_engine, respond](engine& e) {
+    // The engine thread only takes the snapshot; the feed is written elsewhere: with
+    // thousands of duties the writing (working-day alarms, folding) is most of the work.
+    struct snapshot {
+      std::string unit_name;
+      std::map<std::string, json> plans;
+      std::vector<json> duties;
+      instant now;
+    };
+    auto snap = std::make_shared<snapshot>();
     for (const auto& summary : e.plans_json()) {
       auto id = str(summary, "id");
-      auto full = e.plan_json(id);
-      if (!full) continue;
-      for (const auto& u : (*full)["units"])
-        if (str(u, "id") == unit) unit_name = str(u, "name");
-      plans[id] = std::move(*full);
+      auto header = e.plan_json(id, false);
+      if (!header) continue;
+      for (const auto& u : (*header)["units"])
+        if (str(u, "id") == unit) snap->unit_name = str(u, "name");
+      snap->plans[id] = std::move(*header);
     }
-    if (unit_name.empty()) {
+    if (snap->unit_name.empty()) {
       respond(error_response(404, "not_found", "no plan has a unit \"" + unit + "\""));
       return;
     }
     duty_filter f;
     f.unit = unit;
-    response r;
-    r.content_type = "text/calendar; charset=utf-8";
-    r.body = unit_calendar(unit_name, e.duties_json(f, nullptr), plans, clock.now(), calendar);
-    r.headers.emplace_back("Content-Disposition", "inline; filename=\"" + unit + ".ics\"");
-    respond(std::move(r));
+    snap->duties = e.duties_json(f, nullptr);
+    snap->now = clock.now();
+    auto write = [unit, calendar, snap, respond] {
+      response r;
+      r.content_type = "text/calendar; charset=utf-8";
+      r.body = unit_calendar(snap->unit_name, snap->duties, snap->plans, snap->now, calendar);
+      r.headers.emplace_back("Content-Disposition", "inline; filename=\"" + unit + ".ics\"");
+      respond(std::move(r));
+    };
+    if (off_engine)
+      off_engine->post([write](journal_reader*) { write(); });
+    else
+      write();
   });
 }
 
@@ -514,7 +530,8 @@ std::string metrics_body(const metrics_snapshot& s) {
   m.sample("dutyflow_stream_refused_total", {{"reason", "max_open"}}, static_cast<double>(s.streams.refused_all));
   if (s.journal_bytes) {
     m.family("dutyflow_journal_bytes", "gauge",
-             "Size of the SQLite journal (events, duties, outbox), write-ahead log included.");
+             "Size of the SQLite journal (events, duties, outbox): its pages, those still in the write-ahead log "
+             "included.");
     m.sample("dutyflow_journal_bytes", {}, static_cast<double>(*s.journal_bytes));
     m.family("dutyflow_journal_events_total", "counter", "Events appended to the journal.");
     m.sample("dutyflow_journal_events_total", {}, static_cast<double>(s.events));

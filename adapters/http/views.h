@@ -52,9 +52,9 @@ struct view_services {
   // /metrics without a token from a loopback peer (config metrics.allow_loopback). Behind a
   // reverse proxy on the same machine every client is a loopback peer. Default: false.
   bool metrics_allow_loopback = false;
-  // Reads the journal off the engine thread: the stream's replay after Last-Event-ID and
-  // the journal's figures in /metrics run on its threads. Null: a stream with
-  // Last-Event-ID is refused (503), and /metrics counts events on the engine thread.
+  // Reads the journal off the engine thread: the stream's replay after Last-Event-ID, the
+  // journal's figures in /metrics, and the writing of calendar feeds run on its threads.
+  // Null: a stream with Last-Event-ID is refused (503), the rest runs on the engine thread.
   stream_replayer* replay = nullptr;
 };
 

@@ -1,6 +1,7 @@
 #include "tests/fuzz/fuzz_world.h"
 
 #include "adapters/http/stream_replay.h"
+#include "adapters/security/codec.h"
 
 #include "engine/plan.h"
 #include "engine/store.h"
@@ -158,7 +159,7 @@ void world::build(const std::string& db_path) {
   p->views = std::make_unique<http::view_services>(http::view_services{*p->hub, *p->calendar_links, p->clock, &*calendar_});
   p->views->replay = p->replay.get();
   p->acks = std::make_unique<http::ack_links>(http::ack_links{*ack_signer_});
-  p->ctx = std::make_unique<http::context>(http::context{*p->runner, builtin_kinds(), &p->clock});
+  p->ctx = std::make_unique<http::context>(http::context{*p->runner, builtin_kinds(), &p->clock, {}});
   p->ctx->views = p->views.get();
   p->ctx->acks = p->acks.get();
   auto* clk = &p->clock;

@@ -43,7 +43,7 @@ struct views_env {
     EXPECT_TRUE(eng->load(*plan, actor{"dutyflowd", role::system, ""}));
     eng->add_observer([this](const std::vector<event_row>& events) { hub.publish(events); });
     runner = std::make_unique<engine_runner>(*eng, clock);
-    ctx = std::make_unique<http::context>(http::context{*runner, builtin_kinds(), &clock});
+    ctx = std::make_unique<http::context>(http::context{*runner, builtin_kinds(), &clock, {}});
     replay = std::make_unique<http::stream_replayer>(
         hub, [path = dir.file("journal.db")] { return open_sqlite_journal_reader(path); });
     replay->start();
