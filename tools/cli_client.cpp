@@ -54,7 +54,7 @@ std::optional<json> call(const client_options& o, const std::string& method, con
 std::optional<json> call_raw(const client_options& o, const std::string& method, const std::string& target,
                              const std::string& body, int& exit_code,
                              const std::vector<std::pair<std::string, std::string>>& headers, const std::string& event,
-                             json* refusal) {
+                             json* refusal, std::string* raw_body) {
   auto reply = http_call(o.server, method, target, token_of(o), body, headers);
   if (!reply) {
     std::cerr << "lỗi: không kết nối được dutyflowd tại " << o.server
@@ -64,6 +64,7 @@ std::optional<json> call_raw(const client_options& o, const std::string& method,
     return std::nullopt;
   }
   auto doc = json::parse(reply->body, nullptr, false);
+  if (raw_body) *raw_body = reply->body;
   if (reply->status < 200 || reply->status >= 300) {
     exit_code = 1;
     if (refusal) {

@@ -32,7 +32,8 @@ std::string token_of(const client_options& o);
 
 // Calls the API; on a non-2xx answer prints cli_error_line and returns nullopt (or, with
 // `refusal`, leaves the answer there for the caller to explain). `exit_code` is set to 1
-// on any failure. call_raw sends `body` as it is (with the headers' Content-Type).
+// on any failure. call_raw sends `body` as it is (with the headers' Content-Type), and
+// gives the answer's text in `raw_body` too (for a caller that keeps its key order).
 std::optional<nlohmann::json> call(const client_options& o, const std::string& method, const std::string& target,
                                    const nlohmann::json& body, int& exit_code,
                                    const std::vector<std::pair<std::string, std::string>>& headers = {},
@@ -40,7 +41,8 @@ std::optional<nlohmann::json> call(const client_options& o, const std::string& m
 std::optional<nlohmann::json> call_raw(const client_options& o, const std::string& method, const std::string& target,
                                        const std::string& body, int& exit_code,
                                        const std::vector<std::pair<std::string, std::string>>& headers = {},
-                                       const std::string& event = "", nlohmann::json* refusal = nullptr);
+                                       const std::string& event = "", nlohmann::json* refusal = nullptr,
+                                       std::string* raw_body = nullptr);
 
 void add_client_commands(CLI::App& app, int& exit_code);
 // `dutyflow plan upload FILE` (cli_plan.cpp), sharing the client commands' --server/--token.

@@ -5,6 +5,7 @@
 // plan is posted. Nothing is loaded before the answer is yes.
 #include "tools/cli_client.h"
 
+#include "adapters/security/codec.h"
 #include "engine/json_limits.h"
 #include "engine/time.h"
 #include "tools/safe_text.h"
@@ -17,7 +18,6 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
-#include <random>
 #include <sstream>
 #include <unistd.h>
 
@@ -65,8 +65,10 @@ std::string due_text(const json& plan, const json& due) {
     return std::to_string(due["working_days"].get<int>()) + " ngày làm việc kể từ khi giao";
   if (due.contains("milestone") && due["milestone"].is_string()) {
     std::string milestone = due["milestone"].get<std::string>();
+    // The event's name as the plan gives it, without its bracketed dates.
     for (const auto& m : plan.value("milestones", json::array()))
       if (m.value("id", "") == milestone) milestone = m.value("title", milestone);
+    if (auto bracket = milestone.find(" ("); bracket != std::string::npos) milestone.resize(bracket);
     const std::string offset = due.value("offset", "0d");
     auto d = parse_duration(offset);
     if (!d || d->amount == 0) return "đúng lúc " + milestone;
@@ -91,17 +93,17 @@ std::string multipart_body(const std::string& boundary, const std::string& name,
          "\"\r\nContent-Type: application/octet-stream\r\n\r\n" + bytes + "\r\n--" + boundary + "--\r\n";
 }
 
+// Random, so that no file's bytes can contain it by chance.
 std::string fresh_boundary() {
-  std::random_device rd;
-  std::string b = "dutyflow-";
-  const char* digits = "0123456789abcdefghijklmnopqrstuvwxyz";
-  for (int i = 0; i < 24; ++i) b += digits[rd() % 36];
-  return b;
+  auto raw = security::random_bytes(16);
+  return "dutyflow-" + security::hex_encode(raw ? *raw : std::string(16, 'x'));
 }
 
 void print_summary(const json& plan, std::size_t duties) {
   std::cout << escape_control(plan.value("number", "") + " — " + plan.value("title", "")) << "\n";
-  std::cout << escape_control(plan.value("issuer", "")) << ", ngày " << plan.value("issued_on", "") << "\n";
+  const auto issued = parse_date(plan.value("issued_on", ""));
+  std::cout << escape_control(plan.value("issuer", "")) << ", ngày "
+            << (issued ? vietnamese_date(*issued) : escape_control(plan.value("issued_on", ""))) << "\n";
   std::cout << "Mã kế hoạch: " << escape_control(plan.value("id", "")) << "; " << duties << " nhiệm vụ, "
             << plan.value("units", json::array()).size() << " đơn vị\n";
   for (const auto& m : plan.value("milestones", json::array())) {
@@ -114,7 +116,7 @@ void print_summary(const json& plan, std::size_t duties) {
   for (const auto& d : plan.value("duties", json::array())) {
     std::string collaborators;
     for (const auto& c : d.value("collaborators", json::array()))
-      collaborators += (collaborators.empty() ? "" : ", ") + owner_text(plan, c.is_string() ? c : json(c));
+      collaborators += (collaborators.empty() ? "" : ", ") + owner_text(plan, c);
     rows.push_back({escape_control(d.value("id", "")), kind_label(d.value("kind", "")),
                     escape_control(owner_text(plan, d.value("owner", json()))), escape_control(collaborators),
                     due_text(plan, d.value("due", json())), escape_control(d.value("title", ""))});
@@ -130,7 +132,7 @@ void print_coverage(const json& coverage) {
     line.insert(0, line.size() < 5 ? 5 - line.size() : 0, ' ');
     std::string what;
     if (!c.value("duties", json::array()).empty()) {
-      for (const auto& d : c["duties"]) what += (what.empty() ? "" : ", ") + d.get<std::string>();
+      for (const auto& d : c["duties"]) what += (what.empty() ? "" : ", ") + (d.is_string() ? d.get<std::string>() : d.dump());
       what = "→ " + what;
     } else {
       what = "(không theo dõi: " + c.value("reason", "") + ")";
@@ -181,8 +183,9 @@ int run_upload(const client_options& opts, const upload_args& args) {
     const std::string boundary = fresh_boundary();
     const auto slash = args.file.find_last_of('/');
     const std::string name = slash == std::string::npos ? args.file : args.file.substr(slash + 1);
+    std::string raw;
     auto answer = call_raw(opts, "POST", "/api/v1/imports", multipart_body(boundary, name, bytes), exit_code,
-                           {{"Content-Type", "multipart/form-data; boundary=" + boundary}});
+                           {{"Content-Type", "multipart/form-data; boundary=" + boundary}}, "", nullptr, &raw);
     if (!answer) return 1;
     plan = (*answer)["draft"];
     coverage = answer->value("coverage", json::array());
@@ -190,7 +193,8 @@ int run_upload(const client_options& opts, const upload_args& args) {
     summary = answer->value("summary", json::object());
     if (!args.out.empty()) {
       std::ofstream f(args.out, std::ios::binary | std::ios::trunc);
-      f << plan.dump(2) << "\n";
+      // In the plan file's key order (DESIGN.md), as the daemon sent it: this file is for editing.
+      f << nlohmann::ordered_json::parse(raw)["draft"].dump(2) << "\n";
       if (!f) {
         std::cerr << "lỗi: không ghi được " << escape_control(args.out) << " [invalid]\n";
         return 1;

@@ -70,7 +70,7 @@ bool name_filter(const request& req, const char* key, std::string& out, const re
 
 // Counts a request that may journal events against the caller's allowances (and the
 // duty's, for a unit's event); answers 429 with Retry-After and returns false when one is
-// used up. Checked before the body is read: a refused request costs nearly nothing.
+// used up. Checked before the body is parsed: a refused request costs nearly nothing.
 bool within_rate(context& ctx, const actor& caller, const std::string& plan, const std::string& duty,
                  const respond_fn& respond) {
   if (!ctx.event_rate) return true;
@@ -125,7 +125,18 @@ void create_plan(context& ctx, const request& req, const actor& caller, const re
     respond(error_response(403, "forbidden", "only a coordinator may load a plan"));
     return;
   }
-  if (!within_rate(ctx, caller, "", "", respond)) return;
+  // ?dry_run=true: everything a POST would check (validation here, the id on the engine
+  // thread), nothing loaded or journaled, so it counts against no allowance: the
+  // dashboard's review table validates each edit with it.
+  bool dry_run = false;
+  if (const auto& dry = query(req, "dry_run"); !dry.empty()) {
+    if (dry != "true" && dry != "1") {
+      respond(error_response(400, "invalid", "dry_run must be \"true\" or absent"));
+      return;
+    }
+    dry_run = true;
+  }
+  if (!dry_run && !within_rate(ctx, caller, "", "", respond)) return;
   json doc;
   if (!parse_object(req, doc, respond)) return;
   // Validation is pure: it runs here, off the engine thread.
@@ -137,13 +148,7 @@ void create_plan(context& ctx, const request& req, const actor& caller, const re
   json warnings = json::array();
   for (const auto& w : loaded->warnings) warnings.push_back(json{{"path", w.path}, {"message", w.message}});
   auto p = loaded->value;
-  // ?dry_run=true: everything a POST would check (validation here, the id on the engine
-  // thread), nothing loaded or journaled: the dashboard's review table validates each edit.
-  if (const auto& dry = query(req, "dry_run"); !dry.empty()) {
-    if (dry != "true" && dry != "1") {
-      respond(error_response(400, "invalid", "dry_run must be \"true\" or absent"));
-      return;
-    }
+  if (dry_run) {
     auto load = std::make_shared<const plan_load>(std::move(*loaded));
     ctx.runner.post([p, load, warnings, respond](engine& e) {
       auto known = e.loaded_as(*load);

@@ -1,6 +1,7 @@
 #include "adapters/http/imports.h"
 #include "adapters/http/multipart.h"
 #include "adapters/import/document.h"
+#include "adapters/import/text.h"
 
 #include <spdlog/spdlog.h>
 
@@ -9,73 +10,71 @@ namespace dutyflow::http {
 namespace {
 
 using nlohmann::json;
-
-bool starts_with_type(std::string_view content_type, std::string_view type) {
-  if (content_type.size() < type.size()) return false;
-  for (std::size_t i = 0; i < type.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(content_type[i])) != type[i]) return false;
-  return content_type.size() == type.size() || content_type[type.size()] == ';' || content_type[type.size()] == ' ';
-}
+using nlohmann::ordered_json;
 
 // Raw bodies dutyflow reads as a document (the format is decided by content anyway).
 bool document_type(std::string_view content_type) {
-  return starts_with_type(content_type, "application/vnd.openxmlformats-officedocument.wordprocessingml.document") ||
-         starts_with_type(content_type, "text/plain") || starts_with_type(content_type, "application/octet-stream");
+  const auto type = media_type(content_type);
+  return type == "application/vnd.openxmlformats-officedocument.wordprocessingml.document" ||
+         type == "text/plain" || type == "application/octet-stream";
 }
 
-// The name to show for an uploaded file: its last path component, without control
-// characters, at most 200 bytes of whole UTF-8 characters.
+// The name to show for an uploaded file: its last path component as the importer cleans a
+// line (no control or bidi characters), at most 200 bytes of whole characters; nothing
+// for a name that is not UTF-8.
 std::string display_name(std::string_view name) {
+  if (invalid_utf8_at(name) != std::string_view::npos) return {};
   if (auto slash = name.find_last_of("/\\"); slash != std::string_view::npos) name.remove_prefix(slash + 1);
-  std::string out;
-  for (std::size_t i = 0; i < name.size();) {
-    auto c = static_cast<unsigned char>(name[i]);
-    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
-    if (i + len > name.size() || out.size() + len > 200) break;
-    if (len == 1 && (c < 0x20 || c == 0x7f || c >= 0x80)) {
-      ++i;
-      continue;
-    }
-    out.append(name.substr(i, len));
-    i += len;
+  auto out = importer::clean_line(name);
+  if (out.size() > 200) {
+    std::size_t cut = 200;
+    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;  // not inside a character
+    out.resize(cut);
   }
-  // A name that is not UTF-8 is not shown at all (it would not survive JSON either).
-  return invalid_utf8_at(out) == std::string::npos ? out : std::string();
+  return out;
 }
 
 }  // namespace
 
-json import_answer(const importer::import_result& imported, const std::vector<plan_issue>& errors,
-                   const std::string& format, const std::string& file_name, std::size_t lines) {
-  json warnings = json::array();
-  for (const auto& e : imported.report) warnings.push_back(e.to_json());
-  json errs = json::array();
-  for (const auto& p : errors) errs.push_back(json{{"path", p.path}, {"message", p.message}});
-  json coverage = json::array();
+ordered_json import_answer(const importer::import_result& imported, const std::vector<plan_issue>& errors,
+                           const std::string& format, const std::string& file_name, std::size_t lines) {
+  ordered_json warnings = ordered_json::array();
+  for (const auto& e : imported.report)
+    warnings.push_back(ordered_json{{"category", e.category}, {"where", e.where}, {"message", e.message}});
+  ordered_json errs = ordered_json::array();
+  for (const auto& p : errors) errs.push_back(ordered_json{{"path", p.path}, {"message", p.message}});
+  ordered_json coverage = ordered_json::array();
   std::size_t tracked = 0;
   for (const auto& c : imported.coverage) {
     if (!c.duties.empty()) ++tracked;
-    coverage.push_back(json::parse(c.to_json().dump()));
+    coverage.push_back(c.to_json());
   }
-  return json{{"draft", json::parse(imported.plan.dump())},
-              {"coverage", coverage},
-              {"warnings", warnings},
-              {"errors", errs},
-              {"valid", errors.empty()},
-              {"summary",
-               {{"file", file_name},
-                {"format", format},
-                {"lines", lines},
-                {"plan", imported.plan.value("id", "")},
-                {"duties", imported.fanned_out_duties},
-                {"duties_in_file", imported.plan.contains("duties") ? imported.plan["duties"].size() : 0},
-                {"lines_covered", imported.coverage.size()},
-                {"lines_with_duties", tracked}}}};
+  // The draft keeps the plan file's key order (DESIGN.md), as `import-plan` writes it: it is
+  // what a coordinator edits when the review table is not enough.
+  return ordered_json{{"draft", imported.plan},
+                      {"coverage", coverage},
+                      {"warnings", warnings},
+                      {"errors", errs},
+                      {"valid", errors.empty()},
+                      {"summary",
+                       {{"file", file_name},
+                        {"format", format},
+                        {"lines", lines},
+                        {"plan", imported.plan.value("id", "")},
+                        {"duties", imported.fanned_out_duties},
+                        {"duties_in_file", imported.plan.contains("duties") ? imported.plan["duties"].size() : 0},
+                        {"lines_covered", imported.coverage.size()},
+                        {"lines_with_duties", tracked}}}};
+}
+
+std::optional<response> import_refusal(const actor& caller) {
+  if (caller.role == role::coordinator) return std::nullopt;
+  return error_response(403, "forbidden", "only a coordinator may import a plan document");
 }
 
 void post_import(context& ctx, const request& req, const actor& caller, const respond_fn& respond) {
-  if (caller.role != role::coordinator) {
-    respond(error_response(403, "forbidden", "only a coordinator may import a plan document"));
+  if (auto refusal = import_refusal(caller)) {
+    respond(std::move(*refusal));
     return;
   }
   std::string_view bytes;

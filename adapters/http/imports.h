@@ -12,6 +12,7 @@
 #include "adapters/import/plan_importer.h"
 
 #include <memory>
+#include <optional>
 #include <mutex>
 #include <vector>
 
@@ -41,8 +42,12 @@ class import_services {
 
 void post_import(context& ctx, const request& req, const actor& caller, const respond_fn& respond);
 
+// The 403 for a caller who may not import (anyone but a coordinator), or nullopt. The
+// session asks it too, before it reads a large upload's body.
+std::optional<response> import_refusal(const actor& caller);
+
 // The answer's body for an imported document (the handler's, and the tests').
-nlohmann::json import_answer(const importer::import_result& imported, const std::vector<plan_issue>& errors,
+nlohmann::ordered_json import_answer(const importer::import_result& imported, const std::vector<plan_issue>& errors,
                              const std::string& format, const std::string& file_name, std::size_t lines);
 
 }  // namespace dutyflow::http

@@ -28,6 +28,13 @@ response json_response(int status, const json& body) {
   return r;
 }
 
+response json_response(int status, const nlohmann::ordered_json& body) {
+  response r;
+  r.status = status;
+  r.body = body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  return r;
+}
+
 response error_response(int status, std::string_view code, const std::string& message, const json& details) {
   return json_response(status, json{{"error", {{"code", code}, {"message", message}, {"details", details}}}});
 }

@@ -80,6 +80,8 @@ response error_response(const error& err);
 response error_response(int status, std::string_view code, const std::string& message,
                         const nlohmann::json& details = nlohmann::json::object());
 response json_response(int status, const nlohmann::json& body);
+// The same for a document whose keys keep their order (a plan file in DESIGN.md's order).
+response json_response(int status, const nlohmann::ordered_json& body);
 int http_status(errc code);
 
 // Splits a target into a decoded path and query; false if the percent-encoding is bad or

@@ -22,7 +22,7 @@ std::string_view trim(std::string_view s) {
 }
 
 // The parameters of a header value after its first ';': `name=token` or `name="quoted"`
-// (backslash escapes the next character). Names are lower-cased; later repeats are kept
+// (in which `\"` and `\\` are escapes). Names are lower-cased; later repeats are kept
 // out (the first wins, as RFC 7578 readers do).
 struct parameter {
   std::string name;
@@ -50,7 +50,10 @@ std::vector<parameter> parameters(std::string_view value, std::string_view& head
     if (i < value.size() && value[i] == '"') {
       ++i;
       while (i < value.size() && value[i] != '"') {
-        if (value[i] == '\\' && i + 1 < value.size()) ++i;
+        // `\"` and `\\` are a quote and a backslash (curl writes them so); any other
+        // backslash is the character itself: browsers do not escape, and a Windows path
+        // ("C:\Tài liệu\KH.docx") keeps its separators.
+        if (value[i] == '\\' && i + 1 < value.size() && (value[i + 1] == '"' || value[i + 1] == '\\')) ++i;
         p.value += value[i++];
       }
       ++i;  // the closing quote
@@ -109,11 +112,13 @@ error invalid(std::string message) { return make_error(errc::invalid, "multipart
 
 }  // namespace
 
-bool is_multipart_form(std::string_view content_type) {
-  std::string_view head;
-  parameters(content_type, head);
-  return iequals(head, "multipart/form-data");
+std::string media_type(std::string_view content_type) {
+  std::string out;
+  for (char c : trim(content_type.substr(0, content_type.find(';')))) out += lower(c);
+  return out;
 }
+
+bool is_multipart_form(std::string_view content_type) { return media_type(content_type) == "multipart/form-data"; }
 
 result<std::vector<form_part>> parse_multipart(std::string_view content_type, std::string_view body,
                                                std::size_t max_parts) {

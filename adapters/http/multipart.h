@@ -23,6 +23,10 @@ struct form_part {
   std::string_view data;     // the content, a view into the body
 };
 
+// The media type of a Content-Type value, lower-cased, without its parameters
+// ("Text/Plain; charset=utf-8" -> "text/plain").
+std::string media_type(std::string_view content_type);
+
 // True when `content_type` is multipart/form-data (parameters allowed, case-insensitive).
 bool is_multipart_form(std::string_view content_type);
 

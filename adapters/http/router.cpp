@@ -32,6 +32,13 @@ response method_not_allowed(const char* allow) {
   return r;
 }
 
+// The 401 for a request without a known bearer token.
+response unauthenticated(const std::string& authorization) {
+  auto r = error_response(401, "unauthenticated", authorization.empty() ? "a bearer token is required" : "unknown token");
+  r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"dutyflow\"");
+  return r;
+}
+
 }  // namespace
 
 router::router(context& ctx, std::shared_ptr<const token_store> tokens, auth_limit_options auth_limit)
@@ -77,15 +84,8 @@ std::optional<response> router::refuse_upload(const std::string& authorization, 
   std::optional<response> refusal;
   auto caller = check_token(authorization, remote, refusal);
   if (refusal) return refusal;
-  if (!caller) {
-    auto r = error_response(401, "unauthenticated",
-                            authorization.empty() ? "a bearer token is required" : "unknown token");
-    r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"dutyflow\"");
-    return r;
-  }
-  if (caller->role != role::coordinator)
-    return error_response(403, "forbidden", "only a coordinator may import a plan document");
-  return std::nullopt;
+  if (!caller) return unauthenticated(authorization);
+  return import_refusal(*caller);
 }
 
 void router::handle(const request& req, respond_fn respond) {
@@ -113,12 +113,7 @@ void router::handle(const request& req, respond_fn respond) {
     return respond(error_response(404, "not_found", "no such resource: " + req.path));
 
   // Everything under /api needs a known bearer token.
-  if (!caller) {
-    auto r = error_response(401, "unauthenticated",
-                            req.authorization.empty() ? "a bearer token is required" : "unknown token");
-    r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"dutyflow\"");
-    return respond(std::move(r));
-  }
+  if (!caller) return respond(unauthenticated(req.authorization));
   spdlog::debug("http: {} {} by {}", log_safe(m), log_safe(req.path), caller->name);
   if (route_views(ctx_, req, parts, *caller, respond)) return;
 

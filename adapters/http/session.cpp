@@ -498,13 +498,16 @@ read_result read_request(std::string_view bytes, const server_options& options) 
   // Offered whole, as if the session's buffer held everything the client sent: the head
   // first, then the route's body limit, then the body.
   std::size_t used = 0;
+  auto feed = [&](auto until) {
+    while (!ec && !until() && used < bytes.size()) {
+      auto n = parser.put(net::buffer(bytes.data() + used, bytes.size() - used), ec);
+      used += n;
+      if (ec == bhttp::error::need_more) ec = {};
+      if (n == 0) break;
+    }
+  };
   parser.eager(false);
-  while (!ec && !parser.is_header_done() && used < bytes.size()) {
-    auto n = parser.put(net::buffer(bytes.data() + used, bytes.size() - used), ec);
-    used += n;
-    if (ec == bhttp::error::need_more) ec = {};
-    if (n == 0) break;
-  }
+  feed([&] { return parser.is_header_done(); });
   if (!ec && parser.is_header_done()) {
     if (auto refusal = body_allowance(parser, options)) {
       out.answer = std::move(*refusal);
@@ -512,12 +515,7 @@ read_result read_request(std::string_view bytes, const server_options& options) 
     }
   }
   parser.eager(true);
-  while (!ec && !parser.is_done() && used < bytes.size()) {
-    auto n = parser.put(net::buffer(bytes.data() + used, bytes.size() - used), ec);
-    used += n;
-    if (ec == bhttp::error::need_more) ec = {};
-    if (n == 0) break;
-  }
+  feed([&] { return parser.is_done(); });
   if (!ec && !parser.is_done()) {
     if (bytes.empty()) return out;  // nothing was sent: the session closes without a word
     // The client stopped sending mid-request: the session's read meets the end of the stream.

@@ -720,7 +720,9 @@ def run(args, workdir):
         daemon.stop()
 
 
-def main():
+def main_of(run, what, prefix="dutyflow-e2e-"):
+    """The command line every e2e script takes, `run(args, workdir)` in a fresh temp
+    directory, the daemon's and Chromium's last log lines when it fails. Exit code."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--dutyflowd", required=True)
     ap.add_argument("--dutyflow", required=True)
@@ -728,10 +730,11 @@ def main():
     ap.add_argument("--artifacts", required=True)
     ap.add_argument("--chromium", default="/usr/bin/chromium")
     args = ap.parse_args()
+    os.makedirs(args.artifacts, exist_ok=True)
     if not os.path.exists(args.chromium):
         print(f"{args.chromium} is missing (tools/test installs Debian's chromium)")
         return 1
-    workdir = tempfile.mkdtemp(prefix="dutyflow-e2e-")
+    workdir = tempfile.mkdtemp(prefix=prefix)
     try:
         run(args, workdir)
     except Failure as e:
@@ -744,9 +747,9 @@ def main():
         return 1
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    print("dashboard end-to-end: ok")
+    print(what + ": ok")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main_of(run, "dashboard end-to-end"))

@@ -16,16 +16,12 @@ As a coordinator would:
 Screenshots of the review (1400 px, 390 px, and the row with an error) go to --artifacts.
 Exit 0 when everything holds; otherwise prints what failed and exits 1.
 """
-import argparse
 import json
 import os
-import shutil
 import sys
-import tempfile
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from dashboard_test import Browser, Daemon, Failure, Page, check  # noqa: E402
+from dashboard_test import Browser, Daemon, Failure, Page, check, main_of  # noqa: E402
 
 DOCUMENT = "tests/fixtures/import/215_kh_ubnd_tam_duong.txt"
 PLAN = "215-kh-ubnd-2023"
@@ -184,34 +180,5 @@ def run(args, workdir):
             raise Failure(f"dutyflowd exited with {code}")
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--dutyflowd", required=True)
-    ap.add_argument("--dutyflow", required=True)
-    ap.add_argument("--source", required=True)
-    ap.add_argument("--artifacts", required=True)
-    ap.add_argument("--chromium", default="/usr/bin/chromium")
-    args = ap.parse_args()
-    os.makedirs(args.artifacts, exist_ok=True)
-    if not os.path.exists(args.chromium):
-        print(f"{args.chromium} is missing (tools/test installs Debian's chromium)")
-        return 1
-    workdir = tempfile.mkdtemp(prefix="dutyflow-e2e-import-")
-    try:
-        run(args, workdir)
-    except Failure as e:
-        print("FAILED: " + str(e))
-        for name in ("dutyflowd.log", "chromium.log"):
-            path = os.path.join(workdir, name)
-            if os.path.exists(path):
-                print(f"--- {name} (last lines)")
-                print("".join(open(path, errors="replace").readlines()[-40:]))
-        return 1
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-    print("plan upload end-to-end: ok")
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main_of(run, "plan upload end-to-end", "dutyflow-e2e-import-"))

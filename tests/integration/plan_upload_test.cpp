@@ -113,9 +113,17 @@ TEST_F(PlanUpload, ImportsAnswerTheDraftItsCoverageAndWhatToCheck) {
   }
   EXPECT_TRUE(closing) << body["coverage"].dump(1);
   EXPECT_FALSE(body["warnings"].empty());
+  // The draft keeps the plan file's key order, as import-plan writes it.
+  EXPECT_TRUE(r.raw.starts_with("{\"draft\":{\"id\":\"215-kh-ubnd-2023\",\"number\":")) << r.raw.substr(0, 80);
   // Nothing is loaded or journaled by an import.
   EXPECT_TRUE(plan_ids().empty());
 
+  // The file's name is shown without its folders and without control or bidi characters.
+  auto named = daemon_.call("POST", "/api/v1/imports", coordinator_,
+                            multipart("dutyflow-test-boundary", "file", "C:\\Tài liệu\\Kế hoạch\u202e215.txt", text),
+                            {{"Content-Type", "multipart/form-data; boundary=dutyflow-test-boundary"}});
+  ASSERT_EQ(named.status, 200) << named.raw;
+  EXPECT_EQ(named.body["summary"]["file"], "Kế hoạch215.txt");
   // The raw document with a document Content-Type is read the same way.
   auto raw = daemon_.call("POST", "/api/v1/imports", coordinator_, text, {{"Content-Type", "text/plain; charset=utf-8"}});
   ASSERT_EQ(raw.status, 200) << raw.raw;
@@ -262,13 +270,16 @@ TEST_F(PlanUpload, DocxIsImportedByTheDaemonShownAndPublished) {
   auto local = run({binary("dutyflow"), "import-plan", docx}, source_path(""));
   ASSERT_EQ(local.exit_code, 0) << local.err;
   const auto expected = json::parse(local.out);
-  EXPECT_EQ(json::parse(read_file(files_.file("draft.json"))), expected);
+  // --out writes the draft exactly as import-plan writes the plan (key order included).
+  EXPECT_EQ(read_file(files_.file("draft.json")), local.out);
   auto duties = daemon_.call("GET", "/api/v1/duties?plan=" + tam_duong_plan, coordinator_).body["duties"];
   EXPECT_EQ(duties.size(), 12u);
   std::map<std::string, std::string> owner;
   for (const auto& d : duties) owner[d["id"]] = d["owner"];
   for (const auto& d : expected["duties"])
-    if (d["owner"].is_string()) EXPECT_EQ(owner[d["id"]], d["owner"]) << d["id"];
+    if (d["owner"].is_string()) {
+      EXPECT_EQ(owner[d["id"]], d["owner"]) << d["id"];
+    }
 
   // --json for scripts.
   r = cli({"plan", "upload", docx, "--yes", "--json"});
@@ -288,3 +299,27 @@ TEST_F(PlanUpload, ADocumentWithNothingToAssignIsRefusedAndNothingPublished) {
 }
 
 }  // namespace
+
+// The review table runs a dry run on every edit: checking loads and journals nothing, so it
+// uses up none of the coordinator's event allowance (issue 16, finding 4), which counts
+// the plans it loads.
+TEST(PlanUploadAllowance, DryRunsUseNoAllowanceAndLoadsDo) {
+  temp_dir files;
+  std::filesystem::create_directories(files.file("plans"));
+  auto config = json::parse(read_file(source_path("config/dutyflowd.json")));
+  // Two loads, and the next one not for 1,000 minutes.
+  config["http"]["event_rate"] = {{"coordinator", {{"burst", 2}, {"per_minute", 0.001}}}};
+  write_file(files.file("dutyflowd.json"), config.dump(2));
+  daemon_fixture daemon("manual:2023-06-01T08:00:00+07:00", files.file("plans"));
+  daemon.config = files.file("dutyflowd.json");
+  const auto coordinator = daemon.add_token("phong-noi-vu", "coordinator", "phong-noi-vu");
+  ASSERT_TRUE(daemon.start()) << daemon.log();
+  const auto seed = read_file(source_path("config/plans/" + seed_plan + ".json"));
+  for (int i = 0; i < 10; ++i) {
+    auto r = daemon.call("POST", "/api/v1/plans?dry_run=true", coordinator, seed);
+    ASSERT_EQ(r.status, 200) << "dry run " << i << ": " << r.raw;
+  }
+  EXPECT_EQ(daemon.call("POST", "/api/v1/plans", coordinator, seed).status, 201);
+  EXPECT_EQ(daemon.call("POST", "/api/v1/plans", coordinator, seed).status, 200);
+  EXPECT_EQ(daemon.call("POST", "/api/v1/plans", coordinator, seed).status, 429) << "loads count";
+}

@@ -336,7 +336,9 @@ function dueEditor(duty) {
       unit.value = m[3];
       const update = () => {
         const n = amount.value === '' ? '' : String(Math.max(0, Math.trunc(Number(amount.value))));
-        duty.due = { milestone: due.milestone || (first ? first.id : 'conference'), offset: (modeSel.value === 'before' ? '-' : '+') + n + unit.value };
+        // The milestone as chosen now (the picker below may have changed it since drawing).
+        const milestoneId = (duty.due && duty.due.milestone) || due.milestone || (first ? first.id : 'conference');
+        duty.due = { milestone: milestoneId, offset: (modeSel.value === 'before' ? '-' : '+') + n + unit.value };
         reading.textContent = dueReading(duty.due);
         validateSoon();
       };
@@ -412,9 +414,11 @@ function sourceCell(duty) {
     h('div', { class: 'doc-line' }, (c && c.text) || src.text));
 }
 
-function needsReview(duty, index) {
-  return review.warnings.filter((w) => (w.category === 'check') && typeof w.where === 'string' &&
-    (w.where.startsWith(`duties[${index}] `) || w.where === `duties[${index}]`));
+// The importer's guesses about a duty. Its report names a duty as "duties[N] ID (section)":
+// matched by the id, as rows removed or added since shift the indexes.
+function needsReview(duty) {
+  return review.warnings.filter((w) => w.category === 'check' && typeof w.where === 'string' &&
+    /^duties\[\d+\] /.test(w.where) && w.where.split(' ')[1] === duty.id);
 }
 
 function renderReviewTable() {
@@ -434,7 +438,7 @@ function renderReviewTable() {
       renderReviewTable();
       validateSoon(0);
     });
-    const checks = needsReview(duty, i);
+    const checks = needsReview(duty);
     const titleCell = h('td', { class: 'title-cell', 'data-label': 'Nội dung' }, title,
       h('div', { class: 'sub' }, 'Loại'), kind,
       h('div', { class: 'small muted' }, 'Mã: ' + duty.id),

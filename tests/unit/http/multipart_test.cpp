@@ -46,6 +46,12 @@ TEST(Multipart, QuotedBoundaryPreambleSeveralFieldsAndEmptyContent) {
   EXPECT_EQ((*parts)[2].data, "KẾ HOẠCH");
 }
 
+TEST(Multipart, AWindowsPathKeepsItsBackslashes) {
+  auto parts = parse_multipart(type, body_of("x", "form-data; name=\"file\"; filename=\"C:\\Tài liệu\\KH.docx\""));
+  ASSERT_TRUE(parts) << parts.err().message;
+  EXPECT_EQ(parts->front().filename, "C:\\Tài liệu\\KH.docx");
+}
+
 TEST(Multipart, FilenameStarInUtf8WinsOverThePlainName) {
   auto parts = parse_multipart(
       type, body_of("x", "form-data; name=\"file\"; filename=\"ke-hoach.docx\"; filename*=UTF-8''K%E1%BA%BF%20ho%E1%BA%A1ch.docx"));

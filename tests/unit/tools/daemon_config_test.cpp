@@ -11,11 +11,21 @@ using namespace std::chrono_literals;
 
 namespace {
 
-status read_http(const std::string& text, http::server_options& server, http::auth_limit_options& auth) {
+// `read` of a config file holding `text`.
+template <class Read>
+status from_config(const std::string& text, Read read) {
   dutyflow::testing::temp_dir dir;
   const auto path = dir.file("c.json");
   dutyflow::testing::write_file(path, text);
-  return read_http_settings(path, server, auth);
+  return read(path);
+}
+
+status read_http(const std::string& text, http::server_options& server, http::auth_limit_options& auth) {
+  return from_config(text, [&](const std::string& path) { return read_http_settings(path, server, auth); });
+}
+
+status read_engine(const std::string& text, engine_options& out) {
+  return from_config(text, [&](const std::string& path) { return read_engine_settings(path, out); });
 }
 
 }  // namespace
@@ -86,16 +96,6 @@ TEST(HttpSettings, MistakesNameTheKey) {
   EXPECT_NE(message(R"({"http": 5})").find("\"http\" must be an object"), std::string::npos);
 }
 
-namespace {
-
-status read_engine(const std::string& text, engine_options& out) {
-  dutyflow::testing::temp_dir dir;
-  const auto path = dir.file("c.json");
-  dutyflow::testing::write_file(path, text);
-  return read_engine_settings(path, out);
-}
-
-}  // namespace
 
 TEST(EngineSettings, TheShippedConfigSaysWhatTheDefaultsAre) {
   engine_options read, defaults;
