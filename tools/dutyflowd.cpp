@@ -1,6 +1,7 @@
 // dutyflowd: loads the config and plans, opens the journal, replays it, and serves until
 // SIGTERM. Thin by design: it parses arguments and wires the components together.
 #include "adapters/http/ack_link.h"
+#include "engine/scheduler.h"
 #include "adapters/http/auth.h"
 #include "adapters/http/router.h"
 #include "adapters/http/rate_limit.h"
@@ -106,8 +107,14 @@ int main(int argc, char** argv) {
   app.add_option("--clock", clock_spec, "system | manual:ISO | scaled:ISO:FACTOR");
   CLI11_PARSE(app, argc, argv);
 
+  // The config file is read once; each component's settings come from this one reading.
+  auto config = read_config_file(config_path);
+  if (!config) {
+    spdlog::error("{}", config.err().message);
+    return 2;
+  }
   daemon_options opts;
-  if (auto s = read_daemon_config(config_path, opts); !s) {
+  if (auto s = read_daemon_config(*config, opts); !s) {
     spdlog::error("{}", s.err().message);
     return 2;
   }
@@ -137,7 +144,7 @@ int main(int argc, char** argv) {
   }
 
   engine_options engine_opts;
-  if (auto s = read_engine_settings(config_path, engine_opts); !s) {
+  if (auto s = read_engine_settings(*config, engine_opts); !s) {
     spdlog::error("{}", s.err().message);
     return 2;
   }
@@ -153,7 +160,7 @@ int main(int argc, char** argv) {
                std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count(),
                (*clock)->mode());
   plan_limits plan_size;
-  if (auto s = read_plan_limits(config_path, plan_size); !s) {
+  if (auto s = read_plan_limits(*config, plan_size); !s) {
     spdlog::error("{}", s.err().message);
     return 2;
   }
@@ -189,11 +196,11 @@ int main(int argc, char** argv) {
   http::auth_limit_options auth_limit;
   http::event_hub_options stream_opts;
   http::event_rate_options event_rate_opts;
-  if (auto s = read_http_settings(config_path, server_opts, auth_limit); !s) {
+  if (auto s = read_http_settings(*config, server_opts, auth_limit); !s) {
     spdlog::error("{}", s.err().message);
     return 2;
   }
-  if (auto s = read_http_limits(config_path, server_opts, stream_opts, event_rate_opts); !s) {
+  if (auto s = read_http_limits(*config, server_opts, stream_opts, event_rate_opts); !s) {
     spdlog::error("{}", s.err().message);
     return 2;
   }
@@ -211,7 +218,7 @@ int main(int argc, char** argv) {
   ctx.event_rate = &event_rate;
   http::view_services views{hub, calendar_links, **clock, &*calendar};
   views.replay = &replayer;
-  if (auto s = read_metrics_settings(config_path, views.metrics_allow_loopback); !s) {
+  if (auto s = read_metrics_settings(*config, views.metrics_allow_loopback); !s) {
     spdlog::error("{}", s.err().message);
     return 2;
   }
@@ -222,7 +229,7 @@ int main(int argc, char** argv) {
   // Notifications (adapters/notify): the one-click link key now, the dispatcher once the
   // port is known (links point at it unless notify.base_url says otherwise).
   notify_settings notify_opts;
-  if (auto s = read_notify_settings(config_path, notify_opts); !s) {
+  if (auto s = read_notify_settings(*config, notify_opts); !s) {
     spdlog::error("{}", s.err().message);
     return 2;
   }
@@ -283,9 +290,9 @@ int main(int argc, char** argv) {
   }
   // The scheduler runs on the engine thread: one timer at the earliest due instant.
   const clock_source& clk = **clock;
-  runner.set_timer([](engine& e) { return e.next_due(); }, [](engine& e, instant now) { e.run_due(now); });
+  runner.run_scheduler();
   // After the admin endpoint moves a manual clock, fire what became due before answering.
-  ctx.after_clock_move = [&clk](engine& e) { e.run_due(clk.now()); };
+  ctx.after_clock_move = [&clk](engine& e) { e.timers().run_due(clk.now()); };
   runner.start();
   if (notifier) notifier->start();
   auto host = opts.listen.substr(0, opts.listen.rfind(':'));
