@@ -2,14 +2,15 @@
 // in the order they depend on each other and stopped in reverse.
 #include "tools/daemon.h"
 
-#include "adapters/http/ack_link.h"
 #include "adapters/http/auth.h"
 #include "adapters/http/imports.h"
 #include "adapters/http/rate_limit.h"
 #include "adapters/http/router.h"
 #include "adapters/http/server.h"
 #include "adapters/http/stream_replay.h"
-#include "adapters/http/views.h"
+#include "adapters/http/event_stream.h"
+#include "adapters/http/services.h"
+#include "adapters/http/signed_urls.h"
 #include "adapters/security/signer.h"
 #include "engine/calendar.h"
 #include "engine/clock.h"
@@ -157,9 +158,7 @@ int run_daemon(const daemon_settings& settings) {
     spdlog::info("tokens: {} token(s) from {}", tokens->size(), opts.tokens);
 
   engine_runner runner(eng, **clock);
-  http::context ctx{runner, builtin_kinds(), dynamic_cast<manual_clock*>(clock->get()), {}};
-  ctx.plan_size = plan_size;
-  // The dashboard's live stream, calendar feeds, report and metrics (adapters/http/views.h).
+  // The dashboard's live stream, calendar feeds, report and metrics.
   const std::string key_path = opts.calendar_key.empty()
                                    ? (fs::path(opts.db).parent_path() / "calendar.key").string()
                                    : opts.calendar_key;
@@ -184,11 +183,6 @@ int run_daemon(const daemon_settings& settings) {
   http::stream_replayer replayer(
       hub, [journal_path] { return open_sqlite_journal_reader(journal_path); }, replay_opts);
   http::event_rate_limiter event_rate(event_rate_opts);
-  ctx.event_rate = &event_rate;
-  http::view_services views{hub, calendar_links, **clock, &*calendar};
-  views.replay = &replayer;
-  views.metrics_allow_loopback = settings.metrics_allow_loopback;
-  ctx.views = &views;
   eng.add_observer([&hub](const std::vector<event_row>& committed) { hub.publish(committed); });
   hub.start();
   replayer.start();
@@ -200,8 +194,6 @@ int run_daemon(const daemon_settings& settings) {
     spdlog::error("notify: {}", ack_signer.err().message);
     return 2;
   }
-  http::ack_links acks{**ack_signer};
-  ctx.acks = &acks;
   // Plan imports (POST /api/v1/imports) take units, names and contacts from here.
   auto unit_directories = importer::load_unit_directories(opts.units);
   if (!unit_directories) {
@@ -210,7 +202,15 @@ int run_daemon(const daemon_settings& settings) {
   }
   spdlog::info("units: {} units directories from {}", unit_directories->size(), opts.units);
   http::import_services imports(std::move(*unit_directories));
-  ctx.imports = &imports;
+  // What every handler works with (adapters/http/services.h).
+  const clock_source& clk = **clock;
+  http::services ctx{runner, builtin_kinds(), clk, *calendar, hub, replayer, calendar_links, **ack_signer, imports,
+                     event_rate};
+  ctx.plan_size = plan_size;
+  ctx.metrics_allow_loopback = settings.metrics_allow_loopback;
+  ctx.manual = dynamic_cast<manual_clock*>(clock->get());
+  // After the admin endpoint moves a manual clock, fire what became due before answering.
+  ctx.after_clock_move = [&clk](engine& e) { e.timers().run_due(clk.now()); };
   std::unique_ptr<notify::dispatcher> notifier;
   // New outbox rows go out now, not at the next poll: whatever committed them (an event, or
   // the scheduler's reminders alone, which journal no event).
@@ -219,7 +219,7 @@ int run_daemon(const daemon_settings& settings) {
   });
   http::router router(ctx, std::make_shared<const http::token_store>(std::move(*tokens)), auth_limit);
   http::server server(router, server_opts);
-  views.http = [&server, &router] {
+  ctx.http = [&server, &router] {
     const auto s = server.stats();
     const auto a = router.auth_stats();
     http::http_stats h;
@@ -251,10 +251,7 @@ int run_daemon(const daemon_settings& settings) {
     spdlog::warn("notify: disabled (notify.enabled is false); notifications stay pending in the outbox");
   }
   // The scheduler runs on the engine thread: one timer at the earliest due instant.
-  const clock_source& clk = **clock;
   runner.run_scheduler();
-  // After the admin endpoint moves a manual clock, fire what became due before answering.
-  ctx.after_clock_move = [&clk](engine& e) { e.timers().run_due(clk.now()); };
   runner.start();
   if (notifier) notifier->start();
   auto host = opts.listen.substr(0, opts.listen.rfind(':'));

@@ -84,9 +84,9 @@ struct world::parts {
   std::unique_ptr<http::event_hub> hub;
   std::unique_ptr<http::stream_replayer> replay;  // after hub and db: stopped before either goes
   std::unique_ptr<http::signed_urls> calendar_links;
-  std::unique_ptr<http::view_services> views;
-  std::unique_ptr<http::ack_links> acks;
-  std::unique_ptr<http::context> ctx;
+  std::unique_ptr<http::import_services> imports;
+  std::unique_ptr<http::event_rate_limiter> event_rate;
+  std::unique_ptr<http::services> ctx;
   std::unique_ptr<http::router> router;
 
   explicit parts(instant now) : clock(now) {}
@@ -157,12 +157,13 @@ void world::build(const std::string& db_path) {
   p->replay = std::make_unique<http::stream_replayer>(
       *p->hub, [db_path] { return open_sqlite_journal_reader(db_path); });
   p->replay->start();
-  p->views = std::make_unique<http::view_services>(http::view_services{*p->hub, *p->calendar_links, p->clock, &*calendar_});
-  p->views->replay = p->replay.get();
-  p->acks = std::make_unique<http::ack_links>(http::ack_links{*ack_signer_});
-  p->ctx = std::make_unique<http::context>(http::context{*p->runner, builtin_kinds(), &p->clock, {}});
-  p->ctx->views = p->views.get();
-  p->ctx->acks = p->acks.get();
+  p->imports = std::make_unique<http::import_services>(http::import_services::directories{});
+  // No allowance limits the fuzzer (0 turns a limit off), as before it had none.
+  p->event_rate = std::make_unique<http::event_rate_limiter>(http::event_rate_options{{0, 0}, {0, 0}, {0, 0}});
+  p->ctx = std::make_unique<http::services>(http::services{*p->runner, builtin_kinds(), p->clock, *calendar_, *p->hub,
+                                                           *p->replay, *p->calendar_links, *ack_signer_, *p->imports,
+                                                           *p->event_rate});
+  p->ctx->manual = &p->clock;
   auto* clk = &p->clock;
   p->ctx->after_clock_move = [clk](engine& e) { e.timers().run_due(clk->now()); };
   auto* hub = p->hub.get();
