@@ -30,6 +30,8 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <memory>
+#include <optional>
 
 namespace fs = std::filesystem;
 
@@ -110,18 +112,33 @@ result<daemon_settings> read_daemon_settings(const std::string& config_path, con
   return out;
 }
 
-int run_daemon(const daemon_settings& settings) {
+namespace {
+
+// The journal's side of the daemon: time, the working calendar, the store opened and
+// replayed into the engine, the plan files loaded.
+struct journal_side {
+  std::unique_ptr<clock_source> clock;
+  std::optional<working_calendar> calendar;
+  std::unique_ptr<store> db;
+  std::unique_ptr<engine> eng;
+};
+
+// Returns 0, or the exit code after logging why it cannot start (2), or why the journal
+// cannot be replayed (3).
+int open_journal(const daemon_settings& settings, journal_side& out) {
   const daemon_options& opts = settings.daemon;
   auto clock = make_clock(opts.clock);
   if (!clock) {
     spdlog::error("{}", clock.err().message);
     return 2;
   }
+  out.clock = std::move(*clock);
   auto calendar = working_calendar::load(opts.calendar);
   if (!calendar) {
     spdlog::error("calendar: {}", calendar.err().message);
     return 2;
   }
+  out.calendar.emplace(std::move(*calendar));
   std::error_code ec;
   if (auto parent = fs::path(opts.db).parent_path(); !parent.empty()) fs::create_directories(parent, ec);
   auto db_store = open_sqlite_store(sqlite_options{opts.db, opts.synchronous});
@@ -129,133 +146,29 @@ int run_daemon(const daemon_settings& settings) {
     spdlog::error("{}", db_store.err().message);
     return 2;
   }
-
-  engine eng(**db_store, builtin_kinds(), **clock, *calendar, settings.engine);
+  out.db = std::move(*db_store);
+  out.eng = std::make_unique<engine>(*out.db, builtin_kinds(), *out.clock, *out.calendar, settings.engine);
+  engine& eng = *out.eng;
   const auto started = std::chrono::steady_clock::now();
   if (auto s = eng.open(); !s) {
     spdlog::error("journal replay failed: {}", s.err().message);
     return 3;
   }
-  auto events = (*db_store)->event_count();
+  auto events = out.db->event_count();
   spdlog::info("journal {}: replayed {} events into {} duties of {} plans in {} ms (clock: {})", opts.db,
                events ? *events : -1, eng.duty_count(), eng.plan_count(),
                std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count(),
-               (*clock)->mode());
-  const plan_limits& plan_size = settings.plan_size;
-  load_plan_dir(eng, opts.plans, plan_size);
+               out.clock->mode());
+  load_plan_dir(eng, opts.plans, settings.plan_size);
   log_summary(eng);
+  return 0;
+}
 
-  auto tokens = http::token_store::load(opts.tokens);
-  if (!tokens) {
-    spdlog::error("tokens: {}", tokens.err().message);
-    return 2;
-  }
-  if (tokens->empty())
-    spdlog::warn("tokens: no tokens in {}; every API request but /healthz will get 401 (create one with "
-                 "`dutyflow token add`)",
-                 opts.tokens);
-  else
-    spdlog::info("tokens: {} token(s) from {}", tokens->size(), opts.tokens);
-
-  engine_runner runner(eng, **clock);
-  // The dashboard's live stream, calendar feeds, report and metrics.
-  const std::string key_path = opts.calendar_key.empty()
-                                   ? (fs::path(opts.db).parent_path() / "calendar.key").string()
-                                   : opts.calendar_key;
-  auto calendar_signer = security::load_signer(key_path, security::signing_use::calendar_link);
-  if (!calendar_signer) {
-    spdlog::error("calendar links: {}", calendar_signer.err().message);
-    return 2;
-  }
-  const http::signed_urls calendar_links(std::move(*calendar_signer));
-  http::server_options server_opts = settings.server;
-  const http::auth_limit_options& auth_limit = settings.auth_limit;
-  const http::event_hub_options& stream_opts = settings.stream;
-  const http::event_rate_options& event_rate_opts = settings.event_rate;
-  server_opts.listen = opts.listen;
-  http::event_hub hub(stream_opts);
-  // Returning stream clients are replayed from the journal by a reader of its own, never
-  // on the engine thread; /metrics' journal figures are read there too, and calendar
-  // feeds written.
-  const std::string journal_path = opts.db;
-  http::stream_replay_options replay_opts;
-  replay_opts.queue_bytes = server_opts.stream_queue_bytes;
-  http::stream_replayer replayer(
-      hub, [journal_path] { return open_sqlite_journal_reader(journal_path); }, replay_opts);
-  http::event_rate_limiter event_rate(event_rate_opts);
-  eng.add_observer([&hub](const std::vector<event_row>& committed) { hub.publish(committed); });
-  hub.start();
-  replayer.start();
-  // Notifications (adapters/notify): the one-click link key now, the dispatcher once the
-  // port is known (links point at it unless notify.base_url says otherwise).
-  const notify_settings& notify_opts = settings.notify;
-  auto ack_signer = load_link_signer(notify_opts, opts.db);
-  if (!ack_signer) {
-    spdlog::error("notify: {}", ack_signer.err().message);
-    return 2;
-  }
-  // Plan imports (POST /api/v1/imports) take units, names and contacts from here.
-  auto unit_directories = importer::load_unit_directories(opts.units);
-  if (!unit_directories) {
-    spdlog::error("units: {}", unit_directories.err().message);
-    return 2;
-  }
-  spdlog::info("units: {} units directories from {}", unit_directories->size(), opts.units);
-  http::import_services imports(std::move(*unit_directories));
-  // What every handler works with (adapters/http/services.h).
-  const clock_source& clk = **clock;
-  http::services ctx{runner, builtin_kinds(), clk, *calendar, hub, replayer, calendar_links, **ack_signer, imports,
-                     event_rate};
-  ctx.plan_size = plan_size;
-  ctx.metrics_allow_loopback = settings.metrics_allow_loopback;
-  ctx.manual = dynamic_cast<manual_clock*>(clock->get());
-  // After the admin endpoint moves a manual clock, fire what became due before answering.
-  ctx.after_clock_move = [&clk](engine& e) { e.timers().run_due(clk.now()); };
-  std::unique_ptr<notify::dispatcher> notifier;
-  // New outbox rows go out now, not at the next poll: whatever committed them (an event, or
-  // the scheduler's reminders alone, which journal no event).
-  eng.add_outbox_observer([&notifier](const std::vector<outbox_row>&) {
-    if (notifier) notifier->poke();
-  });
-  http::router router(ctx, std::make_shared<const http::token_store>(std::move(*tokens)), auth_limit);
-  http::server server(router, server_opts);
-  ctx.http = [&server, &router] {
-    const auto s = server.stats();
-    const auto a = router.auth_stats();
-    http::http_stats h;
-    h.connections = s.connections;
-    h.connections_refused = s.connections_refused;
-    h.connections_refused_per_address = s.connections_refused_per_address;
-    h.timeouts = s.timeouts;
-    h.bad_requests = s.bad_requests;
-    h.auth_failures = a.failures;
-    h.auth_throttled = a.throttled;
-    h.auth_clients_tracked = a.tracked;
-    return h;
-  };
-  if (auto s = server.start(); !s) {
-    spdlog::error("http: {}", s.err().message);
-    return 2;
-  }
-  if (notify_opts.enabled) {
-    auto link_host = opts.listen.substr(0, opts.listen.rfind(':'));
-    if (link_host.empty() || link_host == "0.0.0.0") link_host = "127.0.0.1";
-    auto made = make_dispatcher(notify_opts, opts.db, opts.synchronous, *ack_signer, **clock, builtin_kinds(),
-                                "http://" + link_host + ":" + std::to_string(server.port()));
-    if (!made) {
-      spdlog::error("notify: {}", made.err().message);
-      return 2;
-    }
-    notifier = std::move(*made);
-  } else {
-    spdlog::warn("notify: disabled (notify.enabled is false); notifications stay pending in the outbox");
-  }
-  // The scheduler runs on the engine thread: one timer at the earliest due instant.
-  runner.run_scheduler();
-  runner.start();
-  if (notifier) notifier->start();
-  auto host = opts.listen.substr(0, opts.listen.rfind(':'));
-  spdlog::info("http: listening on http://{}:{}", host.empty() ? "0.0.0.0" : host, server.port());
+// The limits in force, once, at start: what an operator checks first when clients are refused.
+void log_limits(const daemon_settings& settings, const http::server_options& server_opts) {
+  const auto& auth_limit = settings.auth_limit;
+  const auto& stream_opts = settings.stream;
+  const auto& event_rate_opts = settings.event_rate;
   spdlog::info(
       "http: at most {} connections, {} per client; first byte within {} ms, request head within {} ms, body within "
       "{} ms, keep-alive {} ms; {} failed token checks per client per {} ms",
@@ -273,7 +186,12 @@ int run_daemon(const daemon_settings& settings) {
                stream_opts.max_streams, stream_opts.streams_per_token, server_opts.stream_queue_bytes,
                stream_opts.replay_limit, allowance(event_rate_opts.unit), allowance(event_rate_opts.coordinator),
                allowance(event_rate_opts.duty));
+}
 
+// Serves until SIGTERM or SIGINT; SIGHUP reloads the tokens, the units directories and
+// the plan files. Returns once every request already received has its answer (or 10 s).
+void serve_until_signal(http::server& server, http::router& router, http::import_services& imports,
+                        engine_runner& runner, const daemon_options& opts, const plan_limits& plan_size) {
   boost::asio::io_context io;
   boost::asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
   boost::asio::steady_timer drain(io);
@@ -319,6 +237,131 @@ int run_daemon(const daemon_settings& settings) {
   signals.async_wait(on_signal);
   spdlog::info("dutyflowd ready (pid {})", static_cast<long>(::getpid()));
   io.run();
+}
+
+}  // namespace
+
+int run_daemon(const daemon_settings& settings) {
+  const daemon_options& opts = settings.daemon;
+  journal_side journal;
+  if (int failed = open_journal(settings, journal); failed != 0) return failed;
+  engine& eng = *journal.eng;
+  const plan_limits& plan_size = settings.plan_size;
+
+  auto tokens = http::token_store::load(opts.tokens);
+  if (!tokens) {
+    spdlog::error("tokens: {}", tokens.err().message);
+    return 2;
+  }
+  if (tokens->empty())
+    spdlog::warn("tokens: no tokens in {}; every API request but /healthz will get 401 (create one with "
+                 "`dutyflow token add`)",
+                 opts.tokens);
+  else
+    spdlog::info("tokens: {} token(s) from {}", tokens->size(), opts.tokens);
+
+  engine_runner runner(eng, *journal.clock);
+  // The dashboard's live stream, calendar feeds, report and metrics.
+  const std::string key_path = opts.calendar_key.empty()
+                                   ? (fs::path(opts.db).parent_path() / "calendar.key").string()
+                                   : opts.calendar_key;
+  auto calendar_signer = security::load_signer(key_path, security::signing_use::calendar_link);
+  if (!calendar_signer) {
+    spdlog::error("calendar links: {}", calendar_signer.err().message);
+    return 2;
+  }
+  const http::signed_urls calendar_links(std::move(*calendar_signer));
+  http::server_options server_opts = settings.server;
+  const http::auth_limit_options& auth_limit = settings.auth_limit;
+  const http::event_hub_options& stream_opts = settings.stream;
+  const http::event_rate_options& event_rate_opts = settings.event_rate;
+  server_opts.listen = opts.listen;
+  http::event_hub hub(stream_opts);
+  // Returning stream clients are replayed from the journal by a reader of its own, never
+  // on the engine thread; /metrics' journal figures are read there too, and calendar
+  // feeds written.
+  const std::string journal_path = opts.db;
+  http::stream_replay_options replay_opts;
+  replay_opts.queue_bytes = server_opts.stream_queue_bytes;
+  http::stream_replayer replayer(
+      hub, [journal_path] { return open_sqlite_journal_reader(journal_path); }, replay_opts);
+  http::event_rate_limiter event_rate(event_rate_opts);
+  eng.add_observer([&hub](const std::vector<event_row>& committed) { hub.publish(committed); });
+  hub.start();
+  replayer.start();
+  // Notifications (adapters/notify): the one-click link key now, the dispatcher once the
+  // port is known (links point at it unless notify.base_url says otherwise).
+  const notify_settings& notify_opts = settings.notify;
+  auto ack_signer = load_link_signer(notify_opts, opts.db);
+  if (!ack_signer) {
+    spdlog::error("notify: {}", ack_signer.err().message);
+    return 2;
+  }
+  // Plan imports (POST /api/v1/imports) take units, names and contacts from here.
+  auto unit_directories = importer::load_unit_directories(opts.units);
+  if (!unit_directories) {
+    spdlog::error("units: {}", unit_directories.err().message);
+    return 2;
+  }
+  spdlog::info("units: {} units directories from {}", unit_directories->size(), opts.units);
+  http::import_services imports(std::move(*unit_directories));
+  // What every handler works with (adapters/http/services.h).
+  const clock_source& clk = *journal.clock;
+  http::services ctx{runner, builtin_kinds(), clk, *journal.calendar, hub, replayer, calendar_links, **ack_signer, imports,
+                     event_rate};
+  ctx.plan_size = plan_size;
+  ctx.metrics_allow_loopback = settings.metrics_allow_loopback;
+  ctx.manual = dynamic_cast<manual_clock*>(journal.clock.get());
+  // After the admin endpoint moves a manual clock, fire what became due before answering.
+  ctx.after_clock_move = [&clk](engine& e) { e.timers().run_due(clk.now()); };
+  std::unique_ptr<notify::dispatcher> notifier;
+  // New outbox rows go out now, not at the next poll: whatever committed them (an event, or
+  // the scheduler's reminders alone, which journal no event).
+  eng.add_outbox_observer([&notifier](const std::vector<outbox_row>&) {
+    if (notifier) notifier->poke();
+  });
+  http::router router(ctx, std::make_shared<const http::token_store>(std::move(*tokens)), auth_limit);
+  http::server server(router, server_opts);
+  ctx.http = [&server, &router] {
+    const auto s = server.stats();
+    const auto a = router.auth_stats();
+    http::http_stats h;
+    h.connections = s.connections;
+    h.connections_refused = s.connections_refused;
+    h.connections_refused_per_address = s.connections_refused_per_address;
+    h.timeouts = s.timeouts;
+    h.bad_requests = s.bad_requests;
+    h.auth_failures = a.failures;
+    h.auth_throttled = a.throttled;
+    h.auth_clients_tracked = a.tracked;
+    return h;
+  };
+  if (auto s = server.start(); !s) {
+    spdlog::error("http: {}", s.err().message);
+    return 2;
+  }
+  if (notify_opts.enabled) {
+    auto link_host = opts.listen.substr(0, opts.listen.rfind(':'));
+    if (link_host.empty() || link_host == "0.0.0.0") link_host = "127.0.0.1";
+    auto made = make_dispatcher(notify_opts, opts.db, opts.synchronous, *ack_signer, *journal.clock, builtin_kinds(),
+                                "http://" + link_host + ":" + std::to_string(server.port()));
+    if (!made) {
+      spdlog::error("notify: {}", made.err().message);
+      return 2;
+    }
+    notifier = std::move(*made);
+  } else {
+    spdlog::warn("notify: disabled (notify.enabled is false); notifications stay pending in the outbox");
+  }
+  // The scheduler runs on the engine thread: one timer at the earliest due instant.
+  runner.run_scheduler();
+  runner.start();
+  if (notifier) notifier->start();
+  auto host = opts.listen.substr(0, opts.listen.rfind(':'));
+  spdlog::info("http: listening on http://{}:{}", host.empty() ? "0.0.0.0" : host, server.port());
+  log_limits(settings, server_opts);
+
+  serve_until_signal(server, router, imports, runner, opts, plan_size);
   if (notifier) notifier->stop();  // deliveries under way finish and are recorded first
   hub.stop();
   runner.stop();
