@@ -2,6 +2,7 @@
 #include "adapters/http/assets.h"
 #include "adapters/http/csv.h"
 #include "adapters/http/ics.h"
+#include "adapters/http/json_views.h"
 #include "adapters/http/prometheus.h"
 #include "adapters/http/stream_replay.h"
 
@@ -383,9 +384,9 @@ void get_unit_calendar(context& ctx, const std::string& unit, const respond_fn& 
       instant now;
     };
     auto snap = std::make_shared<snapshot>();
-    for (const auto& summary : e.plans_json()) {
+    for (const auto& summary : to_json(e.plan_summaries())) {
       auto id = str(summary, "id");
-      auto header = e.plan_json(id, false);
+      auto header = to_json(e.read_plan(id, false));
       if (!header) continue;
       for (const auto& u : (*header)["units"])
         if (str(u, "id") == unit) snap->unit_name = str(u, "name");
@@ -397,7 +398,7 @@ void get_unit_calendar(context& ctx, const std::string& unit, const respond_fn& 
     }
     duty_filter f;
     f.unit = unit;
-    snap->duties = e.duties_json(f, nullptr);
+    snap->duties = to_json(e.read_duties(f, nullptr));
     snap->now = clock.now();
     auto write = [unit, calendar, snap, respond] {
       response r;
@@ -430,10 +431,10 @@ void get_calendar_link(context& ctx, const std::string& unit, const actor& calle
   ctx.runner.post([unit, body, respond](engine& e) {
     duty_filter f;
     f.unit = unit;
-    bool known = !e.duties_json(f, nullptr).empty();
-    for (const auto& summary : e.plans_json()) {
+    bool known = !e.read_duties(f, nullptr).empty();
+    for (const auto& summary : to_json(e.plan_summaries())) {
       if (known) break;
-      auto full = e.plan_json(str(summary, "id"));
+      auto full = to_json(e.read_plan(str(summary, "id")));
       if (!full) continue;
       for (const auto& u : (*full)["units"]) known = known || str(u, "id") == unit;
     }
@@ -450,7 +451,7 @@ std::string plan_report(const json& plan, const std::vector<json>& duties) {
 
 void get_report_csv(context& ctx, const std::string& plan, const respond_fn& respond) {
   ctx.runner.post([plan, respond](engine& e) {
-    auto p = e.plan_json(plan);
+    auto p = to_json(e.read_plan(plan));
     if (!p) {
       respond(error_response(p.err()));
       return;
@@ -459,7 +460,7 @@ void get_report_csv(context& ctx, const std::string& plan, const respond_fn& res
     f.plan = plan;
     response r;
     r.content_type = "text/csv; charset=utf-8";
-    r.body = plan_report(*p, e.duties_json(f, nullptr));
+    r.body = plan_report(*p, to_json(e.read_duties(f, nullptr)));
     r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + plan + "-bao-cao.csv\"");
     respond(std::move(r));
   });
@@ -610,7 +611,7 @@ void get_metrics(context& ctx, const request& req, const std::optional<actor>& c
   // The rest on the engine thread: duties, the outbox, the engine's own figures.
   auto on_engine = [&ctx, &rm, &clock, s, respond](bool counted) {
     ctx.runner.post([&rm, &clock, s, counted, respond](engine& e) {
-      s->duties = e.duties_json(duty_filter{}, nullptr);
+      s->duties = to_json(e.read_duties(duty_filter{}, nullptr));
       if (!counted) {
         auto events = e.event_count();
         if (!events) {
