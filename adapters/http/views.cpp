@@ -1,4 +1,5 @@
 #include "adapters/http/views.h"
+#include "engine/scheduler.h"
 #include "adapters/http/assets.h"
 #include "adapters/http/csv.h"
 #include "adapters/http/ics.h"
@@ -629,7 +630,7 @@ void get_metrics(context& ctx, const request& req, const std::optional<actor>& c
       s->commit_seconds = rm.commit_seconds.read();
       s->batch_size = rm.batch_size.read();
       s->scheduler_lag_seconds = rm.scheduler_lag_seconds.get();
-      s->reminder_progress_waiting = e.unflushed_progress();
+      s->reminder_progress_waiting = e.timers().unflushed_progress();
       s->clock_seconds = std::chrono::duration<double>(clock.now().time_since_epoch()).count();
       response r;
       r.content_type = "text/plain; version=0.0.4; charset=utf-8";

@@ -245,7 +245,7 @@ void dispatcher::begin(const outbox_row& row, instant now) {
     return;
   }
   auto msg = std::make_shared<const message>(std::move(*composed));
-  const auto contacts = contacts_of(*p, row.unit);
+  const auto contacts = contacts_of(*p, row.unit, row.channel);
   f->contacts = contacts.size();
   const auto& sent = sent_[row.id];
   for (std::size_t i = 0; i < contacts.size(); ++i) {

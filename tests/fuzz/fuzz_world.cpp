@@ -1,4 +1,5 @@
 #include "tests/fuzz/fuzz_world.h"
+#include "engine/scheduler.h"
 
 #include "adapters/http/json_views.h"
 #include "adapters/http/stream_replay.h"
@@ -128,7 +129,7 @@ world::world(bool seed_plan) {
       if (auto added = e.load(*p, actor{"dutyflowd", role::system, ""}); !added)
         fail("seed plan load: " + added.err().message);
     }
-    e.run_due(clk.now());
+    e.timers().run_due(clk.now());
   }
   fs::copy_file(template_path_, work_path_, fs::copy_options::overwrite_existing);
   build(work_path_);
@@ -165,11 +166,11 @@ void world::build(const std::string& db_path) {
   p->ctx->views = p->views.get();
   p->ctx->acks = p->acks.get();
   auto* clk = &p->clock;
-  p->ctx->after_clock_move = [clk](engine& e) { e.run_due(clk->now()); };
+  p->ctx->after_clock_move = [clk](engine& e) { e.timers().run_due(clk->now()); };
   auto* hub = p->hub.get();
   p->eng->add_observer([hub](const std::vector<event_row>& committed) { hub->publish(committed); });
   p->router = std::make_unique<http::router>(*p->ctx, tokens_);
-  p->runner->set_timer([](engine& e) { return e.next_due(); }, [](engine& e, instant now) { e.run_due(now); });
+  p->runner->run_scheduler();
   p->runner->start();
   parts_ = std::move(p);
 }
