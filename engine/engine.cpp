@@ -106,33 +106,17 @@ std::optional<instant> engine::resolve_due(const plan_state& ps, const live_duty
   return std::nullopt;
 }
 
-four_state engine::status_of(const duty_state& st) const {
+duty_status engine::status_of(const duty_state& st) const {
   auto ms = st.machine->state();
-  if (ms.progress && ms.progress->name == "Cancelled") return {"cancelled", "Đã hủy"};
+  const auto progress = progress_of(ms);
+  if (progress == progress_state::cancelled) return duty_status::cancelled;
   // QĐ 42/2014 judges the unit's task: once the unit has delivered its part, what the
   // coordinator does afterwards (approve, present, mark attended) is not the unit's time.
-  if (st.delivered())
-    return st.delivered_late ? four_state{"done_late", "Hoàn thành quá hạn"}
-                             : four_state{"done_on_time", "Hoàn thành đúng hạn"};
-  if (ms.progress && ms.progress->name == "Done")
-    return st.finished_late ? four_state{"done_late", "Hoàn thành quá hạn"}
-                            : four_state{"done_on_time", "Hoàn thành đúng hạn"};
-  if (!st.deadline) return {"pending", "Chờ ấn định"};
+  if (st.delivered()) return st.delivered_late ? duty_status::done_late : duty_status::done_on_time;
+  if (progress == progress_state::done) return st.finished_late ? duty_status::done_late : duty_status::done_on_time;
+  if (!st.deadline) return duty_status::pending;
   instant reference = st.finished_at ? *st.finished_at : clock_.now();
-  return reference > *st.deadline ? four_state{"open_overdue", "Chưa hoàn thành quá hạn"}
-                                   : four_state{"open_on_time", "Chưa hoàn thành trong hạn"};
-}
-
-std::string_view engine::timeliness_label(const duty_state& st) const {
-  const auto ms = st.machine->state();
-  if (ms.timeliness->name != "Escalated") return ms.timeliness->label_vi;
-  switch (st.escalated) {
-    case duty_state::escalation::leader: return ms.timeliness->label_vi;  // "Đã báo lãnh đạo"
-    case duty_state::escalation::coordinator: return "Đã báo cơ quan chủ trì";
-    case duty_state::escalation::nowhere: return "Quá hạn (chưa có nơi nhận báo cáo)";
-    case duty_state::escalation::none: break;
-  }
-  return "Đã báo cơ quan chủ trì";  // journals from before escalations named their receiver
+  return reference > *st.deadline ? duty_status::open_overdue : duty_status::open_on_time;
 }
 
 std::string engine::escalation_target(const plan& p, const std::string& owner) const {
@@ -181,24 +165,24 @@ bool engine::track_delivery(const plan_state& ps, duty_state& view, machine_stat
   return true;
 }
 
-std::vector<std::string> engine::allowed_events(const duty_def& def, const duty_state& st, const actor* caller) const {
-  std::vector<std::string> out;
+std::vector<event_type> engine::allowed_events(const duty_def& def, const duty_state& st, const actor* caller) const {
+  std::vector<event_type> out;
   for (const auto& spec : def.machine_kind->events()) {
     if (spec.by == who::system) continue;
     if (caller && !may_fire(spec, *caller, st.owner)) continue;
     if (!st.machine->accepts(spec.type)) continue;
-    out.emplace_back(event_name(spec.type));
+    out.push_back(spec.type);
   }
   return out;
 }
 
-void engine::queue_notification(batch& b, const plan_state& ps, const live_duty& d, std::string_view reason,
+void engine::queue_notification(batch& b, const plan_state& ps, const live_duty& d, notice_reason reason,
                                 const std::string& unit, instant at, json payload) {
   outbox_row o;
   o.plan = ps.def->id;
   o.duty = d.def->id;
   o.unit = unit;
-  o.reason = std::string(reason);
+  o.reason = std::string(api_name(reason));
   o.point = at;
   o.key = o.plan + "/" + o.duty + "/" + o.reason + "/" + key_time(at);
   std::string channels;
@@ -270,7 +254,8 @@ result<applied> engine::stage(const command& cmd, batch& b) {
   auto next = current.machine->clone();
   std::vector<effect> effects;
   if (!next->fire(type, effects)) {
-    std::vector<std::string> allowed = allowed_events(*d->def, current, &cmd.by);
+    std::vector<std::string> allowed;
+    for (auto t : allowed_events(*d->def, current, &cmd.by)) allowed.emplace_back(event_name(t));
     auto st = current.machine->state();
     return make_error(errc::conflict,
                       "\"" + cmd.event + "\" is not allowed in state " + std::string(st.progress->name) + "/" +
@@ -326,7 +311,7 @@ result<applied> engine::stage(const command& cmd, batch& b) {
   for (const auto& eff : effects) {
     if (cmd.silent) break;
     std::string unit = eff.to == effect::target::coordinator ? ps->def->coordinator : view.owner;
-    if (eff.reason == "escalation") {
+    if (eff.reason == notice_reason::escalation) {
       if (escalated_to.empty()) continue;  // never escalate a unit to itself
       unit = escalated_to;
     }
@@ -352,15 +337,13 @@ result<applied> engine::stage(const command& cmd, batch& b) {
                                      // a deadline given back skips its points already past: durably
                                      moved || reopened ? std::optional<instant>(view.reminded_until) : std::nullopt,
                                      type == event_type::reassign ? duty_row::how::update_owner : duty_row::how::update});
-  applied out{ps->def->id, d->def->id, view.version, 0, json(), false};
-  if (cmd.want_answer || !idem_key.empty()) {
-    out.answer = duty_summary(*ps, *d->def, view, &cmd.by);
-    out.answer["event"] = json{{"seq", e.seq}, {"event", e.type}, {"actor", e.actor},
-                               {"at", ps->def->format(e.at)}, {"note", e.note}, {"data", e.data}};
-  }
+  applied out{ps->def->id, d->def->id, view.version, 0, std::nullopt, false};
+  if (cmd.want_answer || !idem_key.empty())
+    out.answer = duty_answer{view_of(*ps, *d->def, view, &cmd.by), history_entry{e.seq, e.type, e.actor, e.at, e.note, e.data},
+                             json()};
   if (!idem_key.empty()) {
     b.writes.idempotency.push_back(idempotency_row{idem_key, fingerprint_of(cmd), e.plan, e.duty, view.version, 0,
-                                                   b.writes.events.size(), out.answer, now});
+                                                   b.writes.events.size(), answer_record(*out.answer), now});
     b.answers[idem_key] = idempotent_answer{fingerprint_of(cmd), out};
   }
   b.writes.events.push_back(std::move(e));
@@ -500,7 +483,7 @@ result<bool> engine::load(const plan_load& loaded, const actor& by) {
                                        d.st.reminded_until});
     json payload{{"title", d.def->title}, {"progress", st.progress->name}};
     if (d.st.deadline) payload["deadline"] = p->format(*d.st.deadline);
-    queue_notification(b, *ps, d, "assigned", d.st.owner, now, std::move(payload));
+    queue_notification(b, *ps, d, notice_reason::assigned, d.st.owner, now, std::move(payload));
   }
   if (auto s = store_.commit(b.writes); !s) return s.err();
   spdlog::info("engine: loaded plan {} ({}) with {} duties", p->id, p->number, p->duties.size());

@@ -8,6 +8,7 @@
 #include "engine/calendar.h"
 #include "engine/clock.h"
 #include "engine/plan.h"
+#include "engine/read_model.h"
 #include "engine/status.h"
 #include "engine/store.h"
 #include "engine/workflow.h"
@@ -67,7 +68,9 @@ struct applied {
   std::string duty;
   std::int64_t version = 0;
   std::int64_t event_id = 0;  // global journal id of the event
-  nlohmann::json answer;      // the duty after the event (want_answer or an idempotency key)
+  // The duty after the event (want_answer or an idempotency key; adapters/http/json_views
+  // writes it as the API's JSON).
+  std::optional<duty_answer> answer;
   bool replayed = false;      // answered from an earlier request with the same Idempotency-Key
 };
 
@@ -96,13 +99,6 @@ struct engine_options {
   // run_due() writes the oldest itself, so that a restart never reads much more than this
   // many reminders back from the outbox. Default: 200,000.
   std::size_t progress_backlog = 200'000;
-};
-
-// The four-state status of Quyết định 42/2014/QĐ-TTg, plus "pending" (no deadline yet)
-// and "cancelled".
-struct four_state {
-  std::string_view code;      // done_on_time, done_late, open_on_time, open_overdue, pending, cancelled
-  std::string_view label_vi;  // "Hoàn thành đúng hạn", ...
 };
 
 class scheduler;
@@ -143,17 +139,19 @@ class engine {
   // A value before the engine's clock would fire at once what fell due since: unless
   // `confirm_past`, that is errc::conflict with details {"confirm": "past", "now",
   // "fires": how many due-soon/overdue/escalation points would fire} and nothing changes.
-  result<nlohmann::json> set_milestone(const std::string& plan, const std::string& milestone, instant at,
+  result<milestone_change> set_milestone(const std::string& plan, const std::string& milestone, instant at,
                                        const actor& by, bool confirm_past = true);
 
-  // Reads. The JSON shapes are DESIGN.md's ("HTTP API"). `caller` decides allowed_events.
-  std::vector<nlohmann::json> plans_json() const;
-  // `with_duties` false leaves out "duties" (a plan's header, units and milestones: what
-  // a feed needs, without a walk over thousands of duties).
-  result<nlohmann::json> plan_json(const std::string& plan, bool with_duties = true) const;
-  result<nlohmann::json> duty_json(const std::string& plan, const std::string& duty, const actor* caller,
-                                   bool with_history) const;
-  std::vector<nlohmann::json> duties_json(const duty_filter& filter, const actor* caller) const;
+  // Reads, as the read model's values (engine/read_model.h; adapters/http/json_views writes
+  // them as DESIGN.md's "HTTP API" JSON). `caller` decides allowed_events (null: all).
+  std::vector<plan_summary> plan_summaries() const;
+  // `with_duties` false leaves out the duties (a plan's header, units and milestones: what
+  // a feed needs, without a walk over thousands of duties). Errors: not_found.
+  result<plan_view> read_plan(const std::string& plan, bool with_duties = true) const;
+  // Errors: not_found; storage (reading the history).
+  result<duty_view> read_duty(const std::string& plan, const std::string& duty, const actor* caller,
+                              bool with_history) const;
+  std::vector<duty_view> read_duties(const duty_filter& filter, const actor* caller) const;
   result<std::vector<outbox_row>> notifications(const outbox_filter& filter) const;
   // The number of journaled events and outbox rows per status, for /metrics (the live
   // stream's replay reads the journal off this strand: journal_reader). Errors: errc::storage.
@@ -204,8 +202,7 @@ class engine {
   const live_duty* find(const std::string& plan, const std::string& duty, const plan_state** ps = nullptr) const;
   std::optional<instant> resolve_deadline(const plan_state& ps, const live_duty& d) const;  // with review credit
   std::optional<instant> resolve_due(const plan_state& ps, const live_duty& d) const;       // the plan's own rule
-  four_state status_of(const duty_state& st) const;
-  std::string_view timeliness_label(const duty_state& st) const;
+  duty_status status_of(const duty_state& st) const;
   // Who receives an escalation of a duty owned by `owner`: the plan's leaders, else the
   // coordinator, never the owner itself (empty: nobody).
   std::string escalation_target(const plan& p, const std::string& owner) const;
@@ -216,17 +213,16 @@ class engine {
   // Returns whether it moved.
   bool track_delivery(const plan_state& ps, duty_state& view, machine_state before, event_type type, instant now,
                       nlohmann::json& event_data);
-  nlohmann::json plan_summary(const plan_state& ps) const;  // header + counts
-  // The coordinator's pending step once the unit delivered (approve, present ...), or null.
-  nlohmann::json follow_up_json(const plan& p, const duty_def& def, const duty_state& st) const;
-  nlohmann::json duty_summary(const plan_state& ps, const duty_def& def, const duty_state& st,
-                              const actor* caller) const;
-  std::vector<std::string> allowed_events(const duty_def& def, const duty_state& st, const actor* caller) const;
+  plan_summary summary_of(const plan_state& ps) const;  // header + counts
+  // The coordinator's pending step once the unit delivered (approve, present ...), or none.
+  std::optional<follow_up_view> follow_up_of(const duty_def& def, const duty_state& st) const;
+  duty_view view_of(const plan_state& ps, const duty_def& def, const duty_state& st, const actor* caller) const;
+  std::vector<event_type> allowed_events(const duty_def& def, const duty_state& st, const actor* caller) const;
   void build_plan_state(std::shared_ptr<const plan> p, plan_state& ps) const;
   void replay_event(const event_view& e);
   plan_state* replay_plan_ = nullptr;  // the plan of the previous replayed event
   std::vector<effect> replay_effects_;  // reused: replay discards what events would send
-  void queue_notification(batch& b, const plan_state& ps, const live_duty& d, std::string_view reason,
+  void queue_notification(batch& b, const plan_state& ps, const live_duty& d, notice_reason reason,
                           const std::string& unit, instant point, nlohmann::json payload);
 
   store& store_;

@@ -1,6 +1,6 @@
-// The engine's read side: the JSON of plans and duties the API answers with (summaries,
-// follow-ups, counts) and the store reads handed through to the adapters. Const; engine
-// strand.
+// The engine's read side: the read model's views of plans and duties (summaries,
+// follow-ups, counts; engine/read_model.h) and the store reads handed through to the
+// adapters. Const; engine strand.
 #include "engine/engine.h"
 #include "engine/engine_internal.h"
 
@@ -10,180 +10,176 @@
 
 namespace dutyflow {
 
-using nlohmann::json;
+namespace {
 
-json engine::duty_summary(const plan_state& ps, const duty_def& def, const duty_state& st, const actor* caller) const {
-  const auto& p = *ps.def;
-  auto ms = st.machine->state();
-  auto four = status_of(st);
-  json j{{"plan", p.id},
-         {"id", def.id},
-         {"kind", def.kind},
-         {"kind_label", def.machine_kind->label_vi()},
-         {"title", def.title},
-         {"owner", st.owner},
-         {"collaborators", def.collaborators()},
-         {"state",
-          {{"progress", ms.progress->name},
-           {"timeliness", ms.timeliness->name},
-           {"progress_label", ms.progress->label_vi},
-           {"timeliness_label", timeliness_label(st)}}},
-         {"status", four.code},
-         {"status_label", four.label_vi},
-         {"due", def.due.to_json(p.utc_offset)},
-         {"deadline", st.deadline ? json(p.format(*st.deadline)) : json(nullptr)},
-         {"version", st.version},
-         {"depends_on", def.depends_on()},
-         {"allowed_events", allowed_events(def, st, caller)}};
-  if (st.deadline) {
-    j["deadline_date"] = format_date(deadline_date(*st.deadline, p.utc_offset));
-    j["deadline_all_day"] = is_day_deadline(*st.deadline, p.utc_offset);
-    j["deadline_text"] = vietnamese_deadline(*st.deadline, p.utc_offset);
-  } else {
-    j["deadline_date"] = nullptr;
-    j["deadline_text"] = nullptr;
-  }
-  if (st.review_credit_minutes != 0) j["review_credit_minutes"] = st.review_credit_minutes;
-  if (const auto* step = def.machine_kind->delivering_event()) {
-    j["delivery"] = json{{"event", event_name(step->type)},
-                         {"label", step->label_vi},
-                         {"delivered_at", st.delivered() ? json(p.format(st.delivered_at)) : json(nullptr)},
-                         {"late", st.delivered() ? json(st.delivered_late) : json(nullptr)}};
-  }
-  j["unit_part_open"] = ms.unit_part_open();
-  j["follow_up"] = follow_up_json(p, def, st);
-  if (st.escalated != duty_state::escalation::none && st.escalated != duty_state::escalation::nowhere) {
-    const std::string to = st.escalated == duty_state::escalation::leader ? p.escalate_to : p.coordinator;
-    const auto* u = p.find_unit(to);
-    j["escalated_to"] = json{{"unit", to}, {"name", u ? u->name : to}};
-  } else {
-    j["escalated_to"] = nullptr;
-  }
-  if (!def.group.empty()) j["group"] = def.group;
-  if (st.finished_at) j["finished_at"] = p.format(*st.finished_at);
-  if (const auto* live = ps.find(def.id)) j["assigned_at"] = p.format(live->assigned_at);
-  j["reminders"] = def.reminders->to_json();
-  return j;
+due_view due_of(const due_spec& d) {
+  return due_view{d.kind, d.at, std::string(d.milestone), d.offset, d.working_days};
 }
 
-json engine::follow_up_json(const plan& p, const duty_def& def, const duty_state& st) const {
+}  // namespace
+
+duty_view engine::view_of(const plan_state& ps, const duty_def& def, const duty_state& st, const actor* caller) const {
+  const auto& p = *ps.def;
   const auto ms = st.machine->state();
-  if (!ms.delivered() || ms.terminal()) return nullptr;
-  json events = json::array();
+  duty_view v;
+  v.plan = p.id;
+  v.id = def.id;
+  v.kind = std::string(def.kind);
+  v.kind_label = std::string(def.machine_kind->label_vi());
+  v.title = def.title;
+  v.owner = st.owner;
+  v.group = std::string(def.group);
+  v.collaborators = def.collaborators();
+  v.depends_on = def.depends_on();
+  v.progress = progress_of(ms);
+  v.timeliness = timeliness_of(ms);
+  switch (st.escalated) {
+    case duty_state::escalation::none: v.escalated = escalation_route::none; break;
+    case duty_state::escalation::leader: v.escalated = escalation_route::leader; break;
+    case duty_state::escalation::coordinator: v.escalated = escalation_route::coordinator; break;
+    case duty_state::escalation::nowhere: v.escalated = escalation_route::nowhere; break;
+  }
+  if (v.escalated == escalation_route::leader || v.escalated == escalation_route::coordinator) {
+    const std::string to = v.escalated == escalation_route::leader ? p.escalate_to : p.coordinator;
+    const auto* u = p.find_unit(to);
+    v.escalated_to = unit_view{to, u ? u->name : to};
+  }
+  v.status = status_of(st);
+  v.due = due_of(def.due);
+  v.deadline = st.deadline;
+  v.utc_offset = p.utc_offset;
+  v.version = st.version;
+  v.allowed_events = allowed_events(def, st, caller);
+  v.review_credit_minutes = st.review_credit_minutes;
+  if (const auto* step = def.machine_kind->delivering_event()) {
+    v.delivery = delivery_view{step->type, std::string(step->label_vi),
+                               st.delivered() ? std::optional<instant>(st.delivered_at) : std::nullopt,
+                               st.delivered() && st.delivered_late};
+  }
+  v.unit_part_open = ms.unit_part_open();
+  v.follow_up = follow_up_of(def, st);
+  v.finished_at = st.finished_at;
+  if (const auto* live = ps.find(def.id)) v.assigned_at = live->assigned_at;
+  v.reminders = def.reminders;
+  return v;
+}
+
+std::optional<follow_up_view> engine::follow_up_of(const duty_def& def, const duty_state& st) const {
+  const auto ms = st.machine->state();
+  if (!ms.delivered() || ms.terminal()) return std::nullopt;
+  follow_up_view f;
   std::string labels;
   for (const auto& spec : def.machine_kind->events()) {
     if (spec.by != who::coordinator || spec.type == event_type::cancel || spec.type == event_type::reassign) continue;
     if (!st.machine->accepts(spec.type)) continue;
-    events.push_back(event_name(spec.type));
+    f.events.push_back(spec.type);
     labels += (labels.empty() ? "" : " / ") + std::string(spec.label_vi);
   }
-  if (events.empty()) return nullptr;
+  if (f.events.empty()) return std::nullopt;
   const auto waited = std::chrono::duration_cast<std::chrono::seconds>(clock_.now() - st.delivered_at).count();
-  return json{{"by", "coordinator"},
-              {"events", events},
-              {"label", "Chờ cơ quan chủ trì: " + labels},
-              {"since", p.format(st.delivered_at)},
-              {"waited_seconds", std::max<std::int64_t>(0, waited)}};
+  f.label = "Chờ cơ quan chủ trì: " + labels;
+  f.since = st.delivered_at;
+  f.waited_seconds = std::max<std::int64_t>(0, waited);
+  return f;
 }
 
-json engine::plan_summary(const plan_state& ps) const {
-  auto j = ps.def->header_json();
-  if (const auto* u = ps.def->escalate_to.empty() ? nullptr : ps.def->find_unit(ps.def->escalate_to))
-    j["escalate_to"] = json{{"unit", u->id}, {"name", u->name}};
-  int total = 0, done = 0, overdue = 0, pending = 0, follow_up = 0;
-  json by_status = json::object();
+plan_summary engine::summary_of(const plan_state& ps) const {
+  const auto& p = *ps.def;
+  plan_summary s;
+  s.id = p.id;
+  s.number = p.number;
+  s.title = p.title;
+  s.issuer = p.issuer;
+  s.issued_on = p.issued_on;
+  s.timezone = p.timezone;
+  s.utc_offset = p.utc_offset;
+  s.coordinator = p.coordinator;
+  s.escalate_to = p.escalate_to;
+  if (const auto* u = p.escalate_to.empty() ? nullptr : p.find_unit(p.escalate_to))
+    s.escalate_to_unit = unit_view{u->id, u->name};
+  auto& c = s.counts;
   for (const auto& d : ps.duties) {
-    ++total;
+    ++c.total;
     const auto ms = d.st.machine->state();
-    if (ms.delivered() && !ms.terminal()) ++follow_up;
-    auto s = status_of(d.st);
-    by_status[std::string(s.code)] = by_status.value(std::string(s.code), 0) + 1;
-    if (s.code == "done_on_time" || s.code == "done_late") ++done;
-    if (s.code == "open_overdue") ++overdue;
-    if (s.code == "pending") ++pending;
+    if (ms.delivered() && !ms.terminal()) ++c.follow_up;
+    const auto s4 = status_of(d.st);
+    ++c.by_status[s4];
+    switch (s4) {
+      case duty_status::done_on_time:
+      case duty_status::done_late: ++c.done; break;
+      case duty_status::open_overdue: ++c.overdue; break;
+      case duty_status::pending: ++c.pending; break;
+      case duty_status::open_on_time:
+      case duty_status::cancelled: break;
+    }
   }
-  j["counts"] = json{{"total", total},     {"done", done},           {"overdue", overdue},
-                     {"pending", pending}, {"follow_up", follow_up}, {"by_status", by_status}};
-  return j;
+  return s;
 }
 
-std::vector<json> engine::plans_json() const {
-  std::vector<json> out;
-  for (const auto& [id, ps] : plans_) out.push_back(plan_summary(*ps));
+std::vector<plan_summary> engine::plan_summaries() const {
+  std::vector<plan_summary> out;
+  for (const auto& [id, ps] : plans_) out.push_back(summary_of(*ps));
   return out;
 }
 
-result<json> engine::plan_json(const std::string& plan_id, bool with_duties) const {
+result<plan_view> engine::read_plan(const std::string& plan_id, bool with_duties) const {
   auto it = plans_.find(plan_id);
   if (it == plans_.end()) return make_error(errc::not_found, "unknown plan \"" + plan_id + "\"");
   const auto& ps = *it->second;
   // This plan's counts only: answering for one plan must not cost a walk over all of them.
-  json j = plan_summary(ps);
-  json ms = json::array();
-  for (const auto& m : ps.def->milestones) {
-    auto cur = ps.milestones.at(m.id);
-    json mj{{"id", m.id}, {"title", m.title}, {"at", cur ? json(ps.def->format(*cur)) : json(nullptr)}};
-    if (m.window_from && m.window_to)
-      mj["window"] = {{"from", format_date(*m.window_from)}, {"to", format_date(*m.window_to)}};
-    ms.push_back(mj);
-  }
-  j["milestones"] = ms;
-  json units = json::array();
-  for (const auto& u : ps.def->units) units.push_back(json{{"id", u.id}, {"name", u.name}});
-  j["units"] = units;
-  json groups = json::array();
-  for (const auto& g : ps.def->groups) groups.push_back(json{{"id", g.id}, {"name", g.name}, {"members", g.members}});
-  j["groups"] = groups;
-  if (!with_duties) return j;
-  json duties = json::array();
+  plan_view v;
+  v.summary = summary_of(ps);
+  for (const auto& m : ps.def->milestones)
+    v.milestones.push_back(milestone_view{m.id, m.title, ps.milestones.at(m.id),
+                                          m.window_from && m.window_to ? m.window_from : std::nullopt,
+                                          m.window_from && m.window_to ? m.window_to : std::nullopt});
+  for (const auto& u : ps.def->units) v.units.push_back(unit_view{u.id, u.name});
+  for (const auto& g : ps.def->groups) v.groups.push_back(group_view{g.id, g.name, g.members});
+  if (!with_duties) return v;
+  auto& duties = v.duties.emplace();
+  duties.reserve(ps.duties.size());
   for (const auto& d : ps.duties) {
-    auto st = d.st.machine->state();
-    duties.push_back(json{{"id", d.def->id},
-                          {"kind", d.def->kind},
-                          {"title", d.def->title},
-                          {"owner", d.st.owner},
-                          {"state", {{"progress", st.progress->name}, {"timeliness", st.timeliness->name}}},
-                          {"status", status_of(d.st).code},
-                          {"deadline", d.st.deadline ? json(ps.def->format(*d.st.deadline)) : json(nullptr)},
-                          {"deadline_text", d.st.deadline ? json(vietnamese_deadline(*d.st.deadline, ps.def->utc_offset))
-                                                          : json(nullptr)},
-                          {"version", d.st.version}});
+    const auto ms = d.st.machine->state();
+    duties.push_back(duty_brief{d.def->id, std::string(d.def->kind), d.def->title, d.st.owner, progress_of(ms),
+                                timeliness_of(ms), status_of(d.st), d.st.deadline, d.st.version});
   }
-  j["duties"] = duties;
-  return j;
+  return v;
 }
 
-result<json> engine::duty_json(const std::string& plan_id, const std::string& duty_id, const actor* caller,
-                               bool with_history) const {
+result<duty_view> engine::read_duty(const std::string& plan_id, const std::string& duty_id, const actor* caller,
+                                    bool with_history) const {
   const plan_state* ps = nullptr;
   if (plans_.find(plan_id) == plans_.end()) return make_error(errc::not_found, "unknown plan \"" + plan_id + "\"");
   const live_duty* d = find(plan_id, duty_id, &ps);
   if (!d) return make_error(errc::not_found, "unknown duty \"" + duty_id + "\" in plan " + plan_id);
-  json j = duty_summary(*ps, *d->def, d->st, caller);
+  duty_view v = view_of(*ps, *d->def, d->st, caller);
   if (with_history) {
     auto rows = store_.history(plan_id, duty_id);
     if (!rows) return rows.err();
-    json h = json::array();
-    for (const auto& e : *rows)
-      h.push_back(json{{"seq", e.seq}, {"event", e.type}, {"actor", e.actor}, {"at", ps->def->format(e.at)},
-                       {"note", e.note}, {"data", e.data}});
-    j["history"] = h;
+    auto& h = v.history.emplace();
+    h.reserve(rows->size());
+    for (auto& e : *rows)
+      h.push_back(history_entry{e.seq, std::move(e.type), std::move(e.actor), e.at, std::move(e.note), std::move(e.data)});
   }
-  return j;
+  return v;
 }
 
-std::vector<json> engine::duties_json(const duty_filter& f, const actor* caller) const {
-  std::vector<json> out;
+std::vector<duty_view> engine::read_duties(const duty_filter& f, const actor* caller) const {
+  std::vector<duty_view> out;
+  // The state filter names a progress or a timeliness state; a name that is neither matches nothing.
+  const auto progress = f.state.empty() ? std::nullopt : parse_progress_state(f.state);
+  const auto timely = f.state.empty() ? std::nullopt : parse_timeliness(f.state);
+  if (!f.state.empty() && !progress && !timely) return out;
   for (const auto& [id, ps] : plans_) {
     if (!f.plan.empty() && id != f.plan) continue;
     for (const auto& d : ps->duties) {
       if (!f.unit.empty() && d.st.owner != f.unit) continue;
       if (!f.state.empty()) {
-        auto st = d.st.machine->state();
-        if (st.progress->name != f.state && st.timeliness->name != f.state) continue;
+        const auto ms = d.st.machine->state();
+        if (!(progress && progress_of(ms) == *progress) && !(timely && timeliness_of(ms) == *timely)) continue;
       }
-      if (f.overdue_only && status_of(d.st).code != "open_overdue") continue;
-      out.push_back(duty_summary(*ps, *d.def, d.st, caller));
+      if (f.overdue_only && status_of(d.st) != duty_status::open_overdue) continue;
+      out.push_back(view_of(*ps, *d.def, d.st, caller));
     }
   }
   return out;

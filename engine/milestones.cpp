@@ -10,7 +10,7 @@ namespace dutyflow {
 
 using nlohmann::json;
 
-result<json> engine::set_milestone(const std::string& plan_id, const std::string& milestone, instant at,
+result<milestone_change> engine::set_milestone(const std::string& plan_id, const std::string& milestone, instant at,
                                    const actor& by, bool confirm_past) {
   assert_strand();
   auto it = plans_.find(plan_id);
@@ -70,7 +70,7 @@ result<json> engine::set_milestone(const std::string& plan_id, const std::string
 
   const auto* mdef = p.find_milestone(milestone);
   json milestone_json{{"id", milestone}, {"title", mdef ? mdef->title : milestone}, {"at", p.format(at)}};
-  json changed = json::array();
+  std::vector<deadline_move> changed;
   for (const auto& c : changes) {
     // A finished duty, and a unit's part already delivered, keep the deadline they were
     // judged against.
@@ -94,13 +94,14 @@ result<json> engine::set_milestone(const std::string& plan_id, const std::string
                                        std::string(st.timeliness->name), view.version, view.deadline, now,
                                        view.finished_at, view.finished_late, view.reminded_until,
                                        duty_row::how::update});
-    queue_notification(b, ps, *c.d, from ? "deadline_changed" : "deadline_set", view.owner, now,
+    queue_notification(b, ps, *c.d, from ? notice_reason::deadline_changed : notice_reason::deadline_set, view.owner,
+                       now,
                        json{{"title", c.d->def->title},
                             {"from", ev["from"]},
                             {"to", ev["to"]},
                             {"milestone", milestone_json},
                             {"progress", st.progress->name}});
-    changed.push_back(json{{"duty", c.d->def->id}, {"from", ev["from"]}, {"to", ev["to"]}});
+    changed.push_back(deadline_move{c.d->def->id, from, c.to});
   }
   b.after_commit.push_back([&ps, mit, at] {
     mit->second = at;
@@ -109,7 +110,7 @@ result<json> engine::set_milestone(const std::string& plan_id, const std::string
   if (auto s = commit(b); !s) return s.err();
   spdlog::info("engine: {} milestone {} set to {} by {}; {} deadline(s) changed", p.id, milestone, p.format(at),
                by.name, changed.size());
-  return json{{"plan", p.id}, {"milestone", milestone}, {"at", p.format(at)}, {"changed", changed}};
+  return milestone_change{p.id, milestone, at, p.utc_offset, std::move(changed)};
 }
 
 }  // namespace dutyflow

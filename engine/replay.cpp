@@ -239,7 +239,7 @@ status engine::open() {
   auto keys = store_.idempotency(clock_.now() - options_.idempotency_ttl);
   if (!keys) return keys.err();
   for (auto& k : *keys) {
-    applied a{k.plan, k.duty, k.version, k.event_id, std::move(k.answer), false};
+    applied a{k.plan, k.duty, k.version, k.event_id, answer_from_record(k.answer), false};
     answers_[k.key] = idempotent_answer{std::move(k.fingerprint), std::move(a)};
   }
   return ok_status();

@@ -16,10 +16,13 @@ using nlohmann::json;
 namespace {
 
 // How far a timeliness state has got: a state point is done once the machine is there.
-int timeliness_rank(std::string_view name) {
-  if (name == "DueSoon") return 1;
-  if (name == "Overdue") return 2;
-  if (name == "Escalated") return 3;
+int timeliness_rank(timeliness t) {
+  switch (t) {
+    case timeliness::on_track: return 0;
+    case timeliness::due_soon: return 1;
+    case timeliness::overdue: return 2;
+    case timeliness::escalated: return 3;
+  }
   return 0;
 }
 
@@ -88,7 +91,7 @@ std::vector<scheduler::point> scheduler::points_of(const plan_state& ps, const l
 
 void scheduler::schedule(plan_state& ps, live_duty& d) {
   d.schedule_gen += 1;
-  const auto rank = d.st.machine ? timeliness_rank(d.st.machine->state().timeliness->name) : 0;
+  const auto rank = d.st.machine ? timeliness_rank(timeliness_of(d.st.machine->state())) : 0;
   std::optional<instant> next;
   for (const auto& p : points_of(ps, d, d.st)) {
     bool pending = false;
@@ -128,7 +131,7 @@ void scheduler::fire_points(batch& b, plan_state& ps, live_duty& d, instant now,
   if (due.empty()) return;
 
   auto pending = [&](const point& pt) {
-    const int rank = timeliness_rank(view.machine->state().timeliness->name);
+    const int rank = timeliness_rank(timeliness_of(view.machine->state()));
     switch (pt.kind) {
       case point::what::reminder:
       case point::what::overdue_repeat: return pt.at > view.reminded_until;
@@ -150,7 +153,7 @@ void scheduler::fire_points(batch& b, plan_state& ps, live_duty& d, instant now,
     auto r = eng_.stage(c, b);
     if (!r) spdlog::warn("scheduler: {}/{} {} refused: {}", p.id, d.def->id, c.event, r.err().message);
   };
-  auto remind = [&](const point& pt, const char* reason, json extra) {
+  auto remind = [&](const point& pt, notice_reason reason, json extra) {
     json payload{{"title", d.def->title},
                  {"deadline", p.format(*view.deadline)},
                  {"progress", view.machine->state().progress->name}};
@@ -186,7 +189,7 @@ void scheduler::fire_points(batch& b, plan_state& ps, live_duty& d, instant now,
       }
     }
     view.reminded_until = std::max(view.reminded_until, latest);
-    eng_.queue_notification(b, ps, d, "catch_up", view.owner, latest,
+    eng_.queue_notification(b, ps, d, notice_reason::catch_up, view.owner, latest,
                        json{{"title", d.def->title}, {"deadline", p.format(*view.deadline)}, {"missed", reasons},
                             {"state", view.machine->state().timeliness->name}});
     spdlog::info("scheduler: {}/{} catch-up for {} point(s) missed while stopped", p.id, d.def->id, missed.size());
@@ -236,9 +239,9 @@ void scheduler::fire_points(batch& b, plan_state& ps, live_duty& d, instant now,
       }
       switch (pt.kind) {
         case point::what::reminder:
-          remind(pt, "reminder", merged[0] > 1 ? json{{"coalesced", merged[0]}} : json::object());
+          remind(pt, notice_reason::reminder, merged[0] > 1 ? json{{"coalesced", merged[0]}} : json::object());
           break;
-        case point::what::overdue_repeat: remind(pt, "overdue", overdue_extra); break;
+        case point::what::overdue_repeat: remind(pt, notice_reason::overdue, overdue_extra); break;
         case point::what::overdue: fire_state(pt, false, overdue_extra); break;
         case point::what::due_soon: fire_state(pt, false); break;
         case point::what::escalate:

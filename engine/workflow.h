@@ -79,11 +79,19 @@ struct state_spec {
   bool delivered = false;
 };
 
+// Why a notification was queued (outbox_row::reason keeps its API name: engine/read_model.h
+// has the names). Events ask for returned, approved, due_soon, overdue and escalation; the
+// engine and its scheduler for the others.
+enum class notice_reason : std::uint8_t {
+  assigned, deadline_set, deadline_changed, reminder, due_soon, overdue, escalation, returned, approved, catch_up,
+};
+inline constexpr int notice_reason_count = 10;
+
 // An outbox notification an accepted event asks for. Actions are pure: they only
 // describe it, the engine writes it in the same transaction as the event.
 struct effect {
   enum class target : std::uint8_t { owner, coordinator };
-  std::string_view reason;  // "returned", "approved", "due_soon", "overdue", "escalation"
+  notice_reason reason;
   target to = target::owner;
 };
 

@@ -197,8 +197,9 @@ int bench_scheduler(std::size_t n, double window_s, double lead_s, std::size_t c
     const instant now = clock.now();
     std::lock_guard lock(m);
     ++commits;
+    const auto wanted = api_name(overdue ? notice_reason::overdue : notice_reason::reminder);
     for (const auto& o : rows)
-      if (o.reason == (overdue ? "overdue" : "reminder")) fired_at(o.duty, now);
+      if (o.reason == wanted) fired_at(o.duty, now);
     if (fired == n) cv.notify_all();
   });
   engine_runner runner(eng, clock);

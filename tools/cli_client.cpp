@@ -3,6 +3,7 @@
 #include "adapters/http/auth.h"
 #include "adapters/notify/templates.h"
 #include "engine/plan.h"
+#include "engine/read_model.h"
 #include "tools/http_client.h"
 #include "tools/safe_text.h"
 #include "tools/text_table.h"
@@ -124,7 +125,7 @@ std::string state_label(const json& d) {
   const json st = d.contains("state") && d["state"].is_object() ? d["state"] : json::object();
   std::string out = st.value("progress_label", st.value("progress", ""));
   const std::string t = st.value("timeliness", "");
-  bool badge = t != "OnTrack" && !t.empty();
+  bool badge = !t.empty() && parse_timeliness(t) != timeliness::on_track;
   if (auto open = d.find("unit_part_open"); open != d.end() && open->is_boolean()) badge = badge && open->get<bool>();
   if (badge) out += " · " + st.value("timeliness_label", t);
   return out;

@@ -73,18 +73,16 @@ int load_plan_dir(engine& eng, const std::string& dir, const plan_limits& limits
 }
 
 void log_summary(const engine& eng) {
-  for (const auto& p : eng.plans_json()) {
-    const auto& counts = p["counts"];
-    spdlog::info("plan {} ({}): {} duties, {} done, {} overdue, {} pending deadline", p["id"].get<std::string>(),
-                 p["number"].get<std::string>(), counts["total"].get<int>(), counts["done"].get<int>(),
-                 counts["overdue"].get<int>(), counts["pending"].get<int>());
+  for (const auto& p : eng.plan_summaries()) {
+    const auto& counts = p.counts;
+    spdlog::info("plan {} ({}): {} duties, {} done, {} overdue, {} pending deadline", p.id, p.number, counts.total,
+                 counts.done, counts.overdue, counts.pending);
     duty_filter f;
-    f.plan = p["id"].get<std::string>();
-    for (const auto& d : eng.duties_json(f, nullptr)) {
-      spdlog::info("  duty {}/{} [{}] owner={} state={}/{} v{} deadline={}", f.plan, d["id"].get<std::string>(),
-                   d["kind"].get<std::string>(), d["owner"].get<std::string>(),
-                   d["state"]["progress"].get<std::string>(), d["state"]["timeliness"].get<std::string>(),
-                   d["version"].get<std::int64_t>(), d["deadline"].is_null() ? "pending" : d["deadline"].get<std::string>());
+    f.plan = p.id;
+    for (const auto& d : eng.read_duties(f, nullptr)) {
+      spdlog::info("  duty {}/{} [{}] owner={} state={}/{} v{} deadline={}", f.plan, d.id, d.kind, d.owner,
+                   api_name(d.progress), api_name(d.timeliness), d.version,
+                   d.deadline ? format_instant(*d.deadline, d.utc_offset) : std::string("pending"));
     }
   }
 }

@@ -126,12 +126,12 @@ struct Escalated : timeliness_state {
 
 // ---- Actions and guards ---------------------------------------------------------------
 namespace notice {
-inline constexpr effect assigned{"assigned", effect::target::owner};
-inline constexpr effect approved{"approved", effect::target::owner};
-inline constexpr effect returned{"returned", effect::target::owner};
-inline constexpr effect due_soon{"due_soon", effect::target::owner};
-inline constexpr effect overdue{"overdue", effect::target::owner};
-inline constexpr effect escalation{"escalation", effect::target::coordinator};
+inline constexpr effect assigned{notice_reason::assigned, effect::target::owner};
+inline constexpr effect approved{notice_reason::approved, effect::target::owner};
+inline constexpr effect returned{notice_reason::returned, effect::target::owner};
+inline constexpr effect due_soon{notice_reason::due_soon, effect::target::owner};
+inline constexpr effect overdue{notice_reason::overdue, effect::target::owner};
+inline constexpr effect escalation{notice_reason::escalation, effect::target::coordinator};
 }  // namespace notice
 
 // Action: describes a notification; the engine sends it after the commit. Writes to the

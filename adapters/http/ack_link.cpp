@@ -79,24 +79,26 @@ response link_refusal(security::link_check::outcome outcome) {
 
 // What the page says about the duty: the plan, the duty, the unit.
 struct duty_facts {
-  std::string plan_number, plan_title, duty_title, unit_name, owner, progress, progress_label, deadline;
+  std::string plan_number, plan_title, duty_title, unit_name, owner;
+  progress_state progress = progress_state::assigned;
+  std::string progress_label;
   bool acknowledged_before = false;  // the history holds an acknowledge
 };
 
-duty_facts facts_of(const json& plan, const json& duty, const std::string& unit) {
+duty_facts facts_of(const plan_view& plan, const duty_view& duty, const std::string& unit) {
   duty_facts f;
-  f.plan_number = plan.value("number", "");
-  f.plan_title = plan.value("title", "");
-  f.duty_title = duty.value("title", "");
-  f.owner = duty.value("owner", "");
+  f.plan_number = plan.summary.number;
+  f.plan_title = plan.summary.title;
+  f.duty_title = duty.title;
+  f.owner = duty.owner;
   f.unit_name = unit;
-  for (const auto& u : plan.value("units", json::array()))
-    if (u.value("id", "") == unit) f.unit_name = u.value("name", unit);
-  f.progress = duty["state"].value("progress", "");
-  f.progress_label = duty["state"].value("progress_label", f.progress);
-  f.deadline = duty["deadline"].is_string() ? duty["deadline"].get<std::string>() : "";
-  for (const auto& h : duty.value("history", json::array()))
-    if (h.value("event", "") == "acknowledge") f.acknowledged_before = true;
+  for (const auto& u : plan.units)
+    if (u.id == unit) f.unit_name = u.name;
+  f.progress = duty.progress;
+  f.progress_label = std::string(label_vi(duty.progress));
+  if (duty.history)
+    for (const auto& h : *duty.history)
+      if (h.event == event_name(event_type::acknowledge)) f.acknowledged_before = true;
   return f;
 }
 
@@ -117,8 +119,8 @@ response already_done(const duty_facts& f) {
 // refusal page when either is gone.
 template <class Then>
 void with_facts(engine& e, const security::link_claims& c, const respond_fn& respond, Then then) {
-  auto plan = e.plan_json(c.plan);
-  auto duty = plan ? e.duty_json(c.plan, c.duty, nullptr, true) : result<json>(plan.err());
+  auto plan = e.read_plan(c.plan, false);
+  auto duty = plan ? e.read_duty(c.plan, c.duty, nullptr, true) : result<duty_view>(plan.err());
   if (!plan || !duty) {
     respond(refused(404, "Không tìm thấy nhiệm vụ", "Nhiệm vụ mà liên kết này nói đến không còn trong hệ thống."));
     return;
@@ -142,7 +144,7 @@ void get_ack_link(services& ctx, const std::string& token, const respond_fn& res
                          describe(f)));
         return;
       }
-      if (f.progress != "Assigned") {
+      if (f.progress != progress_state::assigned) {
         if (f.acknowledged_before) return respond(already_done(f));
         respond(page(409, "Không thể xác nhận lúc này",
                      "<p>Nhiệm vụ đang ở trạng thái không thể xác nhận đã nhận.</p>\n" + describe(f)));

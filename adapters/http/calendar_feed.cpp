@@ -1,4 +1,5 @@
 #include "adapters/http/calendar_feed.h"
+#include "adapters/http/json_views.h"
 #include "adapters/http/ics.h"
 #include "adapters/http/signed_urls.h"
 #include "adapters/http/stream_replay.h"
@@ -121,9 +122,9 @@ void get_unit_calendar(services& ctx, const std::string& unit, const respond_fn&
       instant now;
     };
     auto snap = std::make_shared<snapshot>();
-    for (const auto& summary : e.plans_json()) {
+    for (const auto& summary : to_json(e.plan_summaries())) {
       auto id = str(summary, "id");
-      auto header = e.plan_json(id, false);
+      auto header = to_json(e.read_plan(id, false));
       if (!header) continue;
       for (const auto& u : (*header)["units"])
         if (str(u, "id") == unit) snap->unit_name = str(u, "name");
@@ -135,7 +136,7 @@ void get_unit_calendar(services& ctx, const std::string& unit, const respond_fn&
     }
     duty_filter f;
     f.unit = unit;
-    snap->duties = e.duties_json(f, nullptr);
+    snap->duties = to_json(e.read_duties(f, nullptr));
     snap->now = clock.now();
     auto write = [unit, calendar, snap, respond] {
       response r;
@@ -163,10 +164,10 @@ void get_calendar_link(services& ctx, const std::string& unit, const actor& call
   ctx.runner.post([unit, body, respond](engine& e) {
     duty_filter f;
     f.unit = unit;
-    bool known = !e.duties_json(f, nullptr).empty();
-    for (const auto& summary : e.plans_json()) {
+    bool known = !e.read_duties(f, nullptr).empty();
+    for (const auto& summary : to_json(e.plan_summaries())) {
       if (known) break;
-      auto full = e.plan_json(str(summary, "id"));
+      auto full = to_json(e.read_plan(str(summary, "id")));
       if (!full) continue;
       for (const auto& u : (*full)["units"]) known = known || str(u, "id") == unit;
     }

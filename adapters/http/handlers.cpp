@@ -1,4 +1,5 @@
 #include "adapters/http/handlers.h"
+#include "adapters/http/json_views.h"
 #include "adapters/http/rate_limit.h"
 
 #include "engine/json_limits.h"
@@ -116,7 +117,7 @@ json notification_json(const outbox_row& o) {
 void get_health(const request&, const respond_fn& respond) { respond(json_response(200, json{{"status", "ok"}})); }
 
 void list_plans(services& ctx, const request&, const actor&, const respond_fn& respond) {
-  ctx.runner.post([respond](engine& e) { respond(json_response(200, json{{"plans", e.plans_json()}})); });
+  ctx.runner.post([respond](engine& e) { respond(json_response(200, json{{"plans", to_json(e.plan_summaries())}})); });
 }
 
 void create_plan(services& ctx, const request& req, const actor& caller, const respond_fn& respond) {
@@ -172,8 +173,8 @@ void create_plan(services& ctx, const request& req, const actor& caller, const r
       respond(error_response(added.err()));
       return;
     }
-    auto body = e.plan_json(p->id);
-    json out = body ? *body : json::object();
+    auto body = e.read_plan(p->id);
+    json out = body ? to_json(*body) : json::object();
     out["warnings"] = warnings;
     auto r = json_response(*added ? 201 : 200, out);
     r.headers.emplace_back("Location", "/api/v1/plans/" + p->id);
@@ -183,8 +184,8 @@ void create_plan(services& ctx, const request& req, const actor& caller, const r
 
 void get_plan(services& ctx, const std::string& plan, const actor&, const respond_fn& respond) {
   ctx.runner.post([plan, respond](engine& e) {
-    auto j = e.plan_json(plan);
-    respond(j ? json_response(200, *j) : error_response(j.err()));
+    auto j = e.read_plan(plan);
+    respond(j ? json_response(200, to_json(*j)) : error_response(j.err()));
   });
 }
 
@@ -215,20 +216,20 @@ void put_milestone(services& ctx, const request& req, const std::string& plan, c
       respond(error_response(409, "confirm_past", r.err().message, r.err().details));
       return;
     }
-    respond(r ? json_response(200, *r) : error_response(r.err()));
+    respond(r ? json_response(200, to_json(*r)) : error_response(r.err()));
   });
 }
 
 void get_duty(services& ctx, const std::string& plan, const std::string& duty, const actor& caller,
               const respond_fn& respond) {
   ctx.runner.post([plan, duty, caller, respond](engine& e) {
-    auto j = e.duty_json(plan, duty, &caller, true);
+    auto j = e.read_duty(plan, duty, &caller, true);
     if (!j) {
       respond(error_response(j.err()));
       return;
     }
-    auto r = json_response(200, *j);
-    r.headers.emplace_back("ETag", "\"" + std::to_string((*j)["version"].get<std::int64_t>()) + "\"");
+    auto r = json_response(200, to_json(*j));
+    r.headers.emplace_back("ETag", "\"" + std::to_string(j->version) + "\"");
     respond(std::move(r));
   });
 }
@@ -297,8 +298,9 @@ void post_event(services& ctx, const request& req, const std::string& plan, cons
       respond(error_response(r.err()));
       return;
     }
-    auto out = json_response(200, r->answer);
-    out.headers.emplace_back("ETag", "\"" + std::to_string(r->answer.value("version", r->version)) + "\"");
+    const json answer = r->answer ? to_json(*r->answer) : json();
+    auto out = json_response(200, answer);
+    out.headers.emplace_back("ETag", "\"" + std::to_string(answer.value("version", r->version)) + "\"");
     if (r->replayed) out.headers.emplace_back("Idempotent-Replayed", "true");
     respond(std::move(out));
   });
@@ -317,7 +319,7 @@ void list_duties(services& ctx, const request& req, const actor& caller, const r
   }
   ctx.runner.post([f, caller, respond](engine& e) {
     json list = json::array();
-    for (auto& d : e.duties_json(f, &caller)) list.push_back(std::move(d));
+    for (auto& d : to_json(e.read_duties(f, &caller))) list.push_back(std::move(d));
     respond(json_response(200, json{{"duties", list}}));
   });
 }

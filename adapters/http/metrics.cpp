@@ -1,4 +1,5 @@
 #include "adapters/http/metrics.h"
+#include "adapters/http/json_views.h"
 #include "adapters/http/prometheus.h"
 #include "adapters/http/rate_limit.h"
 #include "adapters/http/stream_replay.h"
@@ -152,7 +153,7 @@ void get_metrics(services& ctx, const request& req, const std::optional<actor>& 
   // The rest on the engine thread: duties, the outbox, the engine's own figures.
   auto on_engine = [&ctx, &rm, &clock, s, respond](bool counted) {
     ctx.runner.post([&rm, &clock, s, counted, respond](engine& e) {
-      s->duties = e.duties_json(duty_filter{}, nullptr);
+      s->duties = to_json(e.read_duties(duty_filter{}, nullptr));
       if (!counted) {
         auto events = e.event_count();
         if (!events) {

@@ -1,4 +1,5 @@
 #include "adapters/http/report.h"
+#include "adapters/http/json_views.h"
 #include "adapters/http/csv.h"
 
 namespace dutyflow::http {
@@ -14,7 +15,7 @@ std::string plan_report(const json& plan, const std::vector<json>& duties) {
 
 void get_report_csv(services& ctx, const std::string& plan, const respond_fn& respond) {
   ctx.runner.post([plan, respond](engine& e) {
-    auto p = e.plan_json(plan);
+    auto p = to_json(e.read_plan(plan));
     if (!p) {
       respond(error_response(p.err()));
       return;
@@ -23,7 +24,7 @@ void get_report_csv(services& ctx, const std::string& plan, const respond_fn& re
     f.plan = plan;
     response r;
     r.content_type = "text/csv; charset=utf-8";
-    r.body = plan_report(*p, e.duties_json(f, nullptr));
+    r.body = plan_report(*p, to_json(e.read_duties(f, nullptr)));
     r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + plan + "-bao-cao.csv\"");
     respond(std::move(r));
   });

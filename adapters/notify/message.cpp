@@ -1,5 +1,7 @@
 #include "adapters/notify/message.h"
 
+#include "engine/read_model.h"
+
 #include <algorithm>
 #include <array>
 #include <optional>
@@ -98,10 +100,20 @@ contact contact::from_json(const json& j) {
 }
 
 bool carries_ack_link(std::string_view reason) {
-  static constexpr std::array<std::string_view, 7> with_link = {
-      "assigned", "deadline_set", "deadline_changed", "reminder", "due_soon", "overdue", "catch_up"};
-  for (auto r : with_link)
-    if (r == reason) return true;
+  const auto r = parse_notice_reason(reason);
+  if (!r) return false;
+  switch (*r) {
+    case notice_reason::assigned:
+    case notice_reason::deadline_set:
+    case notice_reason::deadline_changed:
+    case notice_reason::reminder:
+    case notice_reason::due_soon:
+    case notice_reason::overdue:
+    case notice_reason::catch_up: return true;
+    case notice_reason::escalation:
+    case notice_reason::returned:
+    case notice_reason::approved: return false;
+  }
   return false;
 }
 
@@ -109,6 +121,8 @@ template_vars message_vars(const outbox_row& row, const plan& p, const security:
                            const compose_options& options) {
   const auto& payload = row.payload.is_object() ? row.payload : json::object();
   const auto* duty = p.find_duty(row.duty);
+  const auto reason = parse_notice_reason(row.reason);
+  auto is = [&](notice_reason r) { return reason == r; };
   template_vars v;
   v["id"] = row.key;
   v["reason"] = row.reason;
@@ -123,7 +137,7 @@ template_vars message_vars(const outbox_row& row, const plan& p, const security:
   if (owner.empty() && duty) owner = duty->owner;
   v["owner_name"] = owner.empty() ? std::string() : unit_name(p, owner);
   v["deadline"] = vi_deadline(payload, "deadline", p.utc_offset);
-  if (row.reason == "deadline_set" || row.reason == "deadline_changed") {
+  if (is(notice_reason::deadline_set) || is(notice_reason::deadline_changed)) {
     if (auto to = vi_deadline(payload, "to", p.utc_offset); !to.empty()) v["deadline"] = to;
     v["old_deadline"] = vi_deadline(payload, "from", p.utc_offset);
     // The milestone the deadline counts from: the engine's payload names it with its date;
@@ -144,8 +158,8 @@ template_vars message_vars(const outbox_row& row, const plan& p, const security:
       if (!v["milestone_title"].empty()) v["milestone_offset"] = offset_vi(duty->due.offset);
     }
   }
-  if (row.reason == "returned") v["new_deadline"] = vi_deadline(payload, "to", p.utc_offset);
-  if (row.reason == "overdue" || row.reason == "escalation") {
+  if (is(notice_reason::returned)) v["new_deadline"] = vi_deadline(payload, "to", p.utc_offset);
+  if (is(notice_reason::overdue) || is(notice_reason::escalation)) {
     // Day 0 is the day the deadline passed: "đã quá hạn" says it without a number.
     if (auto n = days_overdue(row, payload); n && *n > 0) v["days_overdue"] = std::to_string(*n);
   }
@@ -157,8 +171,9 @@ template_vars message_vars(const outbox_row& row, const plan& p, const security:
   // acknowledged, the message offers no acknowledge link. Rows from before that field
   // keep the link with its "if you have not acknowledged yet" wording.
   const auto progress = string_field(payload, "progress");
-  const bool offers_ack = progress.empty() || progress == "Assigned";
-  if (progress == "Assigned") v["unacknowledged"] = "1";
+  const bool unacknowledged = parse_progress_state(progress) == progress_state::assigned;
+  const bool offers_ack = progress.empty() || unacknowledged;
+  if (unacknowledged) v["unacknowledged"] = "1";
   v["point"] = vietnamese_datetime(row.point, p.utc_offset);
   v["note"] = string_field(payload, "note");
   v["actor"] = string_field(payload, "actor");
@@ -216,7 +231,10 @@ result<message> compose(const outbox_row& row, const plan& p, const template_set
   m.text = r.text;
   m.utc_offset = p.utc_offset;
   const auto deadline =
-      string_field(row.payload, row.reason == "deadline_changed" || row.reason == "deadline_set" ? "to" : "deadline");
+      string_field(row.payload, parse_notice_reason(row.reason) == notice_reason::deadline_changed ||
+                                        parse_notice_reason(row.reason) == notice_reason::deadline_set
+                                    ? "to"
+                                    : "deadline");
   m.document = json{{"id", row.key},
                     {"reason", row.reason},
                     {"plan", {{"id", p.id}, {"number", p.number}, {"title", p.title}}},

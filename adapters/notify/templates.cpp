@@ -1,5 +1,7 @@
 #include "adapters/notify/templates.h"
 
+#include "engine/read_model.h"
+
 #include <algorithm>
 #include <array>
 #include <fstream>
@@ -9,9 +11,12 @@ namespace dutyflow::notify {
 
 namespace {
 
-constexpr std::array<std::string_view, 10> reasons = {"assigned", "deadline_set", "deadline_changed", "reminder",
-                                                      "due_soon", "overdue",      "escalation",       "returned",
-                                                      "approved", "catch_up"};
+// Every notice_reason, by its API name (engine/read_model.h), in the enum's order.
+const std::array<std::string_view, notice_reason_count> reasons = [] {
+  std::array<std::string_view, notice_reason_count> names{};
+  for (std::size_t i = 0; i < names.size(); ++i) names[i] = api_name(static_cast<notice_reason>(i));
+  return names;
+}();
 
 constexpr std::array<std::string_view, 25> placeholders = {
     "id",           "reason",          "unit_name",        "plan_number",  "plan_title",     "plan_issuer",

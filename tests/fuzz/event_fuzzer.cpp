@@ -8,12 +8,14 @@
 // exactly one event and ends the history, the journal replays to the same state, and a
 // retry with the same Idempotency-Key is answered from memory without a second event.
 #include "adapters/http/handlers.h"
+#include "adapters/http/json_views.h"
 #include "tests/fuzz/fuzz_world.h"
 
 namespace {
 
 using namespace dutyflow;
 using nlohmann::json;
+using dutyflow::http::to_json;
 
 struct duty_ref {
   std::string plan, id, owner;
@@ -22,7 +24,7 @@ struct duty_ref {
 std::vector<duty_ref> seed_duties(fuzz::world& w) {
   std::vector<duty_ref> out;
   w.on_engine([&](engine& e) {
-    for (const auto& d : e.duties_json(duty_filter{}, nullptr))
+    for (const auto& d : to_json(e.read_duties(duty_filter{}, nullptr)))
       out.push_back({d.value("plan", ""), d.value("id", ""), d.value("owner", "")});
   });
   if (out.empty()) fuzz::fail("the seed plan has no duties");
@@ -70,7 +72,7 @@ bool apply_one(fuzz::world& world, const duty_ref& duty, const actor& caller, st
   std::int64_t version_before = 0;
   bool accepted = false;
   world.on_engine([&](engine& e) {
-    auto d = e.duty_json(duty.plan, duty.id, nullptr, false);
+    auto d = to_json(e.read_duty(duty.plan, duty.id, nullptr, false));
     FUZZ_CHECK(d, "the seed duty answers");
     version_before = (*d)["version"].get<std::int64_t>();
     auto r = e.apply(*cmd);
@@ -86,13 +88,14 @@ bool apply_one(fuzz::world& world, const duty_ref& duty, const actor& caller, st
     if (r->replayed) return;
     accepted = true;
     FUZZ_CHECK(r->version == version_before + 1, "an accepted event adds exactly one version");
-    FUZZ_CHECK(r->answer.is_object() && r->answer.value("version", std::int64_t{-1}) == r->version,
+    const auto answer = r->answer ? to_json(*r->answer) : json();
+    FUZZ_CHECK(answer.is_object() && answer.value("version", std::int64_t{-1}) == r->version,
                "the answer is the duty after the event");
-    auto ev = r->answer.find("event");
-    FUZZ_CHECK(ev != r->answer.end() && ev->is_object() && ev->value("event", "") == cmd->event &&
+    auto ev = answer.find("event");
+    FUZZ_CHECK(ev != answer.end() && ev->is_object() && ev->value("event", "") == cmd->event &&
                    ev->value("seq", std::int64_t{-1}) == r->version,
                "the answer names the event it applied");
-    auto now = e.duty_json(duty.plan, duty.id, nullptr, true);
+    auto now = to_json(e.read_duty(duty.plan, duty.id, nullptr, true));
     FUZZ_CHECK(now && (*now)["history"].back().value("event", "") == cmd->event, "the history ends with the event");
     if (!cmd->idempotency_key.empty()) {
       auto retry = e.apply(*cmd);

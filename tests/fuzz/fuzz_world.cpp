@@ -1,6 +1,7 @@
 #include "tests/fuzz/fuzz_world.h"
 #include "engine/scheduler.h"
 
+#include "adapters/http/json_views.h"
 #include "adapters/http/stream_replay.h"
 #include "adapters/security/codec.h"
 
@@ -21,6 +22,7 @@ namespace dutyflow::fuzz {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using dutyflow::http::to_json;
 
 namespace {
 
@@ -48,14 +50,14 @@ std::string snapshot_of(engine& e, const clock_source& clock, bool full) {
   auto outbox = e.notification_counts();
   out["events"] = events ? json(*events) : json("error: " + events.err().message);
   out["outbox"] = outbox ? json(*outbox) : json("error: " + outbox.err().message);
-  out["plans"] = e.plans_json();
+  out["plans"] = to_json(e.plan_summaries());
   json duties = json::array();
-  for (auto& d : e.duties_json(duty_filter{}, nullptr)) {
+  for (auto& d : to_json(e.read_duties(duty_filter{}, nullptr))) {
     if (!full) {
       duties.push_back(std::move(d));
       continue;
     }
-    auto with_history = e.duty_json(d.value("plan", ""), d.value("id", ""), nullptr, true);
+    auto with_history = to_json(e.read_duty(d.value("plan", ""), d.value("id", ""), nullptr, true));
     duties.push_back(with_history ? *with_history : json("error: " + with_history.err().message));
   }
   out["duties"] = std::move(duties);

@@ -3,6 +3,7 @@
 // errors with JSON paths; a plan that loads is consistent (every reference resolves), its
 // canonical text loads again to the same plan, and the engine takes it: it journals it,
 // answers for every duty, runs the scheduler over it and replays to the same state.
+#include "adapters/http/json_views.h"
 #include "engine/plan.h"
 #include "engine/scheduler.h"
 #include "tests/fuzz/fuzz_world.h"
@@ -14,6 +15,7 @@ namespace {
 
 using namespace dutyflow;
 using nlohmann::json;
+using dutyflow::http::to_json;
 using fuzz::fail;
 
 void check_refusal(const error& err) {
@@ -67,10 +69,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto added = e.load(*loaded, actor{"fuzz", role::coordinator, p.coordinator});
     FUZZ_CHECK(added, "the engine loads a valid plan: " + (added ? std::string() : added.err().message));
     FUZZ_CHECK(*added, "a new plan is added");
-    auto pj = e.plan_json(p.id);
+    auto pj = to_json(e.read_plan(p.id));
     FUZZ_CHECK(pj, "the plan answers");
     for (const auto& d : p.duties) {
-      auto dj = e.duty_json(p.id, d.id, nullptr, true);
+      auto dj = to_json(e.read_duty(p.id, d.id, nullptr, true));
       FUZZ_CHECK(dj, "every duty answers: " + d.id);
     }
     // Loading the same content again changes nothing.

@@ -1,5 +1,7 @@
 #include "engine/engine.h"
 
+#include "adapters/http/json_views.h"
+
 #include "tests/support/failing_store.h"
 #include "tests/support/temp_dir.h"
 #include "workflows/registry.h"
@@ -14,6 +16,7 @@
 using namespace dutyflow;
 using dutyflow::testing::temp_dir;
 using nlohmann::json;
+using dutyflow::http::to_json;
 
 namespace {
 
@@ -74,7 +77,7 @@ class EngineTest : public ::testing::Test {
   }
 
   json duty(const std::string& id, const actor* caller = nullptr) {
-    auto j = eng_->duty_json("mini", id, caller, true);
+    auto j = to_json(eng_->read_duty("mini", id, caller, true));
     EXPECT_TRUE(j) << j.err().message;
     return j ? *j : json();
   }
@@ -83,7 +86,7 @@ class EngineTest : public ::testing::Test {
 
   void expect_refused(const command& c, errc code) {
     auto before = events();
-    auto found = eng_->duty_json("mini", c.duty, nullptr, true);
+    auto found = to_json(eng_->read_duty("mini", c.duty, nullptr, true));
     json before_duty = found ? *found : json();
     auto r = eng_->apply(c);
     ASSERT_FALSE(r) << c.event;
@@ -276,14 +279,14 @@ TEST_F(EngineTest, ReplayRestoresEveryStateVersionOwnerAndDeadline) {
   ASSERT_TRUE(eng_->apply(cmd("dai-bieu.xa-a", "acknowledge", unit_a)));
   ASSERT_TRUE(eng_->apply(cmd("dai-bieu.xa-a", "cancel", coordinator, json::object(), "Đơn vị sáp nhập")));
   std::vector<json> before;
-  for (const auto& d : eng_->duties_json({}, nullptr)) before.push_back(d);
-  auto plans_before = eng_->plans_json();
+  for (const auto& d : to_json(eng_->read_duties({}, nullptr))) before.push_back(d);
+  auto plans_before = to_json(eng_->plan_summaries());
 
   start();  // a new engine on the same journal
   std::vector<json> after;
-  for (const auto& d : eng_->duties_json({}, nullptr)) after.push_back(d);
+  for (const auto& d : to_json(eng_->read_duties({}, nullptr))) after.push_back(d);
   EXPECT_EQ(after, before);
-  EXPECT_EQ(eng_->plans_json(), plans_before);
+  EXPECT_EQ(to_json(eng_->plan_summaries()), plans_before);
   EXPECT_EQ(duty("bao-cao")["owner"], "xa-b");
   ASSERT_TRUE(eng_->apply(cmd("bao-cao", "start", unit_b)));
 }
@@ -292,7 +295,7 @@ TEST_F(EngineTest, SettingTheConferenceDateResolvesAndMovesDeadlines) {
   load();
   auto r = eng_->set_milestone("mini", "conference", *parse_instant("2023-06-20T08:00:00+07:00"), coordinator);
   ASSERT_TRUE(r) << r.err().message;
-  EXPECT_EQ((*r)["changed"].size(), 3u);  // bao-cao and the two delegate duties
+  EXPECT_EQ(r->changed.size(), 3u);  // bao-cao and the two delegate duties
   // Tuesday 20/6: three working days before is Thursday 15/6, ending at 24:00.
   EXPECT_EQ(duty("bao-cao")["deadline"], "2023-06-16T00:00:00+07:00");
   EXPECT_EQ(duty("dai-bieu.xa-a")["deadline"], "2023-06-20T00:00:00+07:00");
@@ -312,7 +315,7 @@ TEST_F(EngineTest, SettingTheConferenceDateResolvesAndMovesDeadlines) {
   outbox_filter moved;
   moved.reason = "deadline_changed";
   EXPECT_EQ(eng_->notifications(moved)->size(), 3u);
-  auto plan = eng_->plan_json("mini");
+  auto plan = to_json(eng_->read_plan("mini"));
   EXPECT_EQ((*plan)["milestones"][0]["at"], "2023-06-26T08:00:00+07:00");
 
   EXPECT_EQ(eng_->set_milestone("mini", "tet", *parse_instant("2023-06-26T08:00:00+07:00"), coordinator).err().code,
@@ -334,7 +337,7 @@ TEST_F(EngineTest, DeliveringAfterTheDeadlineIsRecordedAsLate) {
   auto d = duty("dang-tai");
   EXPECT_EQ(d["status"], "done_late");
   EXPECT_EQ(d["status_label"], "Hoàn thành quá hạn");
-  auto plans = eng_->plans_json();
+  auto plans = to_json(eng_->plan_summaries());
   EXPECT_EQ(plans[0]["counts"]["done"], 1);
 }
 
@@ -357,15 +360,15 @@ TEST_F(EngineTest, FiltersDutiesByUnitStateAndPlan) {
   ASSERT_TRUE(eng_->apply(cmd("bao-cao", "acknowledge", unit_a)));
   duty_filter by_unit;
   by_unit.unit = "xa-a";
-  EXPECT_EQ(eng_->duties_json(by_unit, nullptr).size(), 2u);
+  EXPECT_EQ(to_json(eng_->read_duties(by_unit, nullptr)).size(), 2u);
   duty_filter by_state;
   by_state.state = "Acknowledged";
-  auto acked = eng_->duties_json(by_state, nullptr);
+  auto acked = to_json(eng_->read_duties(by_state, nullptr));
   ASSERT_EQ(acked.size(), 1u);
   EXPECT_EQ(acked[0]["id"], "bao-cao");
   duty_filter other_plan;
   other_plan.plan = "khac";
-  EXPECT_TRUE(eng_->duties_json(other_plan, nullptr).empty());
+  EXPECT_TRUE(to_json(eng_->read_duties(other_plan, nullptr)).empty());
 }
 
 // The duties table is written with the journal; a restart that finds them disagreeing
@@ -415,12 +418,12 @@ TEST_F(EngineTest, RestartRebuildsInterleavedPlansAndRefusesAPlanThatNoLongerLoa
     }
   }
   ASSERT_TRUE(eng_->set_milestone("mini-3", "conference", *parse_instant("2023-06-20T08:00:00+07:00"), coordinator));
-  const auto before = eng_->duties_json({}, nullptr);
-  const auto plans_before = eng_->plans_json();
+  const auto before = to_json(eng_->read_duties({}, nullptr));
+  const auto plans_before = to_json(eng_->plan_summaries());
   ASSERT_EQ(plans_before.size(), 7u);
   start();
-  EXPECT_EQ(eng_->duties_json({}, nullptr), before);
-  EXPECT_EQ(eng_->plans_json(), plans_before);
+  EXPECT_EQ(to_json(eng_->read_duties({}, nullptr)), before);
+  EXPECT_EQ(to_json(eng_->plan_summaries()), plans_before);
 
   eng_.reset();
   {
@@ -480,7 +483,7 @@ TEST_F(EngineTest, ADutyTellsItsDeliveryItsFollowUpAndItsDeadlineDay) {
   EXPECT_EQ(waiting["follow_up"]["waited_seconds"], 3 * 24 * 3600);
   EXPECT_EQ(waiting["follow_up"]["label"], "Chờ cơ quan chủ trì: Phê duyệt / Trả lại");
   EXPECT_EQ(waiting["status"], "done_on_time");
-  auto plan = *eng_->plan_json("mini");
+  auto plan = *to_json(eng_->read_plan("mini"));
   EXPECT_EQ(plan["counts"]["follow_up"], 1);
 }
 

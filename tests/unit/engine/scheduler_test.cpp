@@ -1,5 +1,6 @@
 // The scheduler with a manual clock: every reminder point, office hours, cancellation,
 // moved milestones, catch-up after downtime, no duplicates across restarts.
+#include "adapters/http/json_views.h"
 #include "engine/engine.h"
 #include "engine/scheduler.h"
 #include "engine/runner.h"
@@ -17,6 +18,7 @@
 using namespace dutyflow;
 using dutyflow::testing::temp_dir;
 using nlohmann::json;
+using dutyflow::http::to_json;
 
 namespace {
 
@@ -80,7 +82,7 @@ class SchedulerTest : public ::testing::Test {
     return out;
   }
 
-  json duty() { return *eng_->duty_json("hn", "bao-cao", nullptr, true); }
+  json duty() { return *to_json(eng_->read_duty("hn", "bao-cao", nullptr, true)); }
 
   // Xã A fires these events on its report, in order; each must be accepted.
   void unit_fires(std::initializer_list<const char*> events) {
@@ -399,7 +401,7 @@ TEST(SchedulerEscalation, NeverEscalatesAUnitToItself) {
       eng.timers().run_due(clock.now());
     }
   }
-  auto d = *eng.duty_json("hn", "bao-cao", nullptr, true);
+  auto d = *to_json(eng.read_duty("hn", "bao-cao", nullptr, true));
   EXPECT_EQ(d["state"]["timeliness"], "Escalated");
   EXPECT_EQ(d["state"]["timeliness_label"], "Quá hạn (chưa có nơi nhận báo cáo)");
   EXPECT_TRUE(d["escalated_to"].is_null());

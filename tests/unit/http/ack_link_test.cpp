@@ -39,8 +39,8 @@ class AckLink : public ::testing::Test {
     std::string out;
     env.call([&](respond_fn respond) {
       env.runner->post([&out, respond](engine& e) {
-        auto d = e.duty_json("182-kh-ubnd-2023", "tham-luan-xa-ma-li-pho", nullptr, false);
-        out = d ? (*d)["state"]["progress"].get<std::string>() : "";
+        auto d = e.read_duty("182-kh-ubnd-2023", "tham-luan-xa-ma-li-pho", nullptr, false);
+        out = d ? std::string(api_name(d->progress)) : "";
         respond(response{});
       });
     });

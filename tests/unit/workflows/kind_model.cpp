@@ -1,4 +1,5 @@
 #include "tests/unit/workflows/kind_model.h"
+#include "engine/read_model.h"
 
 #include <gtest/gtest.h>
 
@@ -110,7 +111,7 @@ std::vector<event_type> all_event_types() {
 }
 
 std::string to_string(const effect& e) {
-  return std::string(e.reason) + (e.to == effect::target::owner ? ":owner" : ":coordinator");
+  return std::string(api_name(e.reason)) + (e.to == effect::target::owner ? ":owner" : ":coordinator");
 }
 
 std::vector<std::string> to_strings(const std::vector<effect>& effects) {
@@ -303,12 +304,13 @@ void check_against_model(const duty_kind& kind, const kind_model& model) {
 
       auto copy = machine->clone();
       // fire() appends: what was in the vector stays.
-      std::vector<effect> effects{effect{"sentinel", effect::target::coordinator}};
+      // The sentinel: a reason no machine asks for (only the scheduler queues a catch-up).
+      std::vector<effect> effects{effect{notice_reason::catch_up, effect::target::coordinator}};
       const bool fired = copy->fire(type, effects);
       EXPECT_EQ(accepts, fired) << "accepts() disagrees with fire()";
       EXPECT_EQ(fired, want.accepted);
       ASSERT_FALSE(effects.empty());
-      EXPECT_EQ(effects.front().reason, "sentinel");
+      EXPECT_EQ(effects.front().reason, notice_reason::catch_up);
       effects.erase(effects.begin());
       if (fired) {
         EXPECT_EQ(to_string(copy->state()), want.progress + "/" + want.timeliness);
