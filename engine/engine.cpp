@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cassert>
 #include <set>
 
 namespace dutyflow {
@@ -346,7 +347,8 @@ result<applied> engine::stage(const command& cmd, batch& b) {
                                      view.finished_at, view.finished_late,
                                      // a deadline given back skips its points already past: durably
                                      moved || reopened ? std::optional<instant>(view.reminded_until) : std::nullopt,
-                                     type == event_type::reassign ? duty_row::how::update_owner : duty_row::how::update});
+                                     type == event_type::reassign ? duty_row::how::update_owner : duty_row::how::update,
+                                     view.version - 1});  // the version this event moved it from
   applied out{ps->def->id, d->def->id, view.version, 0, json(), false};
   if (cmd.want_answer || !idem_key.empty()) {
     out.answer = duty_summary(*ps, *d->def, view, &cmd.by);
@@ -389,7 +391,12 @@ status engine::commit(batch& b) {
   if (auto s = store_.commit(b.writes); !s) return s;
   // The watermark that holds before this commit: its reminders are past it.
   const std::int64_t through_before = last_outbox_id_;
-  for (const auto& o : b.writes.outbox) last_outbox_id_ = std::max(last_outbox_id_, o.id);
+  for (const auto& o : b.writes.outbox) {
+    // The watermark's premise (store_capabilities::outbox_ids_in_commit_order, checked at
+    // open): a row this commit wrote comes after every row an earlier commit wrote.
+    assert(o.id == 0 || o.id > through_before);
+    last_outbox_id_ = std::max(last_outbox_id_, o.id);
+  }
   notify_observers(b.writes);
   for (auto& [d, staged] : b.changes) {
     d->st = std::move(staged);
