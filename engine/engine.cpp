@@ -39,7 +39,12 @@ std::string key_time(instant t) { return format_instant(t, std::chrono::minutes{
 
 engine::engine(store& db, const kind_registry& kinds, const clock_source& clock, const working_calendar& calendar,
                engine_options options)
-    : store_(db), kinds_(kinds), clock_(clock), calendar_(calendar), options_(std::move(options)) {}
+    : store_(db),
+      kinds_(kinds),
+      clock_(clock),
+      calendar_(calendar),
+      options_(std::move(options)),
+      scheduler_(std::make_unique<scheduler>(*this)) {}
 
 engine::~engine() = default;
 
@@ -363,7 +368,7 @@ result<applied> engine::stage(const command& cmd, batch& b) {
   b.writes.events.push_back(std::move(e));
   // A part reopened after its deadline passed is overdue again at once: its due points fire
   // in this batch, so that no crash can fall between the answer and them.
-  if (reopened) fire_points(b, *ps, *d, now, true);
+  if (reopened) scheduler_->fire_points(b, *ps, *d, now, true);
   return out;
 }
 
@@ -390,17 +395,17 @@ void engine::notify_observers(const write_batch& w) const {
 status engine::commit(batch& b) {
   if (auto s = store_.commit(b.writes); !s) return s;
   // The watermark that holds before this commit: its reminders are past it.
-  const std::int64_t through_before = last_outbox_id_;
+  const std::int64_t through_before = scheduler_->last_outbox_id_;
   for (const auto& o : b.writes.outbox) {
     // The watermark's premise (store_capabilities::outbox_ids_in_commit_order, checked at
     // open): a row this commit wrote comes after every row an earlier commit wrote.
     assert(o.id == 0 || o.id > through_before);
-    last_outbox_id_ = std::max(last_outbox_id_, o.id);
+    scheduler_->saw_outbox(o.id);
   }
   notify_observers(b.writes);
   for (auto& [d, staged] : b.changes) {
     d->st = std::move(staged);
-    schedule(*d->plan, *d);
+    scheduler_->schedule(*d->plan, *d);
   }
   for (auto& k : b.writes.idempotency) {
     auto& entry = b.answers[k.key];
@@ -408,7 +413,7 @@ status engine::commit(batch& b) {
     answers_[k.key] = std::move(entry);
   }
   for (auto& fn : b.after_commit) fn();
-  for (auto* d : b.progress_only) defer_progress(*d, through_before);
+  for (auto* d : b.progress_only) scheduler_->defer_progress(*d, through_before);
   return ok_status();
 }
 
@@ -418,6 +423,7 @@ result<applied> engine::apply(const command& cmd) {
 }
 
 std::vector<result<applied>> engine::apply_batch(std::span<const command> cmds) {
+  assert_strand();
   std::vector<result<applied>> out;
   out.reserve(cmds.size());
   batch b;
@@ -459,6 +465,7 @@ void engine::build_plan_state(std::shared_ptr<const plan> p, plan_state& ps) con
 }
 
 result<bool> engine::loaded_as(const plan_load& loaded) const {
+  assert_strand();
   const auto& p = loaded.value;
   auto it = plans_.find(p->id);
   if (it == plans_.end()) return false;
@@ -474,6 +481,7 @@ result<bool> engine::loaded_as(const plan_load& loaded) const {
 }
 
 result<bool> engine::load(const plan_load& loaded, const actor& by) {
+  assert_strand();
   const auto& p = loaded.value;
   auto known = loaded_as(loaded);
   if (!known) return known.err();
@@ -505,7 +513,7 @@ result<bool> engine::load(const plan_load& loaded, const actor& by) {
   spdlog::info("engine: loaded plan {} ({}) with {} duties", p->id, p->number, p->duties.size());
   warn_without_leaders(*p);
   auto& installed = *plans_.emplace(p->id, std::move(ps)).first->second;
-  for (auto& d : installed.duties) schedule(installed, d);
+  for (auto& d : installed.duties) scheduler_->schedule(installed, d);
   notify_observers(b.writes);
   return true;
 }

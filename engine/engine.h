@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cassert>
 #include <deque>
 #include <functional>
 #include <map>
@@ -21,6 +22,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -103,6 +105,8 @@ struct four_state {
   std::string_view label_vi;  // "Hoàn thành đúng hạn", ...
 };
 
+class scheduler;
+
 class engine {
  public:
   engine(store& db, const kind_registry& kinds, const clock_source& clock, const working_calendar& calendar,
@@ -165,26 +169,19 @@ class engine {
   using outbox_observer = std::function<void(const std::vector<outbox_row>&)>;
   void add_outbox_observer(outbox_observer fn) { outbox_observers_.push_back(std::move(fn)); }
 
-  // The scheduler (engine/scheduler.cpp). One timer for the whole engine: the earliest
-  // instant any duty needs attention, from a heap. run_due() fires, in order and each
-  // once, every reminder and timeliness event due at `now`; points that fell due while
-  // dutyflowd was down (before open()) become one catch_up notification per duty.
-  std::optional<instant> next_due() const;
-  void run_due(instant now);
+  // The scheduler (engine/scheduler.h): one timer for the whole engine, fed by every
+  // commit. The runner drives it; tests call it directly.
+  scheduler& timers() { return *scheduler_; }
+  const scheduler& timers() const { return *scheduler_; }
 
-  // A reminder writes its outbox row (with the point, in the same transaction that decides
-  // it) but not its duty's row: that write would land on a random page of the duties table
-  // for every reminder, which was most of the scheduler's commit. The progress waits in
-  // memory, oldest first, and is written here, up to `limit` duties in one transaction,
-  // with the outbox id up to which the table is then complete; open() takes what came after
-  // that id back from the outbox (journal::unflushed_reminders), so a crash loses nothing.
-  // The runner calls this when idle and when it stops. Returns how many duties still wait.
-  // Errors: errc::storage (nothing written, nothing forgotten).
-  result<std::size_t> flush_progress(std::size_t limit);
-  // Whether flush_progress() has anything to write: waiting duties, or a watermark far
-  // enough behind the outbox that moving it spares a restart a long read.
-  bool progress_pending() const;
-  std::size_t unflushed_progress() const { return unflushed_.size(); }
+  // REQUIRES: engine strand. The engine is not thread-safe: the runner binds it to its
+  // thread while it runs (bind_strand), and every entry point asserts that it is called
+  // there (compiled out with NDEBUG; the sanitized suite keeps it). Unbound, any one
+  // thread at a time may call it (tests, the CLI).
+  void bind_strand(std::thread::id id) { strand_ = id; }
+  void assert_strand() const {
+    assert(strand_ == std::thread::id{} || strand_ == std::this_thread::get_id());
+  }
 
   std::size_t plan_count() const { return plans_.size(); }
   std::size_t duty_count() const;
@@ -195,8 +192,7 @@ class engine {
   struct live_duty;
   struct plan_state;
   struct batch;
-  struct timer_entry;
-  struct point;
+  friend class scheduler;
   struct idempotent_answer {
     std::string fingerprint;
     applied answer;
@@ -241,26 +237,8 @@ class engine {
   std::map<std::string, std::unique_ptr<plan_state>, std::less<>> plans_;
   std::unordered_map<std::string, idempotent_answer> answers_;  // by "<actor>\n<key>"
   std::int64_t replay_mismatches_ = 0;
-  // Scheduler state (scheduler.cpp).
-  void schedule(plan_state& ps, live_duty& d);
-  void schedule_all();
-  std::vector<point> points_of(const plan_state& ps, const live_duty& d, const duty_state& st) const;
-  instant office_time(const plan_state& ps, instant t) const;
-  // `reopened`: the unit's part was just reopened (a return, a reassignment): what fell due
-  // while it was delivered fires now, in the same batch, and is never a downtime catch-up.
-  void fire_points(batch& b, plan_state& ps, live_duty& d, instant now, bool reopened = false);
-  std::vector<timer_entry> heap_;
-  instant opened_at_{};
-  // Deferred reminder progress (flush_progress): each waiting duty once, with the watermark
-  // that was true when it started waiting.
-  struct unflushed_entry {
-    live_duty* duty;
-    std::int64_t flushed_through;
-  };
-  std::deque<unflushed_entry> unflushed_;
-  std::int64_t last_outbox_id_ = 0;  // the largest outbox id this engine has seen
-  std::int64_t flushed_through_ = 0; // the watermark as stored
-  void defer_progress(live_duty& d, std::int64_t flushed_through);
+  std::unique_ptr<scheduler> scheduler_;  // engine/scheduler.h
+  std::thread::id strand_{};               // bind_strand
   std::vector<commit_observer> observers_;
   std::vector<outbox_observer> outbox_observers_;
   void notify_observers(const write_batch& w) const;

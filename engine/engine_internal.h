@@ -5,6 +5,7 @@
 #pragma once
 
 #include "engine/engine.h"
+#include "engine/scheduler.h"
 
 #include <functional>
 #include <optional>
@@ -52,24 +53,7 @@ struct engine::live_duty {
   instant assigned_at{};
   duty_state st;
   std::uint32_t schedule_gen = 0;  // bumps when the duty is rescheduled; older heap entries are stale
-  bool progress_unflushed = false;  // in engine::unflushed_: reminded_until is ahead of the duties table
-};
-
-// A point in time at which the scheduler has something to do for a duty.
-struct engine::point {
-  enum class what : std::uint8_t { reminder, due_soon, overdue, overdue_repeat, escalate };
-  instant at;      // the nominal point (part of the notification's key)
-  instant fire_at; // `at`, or the next office-hours opening after it
-  what kind;
-  std::string detail;  // the reminder offset ("3d") or repeat number
-};
-
-// One entry of the scheduler's heap: the next instant a duty needs attention.
-struct engine::timer_entry {
-  instant fire_at;
-  live_duty* duty;  // its plan is duty->plan
-  std::uint32_t gen;
-  bool operator>(const timer_entry& o) const { return fire_at > o.fire_at; }
+  bool progress_unflushed = false;  // in scheduler::unflushed_: reminded_until is ahead of the duties table
 };
 
 // Duty id -> position in plan_state::duties: open addressing over one array of 32-bit

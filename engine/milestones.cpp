@@ -12,6 +12,7 @@ using nlohmann::json;
 
 result<json> engine::set_milestone(const std::string& plan_id, const std::string& milestone, instant at,
                                    const actor& by, bool confirm_past) {
+  assert_strand();
   auto it = plans_.find(plan_id);
   if (it == plans_.end()) return make_error(errc::not_found, "unknown plan \"" + plan_id + "\"");
   auto& ps = *it->second;
@@ -54,9 +55,10 @@ result<json> engine::set_milestone(const std::string& plan_id, const std::string
       std::vector<effect> ignored;
       trial.machine->fire(event_type::deadline_changed, ignored);
       trial.deadline = c.to;
-      for (const auto& pt : points_of(ps, *c.d, trial))
-        if (pt.fire_at <= now && (pt.kind == point::what::due_soon || pt.kind == point::what::overdue ||
-                                  pt.kind == point::what::escalate))
+      for (const auto& pt : scheduler_->points_of(ps, *c.d, trial))
+        if (pt.fire_at <= now && (pt.kind == scheduler::point::what::due_soon ||
+                                  pt.kind == scheduler::point::what::overdue ||
+                                  pt.kind == scheduler::point::what::escalate))
           ++fires;
     }
     return make_error(errc::conflict,

@@ -124,8 +124,8 @@ void engine::replay_event(const event_view& e) {
 }
 
 status engine::open() {
-  heap_.clear();
-  unflushed_.clear();
+  assert_strand();
+  scheduler_->reset(instant{}, 0, 0);
   replay_plan_ = nullptr;
   plans_.clear();
   answers_.clear();
@@ -231,21 +231,19 @@ status engine::open() {
   // Reminders sent since the last flush of their progress: their outbox rows are the record.
   auto progress = store_.unflushed_reminders();
   if (!progress) return progress.err();
-  last_outbox_id_ = progress->last_outbox_id;
-  flushed_through_ = progress->flushed_through;
+  scheduler& timers = *scheduler_;
+  timers.reset(clock_.now(), progress->last_outbox_id, progress->flushed_through);
   for (const auto& r : progress->duties) {
     auto it = plans_.find(r.plan);
     live_duty* d = it == plans_.end() ? nullptr : it->second->find(r.duty);
     if (!d || r.point <= d->st.reminded_until) continue;
     d->st.reminded_until = r.point;
-    defer_progress(*d, flushed_through_);
+    timers.defer_progress(*d, progress->flushed_through);
   }
   if (!progress->duties.empty())
     spdlog::info("engine: reminder progress of {} duty(ies) taken back from the outbox after id {}",
-                 unflushed_.size(), flushed_through_);
-
-  opened_at_ = clock_.now();
-  schedule_all();
+                 timers.unflushed_progress(), progress->flushed_through);
+  timers.schedule_all();
 
   auto keys = store_.idempotency(clock_.now() - options_.idempotency_ttl);
   if (!keys) return keys.err();

@@ -1,4 +1,5 @@
 #include "engine/runner.h"
+#include "engine/scheduler.h"
 
 #include <spdlog/spdlog.h>
 
@@ -43,11 +44,10 @@ void engine_runner::post(read_fn fn) {
   wake_.notify_one();
 }
 
-void engine_runner::set_timer(next_fn next, due_fn due) {
+void engine_runner::run_scheduler() {
   {
     std::lock_guard lock(mutex_);
-    next_ = std::move(next);
-    due_ = std::move(due);
+    scheduling_ = true;
     poked_ = true;
   }
   wake_.notify_one();
@@ -101,9 +101,9 @@ bool engine_runner::flush_when_idle(std::unique_lock<std::mutex>& lock, std::opt
   constexpr std::size_t chunk = 512;
   if (idle && *idle < min_idle) return false;
   if (std::chrono::steady_clock::now() < flush_retry_at_) return false;
-  if (!engine_.progress_pending()) return false;
+  if (!engine_.timers().progress_pending()) return false;
   lock.unlock();
-  auto r = engine_.flush_progress(chunk);
+  auto r = engine_.timers().flush_progress(chunk);
   if (!r) {
     spdlog::warn("runner: writing reminder progress failed (kept; retried in 5 s): {}", r.err().message);
     flush_retry_at_ = std::chrono::steady_clock::now() + std::chrono::seconds(5);
@@ -114,38 +114,37 @@ bool engine_runner::flush_when_idle(std::unique_lock<std::mutex>& lock, std::opt
 
 void engine_runner::flush_all_progress() {
   // One transaction, the watermark moved to the last outbox row: the next start reads nothing back.
-  if (auto r = engine_.flush_progress(std::numeric_limits<std::size_t>::max()); !r)
+  if (auto r = engine_.timers().flush_progress(std::numeric_limits<std::size_t>::max()); !r)
     // Nothing is lost: the outbox holds it and the next open() takes it back.
     spdlog::warn("runner: writing reminder progress at stop failed: {}", r.err().message);
 }
 
 void engine_runner::run() {
+  // This thread is the engine strand until it returns (engine::assert_strand).
+  engine_.bind_strand(std::this_thread::get_id());
   std::vector<pending_command> cmds;
   // What fell due before the start (a catch-up after downtime, a manual clock set ahead)
   // fires before any queued read or command: a first request must not see the engine as
   // if time had stood still since the stop.
   {
-    next_fn next;
-    due_fn due;
+    bool scheduling = false;
     {
       std::lock_guard lock(mutex_);
-      next = next_;
-      due = due_;
+      scheduling = scheduling_;
     }
-    fire_due(next, due);
+    fire_due(scheduling);
   }
   while (true) {
     std::deque<item> work;
-    next_fn next;
-    due_fn due;
+    bool scheduling = false;
     {
       std::unique_lock lock(mutex_);
       while (queue_.empty() && !stopping_ && !poked_) {
-        // Ask the timer hook when it next wants to run, and wait that long through the clock.
+        // Ask the scheduler when it next wants to run, and wait that long through the clock.
         std::optional<instant> at;
-        if (next_) {
+        if (scheduling_) {
           lock.unlock();
-          at = next_(engine_);
+          at = engine_.timers().next_due();
           lock.lock();
           if (!queue_.empty() || stopping_ || poked_) break;
         }
@@ -167,11 +166,11 @@ void engine_runner::run() {
       }
       work.swap(queue_);
       poked_ = false;
-      next = next_;
-      due = due_;
+      scheduling = scheduling_;
       if (work.empty() && stopping_) {
         lock.unlock();
         flush_all_progress();
+        engine_.bind_strand(std::thread::id{});  // the owner may use the engine again
         return;
       }
     }
@@ -189,17 +188,17 @@ void engine_runner::run() {
       }
     }
     run_batch(cmds);
-    fire_due(next, due);
+    fire_due(scheduling);
   }
 }
 
-void engine_runner::fire_due(const next_fn& next, const due_fn& due) {
-  if (!due || !next) return;
-  auto at = next(engine_);
+void engine_runner::fire_due(bool scheduling) {
+  if (!scheduling) return;
+  auto at = engine_.timers().next_due();
   auto now = clock_.now();
   if (at && *at <= now) {
     metrics_.scheduler_lag_seconds.set(std::chrono::duration<double>(now - *at).count());
-    due(engine_, now);
+    engine_.timers().run_due(now);
   }
 }
 

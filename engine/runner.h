@@ -2,10 +2,12 @@
 // queue up while the previous batch commits, and then go to the engine together in one
 // transaction (group commit); each callback runs on the engine thread after its commit.
 // Reads posted with post() run in order with the commands, so a caller reads its writes.
-// A timer hook lets the scheduler run on the same thread at its next due instant, waiting
-// through the clock seam (a manual clock waits until poke()); what is due when it starts
-// fires before any queued work. When idle, and when it stops,
-// it writes the scheduler's deferred reminder progress (engine::flush_progress).
+// Once run_scheduler() is called, the engine's scheduler (engine/scheduler.h) runs on the
+// same thread at its next due instant, waiting through the clock seam (a manual clock
+// waits until poke()); what is due when it starts fires before any queued work. When idle,
+// and when it stops, it writes the scheduler's deferred reminder progress
+// (scheduler::flush_progress). While it runs, its thread is the engine strand
+// (engine::bind_strand): calling the engine from elsewhere trips engine::assert_strand.
 #pragma once
 
 #include "engine/clock.h"
@@ -33,10 +35,6 @@ class engine_runner {
  public:
   using done_fn = std::function<void(result<applied>)>;
   using read_fn = std::function<void(engine&)>;
-  // Returns the next instant the timer hook wants to run at (nullopt: none).
-  using next_fn = std::function<std::optional<instant>(engine&)>;
-  // Runs everything due at `now`.
-  using due_fn = std::function<void(engine&, instant now)>;
 
   engine_runner(engine& eng, const clock_source& clock, std::size_t max_batch = 1024);
   ~engine_runner();
@@ -49,7 +47,9 @@ class engine_runner {
 
   void submit(command cmd, done_fn done);
   void post(read_fn fn);
-  void set_timer(next_fn next, due_fn due);
+  // Drives the engine's scheduler from now on (the daemon does; a runner without it only
+  // applies commands and reads, as the HTTP unit tests want).
+  void run_scheduler();
   // Wakes the thread to look at the timer again (after a milestone, a manual clock move).
   void poke();
 
@@ -72,8 +72,9 @@ class engine_runner {
   // looks at the queue again).
   bool flush_when_idle(std::unique_lock<std::mutex>& lock, std::optional<std::chrono::nanoseconds> idle);
   void flush_all_progress();  // at stop
-  // Runs the timer hook if its next instant is due (at start, and after each round of work).
-  void fire_due(const next_fn& next, const due_fn& due);
+  // Runs the scheduler if it is driven and its next instant is due (at start, and after
+  // each round of work).
+  void fire_due(bool scheduling);
   std::chrono::steady_clock::time_point flush_retry_at_{};  // after a failed flush
 
   engine& engine_;
@@ -84,8 +85,7 @@ class engine_runner {
   std::deque<item> queue_;
   bool stopping_ = false;
   bool poked_ = false;
-  next_fn next_;
-  due_fn due_;
+  bool scheduling_ = false;  // run_scheduler()
   runner_stats stats_;
   runner_metrics metrics_;
   std::thread thread_;

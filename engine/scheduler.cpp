@@ -1,8 +1,7 @@
-// The scheduler half of the engine: which points in time each duty has (reminders
-// before its deadline, due soon, overdue, repeated overdue reminders, escalation), one
-// heap of "next instant this duty needs attention", and firing what is due. Runs on the
-// engine strand like the rest of the engine.
-#include "engine/engine.h"
+// The scheduler (engine/scheduler.h): points, the heap, firing what is due, and the
+// deferred reminder progress. Engine strand.
+#include "engine/scheduler.h"
+
 #include "engine/engine_internal.h"
 
 #include <spdlog/spdlog.h>
@@ -28,22 +27,22 @@ const actor scheduler_actor{"scheduler", role::system, ""};
 
 }  // namespace
 
-instant engine::office_time(const plan_state& ps, instant t) const {
-  if (!options_.office_hours_only) return t;
+instant scheduler::office_time(const plan_state& ps, instant t) const {
+  if (!eng_.options_.office_hours_only) return t;
   const auto tz = ps.def->utc_offset;
   date day = local_date(t, tz);
   const instant midnight = start_of_day(day, tz);
   const auto since_midnight = t - midnight;
-  if (calendar_.is_working_day(day)) {
-    if (since_midnight < options_.office_open) return midnight + options_.office_open;
-    if (since_midnight < options_.office_close) return t;
+  if (eng_.calendar_.is_working_day(day)) {
+    if (since_midnight < eng_.options_.office_open) return midnight + eng_.options_.office_open;
+    if (since_midnight < eng_.options_.office_close) return t;
   }
   date next{std::chrono::sys_days{day} + std::chrono::days{1}};
-  next = calendar_.next_working_day(next);
-  return start_of_day(next, tz) + options_.office_open;
+  next = eng_.calendar_.next_working_day(next);
+  return start_of_day(next, tz) + eng_.options_.office_open;
 }
 
-std::vector<engine::point> engine::points_of(const plan_state& ps, const live_duty& d, const duty_state& st) const {
+std::vector<scheduler::point> scheduler::points_of(const plan_state& ps, const live_duty& d, const duty_state& st) const {
   std::vector<point> out;
   // The deadline judges the unit's part only: once delivered, nothing more is due for it.
   if (!st.deadline || !st.machine->state().unit_part_open()) return out;
@@ -55,12 +54,12 @@ std::vector<engine::point> engine::points_of(const plan_state& ps, const live_du
   auto end_of = [&](date day) { return start_of_day(date{std::chrono::sys_days{day} + std::chrono::days{1}}, tz); };
   auto before = [&](const duration_spec& spec) {
     if (spec.is_working_days())
-      return end_of(calendar_.add_working_days(deadline_day, -static_cast<int>(spec.amount)));
+      return end_of(eng_.calendar_.add_working_days(deadline_day, -static_cast<int>(spec.amount)));
     return deadline - spec.fixed();
   };
   auto after = [&](const duration_spec& spec, std::int64_t times) {
     if (spec.is_working_days())
-      return end_of(calendar_.add_working_days(deadline_day, static_cast<int>(spec.amount * times)));
+      return end_of(eng_.calendar_.add_working_days(deadline_day, static_cast<int>(spec.amount * times)));
     return deadline + spec.fixed() * times;
   };
   auto add = [&](instant at, point::what kind, std::string detail) {
@@ -68,12 +67,12 @@ std::vector<engine::point> engine::points_of(const plan_state& ps, const live_du
   };
   const auto& policy = *d.def->reminders;
   for (const auto& b : policy.before) add(before(b), point::what::reminder, b.text());
-  if (options_.due_soon_working_days > 0)
-    add(before(duration_spec{options_.due_soon_working_days, duration_spec::unit::working_days}),
+  if (eng_.options_.due_soon_working_days > 0)
+    add(before(duration_spec{eng_.options_.due_soon_working_days, duration_spec::unit::working_days}),
         point::what::due_soon, "");
   add(deadline, point::what::overdue, "");
   if (policy.overdue_every)
-    for (int k = 1; k <= options_.overdue_repeat_limit; ++k)
+    for (int k = 1; k <= eng_.options_.overdue_repeat_limit; ++k)
       add(after(*policy.overdue_every, k), point::what::overdue_repeat, std::to_string(k));
   if (policy.escalate_after) add(after(*policy.escalate_after, 1), point::what::escalate, "");
   // In time order; at the same instant the state moves before the reminders that follow it.
@@ -87,7 +86,7 @@ std::vector<engine::point> engine::points_of(const plan_state& ps, const live_du
   return out;
 }
 
-void engine::schedule(plan_state& ps, live_duty& d) {
+void scheduler::schedule(plan_state& ps, live_duty& d) {
   d.schedule_gen += 1;
   const auto rank = d.st.machine ? timeliness_rank(d.st.machine->state().timeliness->name) : 0;
   std::optional<instant> next;
@@ -107,19 +106,19 @@ void engine::schedule(plan_state& ps, live_duty& d) {
   std::push_heap(heap_.begin(), heap_.end(), std::greater<>());
 }
 
-void engine::schedule_all() {
+void scheduler::schedule_all() {
   heap_.clear();
-  for (auto& [id, ps] : plans_)
+  for (auto& [id, ps] : eng_.plans_)
     for (auto& d : ps->duties) schedule(*ps, d);
   heap_.shrink_to_fit();  // a restart's heap is the largest it gets: no doubling slack kept
 }
 
-std::optional<instant> engine::next_due() const {
+std::optional<instant> scheduler::next_due() const {
   if (heap_.empty()) return std::nullopt;
   return heap_.front().fire_at;
 }
 
-void engine::fire_points(batch& b, plan_state& ps, live_duty& d, instant now, bool reopened) {
+void scheduler::fire_points(batch& b, plan_state& ps, live_duty& d, instant now, bool reopened) {
   duty_state& view = b.view(d);
   const auto& p = *ps.def;
   const std::size_t rows_before = b.writes.duties.size();
@@ -148,7 +147,7 @@ void engine::fire_points(batch& b, plan_state& ps, live_duty& d, instant now, bo
     c.by = scheduler_actor;
     c.at = pt.at;
     c.silent = silent;
-    auto r = stage(c, b);
+    auto r = eng_.stage(c, b);
     if (!r) spdlog::warn("scheduler: {}/{} {} refused: {}", p.id, d.def->id, c.event, r.err().message);
   };
   auto remind = [&](const point& pt, const char* reason, json extra) {
@@ -158,7 +157,7 @@ void engine::fire_points(batch& b, plan_state& ps, live_duty& d, instant now, bo
     if (pt.kind == point::what::reminder) payload["before"] = pt.detail;
     else payload["repeat"] = pt.detail;
     payload.update(extra);
-    queue_notification(b, ps, d, reason, view.owner, pt.at, std::move(payload));
+    eng_.queue_notification(b, ps, d, reason, view.owner, pt.at, std::move(payload));
     view.reminded_until = std::max(view.reminded_until, pt.at);
   };
 
@@ -187,7 +186,7 @@ void engine::fire_points(batch& b, plan_state& ps, live_duty& d, instant now, bo
       }
     }
     view.reminded_until = std::max(view.reminded_until, latest);
-    queue_notification(b, ps, d, "catch_up", view.owner, latest,
+    eng_.queue_notification(b, ps, d, "catch_up", view.owner, latest,
                        json{{"title", d.def->title}, {"deadline", p.format(*view.deadline)}, {"missed", reasons},
                             {"state", view.machine->state().timeliness->name}});
     spdlog::info("scheduler: {}/{} catch-up for {} point(s) missed while stopped", p.id, d.def->id, missed.size());
@@ -264,20 +263,21 @@ void engine::fire_points(batch& b, plan_state& ps, live_duty& d, instant now, bo
   if (view.reminded_until > d.st.reminded_until) b.progress_only.push_back(&d);
 }
 
-void engine::defer_progress(live_duty& d, std::int64_t flushed_through) {
+void scheduler::defer_progress(live_duty& d, std::int64_t flushed_through) {
   if (d.progress_unflushed) return;  // waiting already, since an older watermark
   d.progress_unflushed = true;
   unflushed_.push_back(unflushed_entry{&d, flushed_through});
 }
 
-bool engine::progress_pending() const {
+bool scheduler::progress_pending() const {
   // Outbox rows of other reasons move nothing; after this many, the next idle moment moves
   // the watermark past them so that a restart skips them.
   constexpr std::int64_t watermark_lag = 10'000;
   return !unflushed_.empty() || last_outbox_id_ - flushed_through_ > watermark_lag;
 }
 
-result<std::size_t> engine::flush_progress(std::size_t limit) {
+result<std::size_t> scheduler::flush_progress(std::size_t limit) {
+  eng_.assert_strand();
   const std::size_t n = std::min(limit, unflushed_.size());
   write_batch w;
   w.duties.reserve(n);
@@ -296,7 +296,7 @@ result<std::size_t> engine::flush_progress(std::size_t limit) {
   const std::int64_t through = n < unflushed_.size() ? unflushed_[n].flushed_through : last_outbox_id_;
   if (through > flushed_through_) w.reminders_flushed_through = through;
   if (!w.empty()) {
-    if (auto s = store_.commit(w); !s) return s.err();
+    if (auto s = eng_.store_.commit(w); !s) return s.err();
   }
   for (std::size_t i = 0; i < n; ++i) unflushed_[i].duty->progress_unflushed = false;
   unflushed_.erase(unflushed_.begin(), unflushed_.begin() + static_cast<std::ptrdiff_t>(n));
@@ -304,7 +304,8 @@ result<std::size_t> engine::flush_progress(std::size_t limit) {
   return unflushed_.size();
 }
 
-void engine::run_due(instant now) {
+std::optional<instant> scheduler::run_due(instant now) {
+  eng_.assert_strand();
   std::vector<live_duty*> due;
   std::set<live_duty*> seen;
   while (!heap_.empty() && heap_.front().fire_at <= now) {
@@ -314,33 +315,42 @@ void engine::run_due(instant now) {
     if (entry.gen != entry.duty->schedule_gen) continue;  // rescheduled since
     if (seen.insert(entry.duty).second) due.push_back(entry.duty);
   }
-  if (due.empty()) return;
+  if (due.empty()) return next_due();
   // Fire in order of the duties' earliest points so the journal reads chronologically.
   batch b;
   for (auto* d : due) fire_points(b, *d->plan, *d, now);
   if (b.writes.empty()) {
     for (auto* d : due) schedule(*d->plan, *d);
-    return;
+    return next_due();
   }
-  if (auto s = commit(b); !s) {
+  if (auto s = eng_.commit(b); !s) {
     spdlog::error("scheduler: commit of {} due duty(ies) failed, retrying in 5 s: {}", due.size(), s.err().message);
     for (auto* d : due) {
       d->schedule_gen += 1;
       heap_.push_back(timer_entry{now + std::chrono::seconds(5), d, d->schedule_gen});
       std::push_heap(heap_.begin(), heap_.end(), std::greater<>());
     }
-    return;
+    return next_due();
   }
-  // commit() rescheduled every duty it changed; a duty whose points all turned out to be
+  // The commit rescheduled every duty it changed; a duty whose points all turned out to be
   // done already still needs its next entry.
   for (auto* d : due)
     if (!b.changes.contains(d)) schedule(*d->plan, *d);
   // The runner flushes when idle; a scheduler that is never idle keeps the backlog bounded here.
-  if (unflushed_.size() > options_.progress_backlog) {
-    if (auto r = flush_progress(unflushed_.size() - options_.progress_backlog); !r)
+  if (unflushed_.size() > eng_.options_.progress_backlog) {
+    if (auto r = flush_progress(unflushed_.size() - eng_.options_.progress_backlog); !r)
       spdlog::warn("scheduler: writing reminder progress failed (kept, retried later): {}", r.err().message);
   }
   spdlog::debug("scheduler: fired points of {} duty(ies), {} notification(s)", due.size(), b.writes.outbox.size());
+  return next_due();
+}
+
+void scheduler::reset(instant opened_at, std::int64_t last_outbox_id, std::int64_t flushed_through) {
+  heap_.clear();
+  unflushed_.clear();
+  opened_at_ = opened_at;
+  last_outbox_id_ = last_outbox_id;
+  flushed_through_ = flushed_through;
 }
 
 }  // namespace dutyflow

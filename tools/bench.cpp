@@ -5,6 +5,7 @@
 //   restart      open() of a journal with N duties and 6 events each: replay time, memory
 //   sqlite       the raw SQLite batched insert rate on the same disk, for reference
 #include "engine/clock.h"
+#include "engine/scheduler.h"
 #include "engine/engine.h"
 #include "engine/runner.h"
 #include "engine/store.h"
@@ -201,7 +202,7 @@ int bench_scheduler(std::size_t n, double window_s, double lead_s, std::size_t c
     if (fired == n) cv.notify_all();
   });
   engine_runner runner(eng, clock);
-  runner.set_timer([](engine& e) { return e.next_due(); }, [](engine& e, instant now) { e.run_due(now); });
+  runner.run_scheduler();
   runner.start();
 
   const auto ts = steady::now();
@@ -302,7 +303,7 @@ int bench_restart(std::size_t n, std::size_t per_duty, std::size_t chunk, const 
     }
     // As dutyflowd leaves its journal when it stops (or after any idle moment): the outbox
     // watermark at its last row, so that open() reads no reminder progress back.
-    if (auto r = eng.flush_progress(std::numeric_limits<std::size_t>::max()); !r)
+    if (auto r = eng.timers().flush_progress(std::numeric_limits<std::size_t>::max()); !r)
       throw std::runtime_error("flush failed: " + r.err().message);
   }
   const double setup_s = seconds_since(t_setup);

@@ -1,10 +1,35 @@
 #include "tools/config_section.h"
 
+#include "engine/json_limits.h"
+
 #include <cctype>
+#include <fstream>
+#include <sstream>
 
 namespace dutyflow {
 
 using nlohmann::json;
+
+result<config_file> read_config_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return make_error(errc::not_found, "cannot read config " + path);
+  std::stringstream buf;
+  buf << in.rdbuf();
+  auto parsed = parse_json(buf.str());
+  if (!parsed) return make_error(errc::invalid, path + ": " + parsed.err().message);
+  if (!parsed->is_object()) return make_error(errc::invalid, path + ": not a JSON object");
+  return config_file{path, std::move(*parsed)};
+}
+
+result<const json*> config_file::section(const char* key) const {
+  static const json absent;
+  auto it = doc.find(key);
+  if (it == doc.end()) return &absent;
+  if (!it->is_object()) return invalid("\"" + std::string(key) + "\" must be an object");
+  return &*it;
+}
+
+error config_file::invalid(const std::string& why) const { return make_error(errc::invalid, path + ": " + why); }
 
 result<std::chrono::milliseconds> parse_setting_duration(const std::string& text) {
   std::size_t digits = 0;

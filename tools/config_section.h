@@ -14,6 +14,23 @@
 
 namespace dutyflow {
 
+// dutyflowd's config file, read and parsed once (depth-limited, repeated keys refused):
+// every reader of a section (daemon_config.h, notify_setup.h) takes this, so a start reads
+// the file once and every section sees the same text.
+struct config_file {
+  std::string path;
+  nlohmann::json doc;  // an object
+
+  // The section `key`: null when the file has none; errc::invalid when it is not an object.
+  result<const nlohmann::json*> section(const char* key) const;
+  // errc::invalid with the file's path in front of `why`.
+  error invalid(const std::string& why) const;
+};
+
+// Errors: errc::not_found if the file cannot be read, errc::invalid if it is not a JSON
+// object (the message names the file).
+result<config_file> read_config_file(const std::string& path);
+
 // "500ms", "30s", "1m", "6h", "14d". Fails with errc::invalid.
 result<std::chrono::milliseconds> parse_setting_duration(const std::string& text);
 

@@ -11,36 +11,10 @@
 
 namespace dutyflow {
 
-namespace {
 
-// The config file as a JSON object (depth-limited, repeated keys refused), and within it the
-// section `key` (null when the file has none). Each reader below wants one section.
-result<nlohmann::json> read_config_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return make_error(errc::not_found, "cannot read config " + path);
-  std::stringstream buf;
-  buf << in.rdbuf();
-  auto parsed = parse_json(buf.str());
-  if (!parsed) return make_error(errc::invalid, path + ": " + parsed.err().message);
-  if (!parsed->is_object()) return make_error(errc::invalid, path + ": not a JSON object");
-  return std::move(*parsed);
-}
-
-result<nlohmann::json> read_config_section(const std::string& path, const char* key) {
-  auto doc = read_config_file(path);
-  if (!doc) return std::move(doc).err();
-  auto it = doc->find(key);
-  if (it == doc->end()) return nlohmann::json();
-  if (!it->is_object()) return make_error(errc::invalid, path + ": \"" + std::string(key) + "\" must be an object");
-  return std::move(*it);
-}
-
-}  // namespace
-
-status read_daemon_config(const std::string& path, daemon_options& out) {
-  auto parsed = read_config_file(path);
-  if (!parsed) return std::move(parsed).err();
-  const auto& doc = *parsed;
+status read_daemon_config(const config_file& config, daemon_options& out) {
+  const auto& doc = config.doc;
+  const auto& path = config.path;
   struct field {
     const char* key;
     std::string* target;
@@ -66,25 +40,25 @@ status read_daemon_config(const std::string& path, daemon_options& out) {
   return ok_status();
 }
 
-status read_metrics_settings(const std::string& path, bool& allow_loopback) {
-  auto section = read_config_section(path, "metrics");
+status read_metrics_settings(const config_file& config, bool& allow_loopback) {
+  auto section = config.section("metrics");
   if (!section) return std::move(section).err();
-  if (section->is_null()) return ok_status();
+  if ((*section)->is_null()) return ok_status();
   std::string error;
-  const config_section m(*section, "metrics");
+  const config_section m(**section, "metrics");
   if (!m.check_keys({"allow_loopback"}, error) || !m.boolean("allow_loopback", allow_loopback, error))
-    return make_error(errc::invalid, path + ": " + error);
+    return config.invalid(error);
   return ok_status();
 }
 
-status read_http_settings(const std::string& path, http::server_options& server, http::auth_limit_options& auth) {
-  auto section = read_config_section(path, "http");
+status read_http_settings(const config_file& config, http::server_options& server, http::auth_limit_options& auth) {
+  auto section = config.section("http");
   if (!section) return std::move(section).err();
-  if (section->is_null()) return ok_status();
-  const auto* it = &*section;
+  if ((*section)->is_null()) return ok_status();
+  const auto* it = *section;
 
   std::string error;
-  auto bad = [&] { return make_error(errc::invalid, path + ": " + error); };
+  auto bad = [&] { return config.invalid(error); };
   const config_section h(*it, "http");
   long long threads = server.threads, max_connections = static_cast<long long>(server.max_connections);
   long long header_limit = static_cast<long long>(server.header_limit);
@@ -143,17 +117,17 @@ status read_http_settings(const std::string& path, http::server_options& server,
   return ok_status();
 }
 
-status read_http_limits(const std::string& path, http::server_options& server, http::event_hub_options& stream,
+status read_http_limits(const config_file& config, http::server_options& server, http::event_hub_options& stream,
                         http::event_rate_options& rate) {
   // Half the connections at most, unless the config says otherwise: the other half stays
   // for ordinary requests however many dashboards are open.
   stream.max_streams = std::max<std::size_t>(1, server.max_connections / 2);
-  auto section = read_config_section(path, "http");
+  auto section = config.section("http");
   if (!section) return std::move(section).err();
-  if (section->is_null()) return ok_status();
+  if ((*section)->is_null()) return ok_status();
   std::string error;
-  auto bad = [&] { return make_error(errc::invalid, path + ": " + error); };
-  const config_section h(*section, "http");
+  auto bad = [&] { return config.invalid(error); };
+  const config_section h(**section, "http");
   if (const auto* st = h.object("stream", error)) {
     const config_section ss(*st, "http.stream");
     long long max_open = static_cast<long long>(stream.max_streams);
@@ -207,19 +181,19 @@ status read_http_limits(const std::string& path, http::server_options& server, h
   return ok_status();
 }
 
-status read_plan_limits(const std::string& path, plan_limits& out) {
-  auto section = read_config_section(path, "plan_limits");
+status read_plan_limits(const config_file& config, plan_limits& out) {
+  auto section = config.section("plan_limits");
   if (!section) return std::move(section).err();
-  if (section->is_null()) return ok_status();
+  if ((*section)->is_null()) return ok_status();
   std::string error;
-  const config_section l(*section, "plan_limits");
+  const config_section l(**section, "plan_limits");
   long long duties = static_cast<long long>(out.max_duties), units = static_cast<long long>(out.max_units),
             groups = static_cast<long long>(out.max_groups), depth = static_cast<long long>(out.max_dependency_depth);
   if (!l.check_keys({"max_duties", "max_units", "max_groups", "max_dependency_depth"}, error) ||
       !l.integer("max_duties", 1, 10000000, duties, error) || !l.integer("max_units", 1, 1000000, units, error) ||
       !l.integer("max_groups", 1, 1000000, groups, error) ||
       !l.integer("max_dependency_depth", 1, 10000000, depth, error))
-    return make_error(errc::invalid, path + ": " + error);
+    return config.invalid(error);
   out.max_duties = static_cast<std::size_t>(duties);
   out.max_units = static_cast<std::size_t>(units);
   out.max_groups = static_cast<std::size_t>(groups);
@@ -242,13 +216,13 @@ bool clock_time(const std::string& text, std::chrono::minutes& out) {
 
 }  // namespace
 
-status read_engine_settings(const std::string& path, engine_options& out) {
-  auto section = read_config_section(path, "engine");
+status read_engine_settings(const config_file& config, engine_options& out) {
+  auto section = config.section("engine");
   if (!section) return std::move(section).err();
-  if (section->is_null()) return ok_status();
+  if ((*section)->is_null()) return ok_status();
   std::string error;
-  auto bad = [&] { return make_error(errc::invalid, path + ": " + error); };
-  const config_section e(*section, "engine");
+  auto bad = [&] { return config.invalid(error); };
+  const config_section e(**section, "engine");
   long long due_soon = out.due_soon_working_days, repeat = out.overdue_repeat_limit;
   long long backlog = static_cast<long long>(out.progress_backlog);
   std::string open, close, channel = out.fallback_channel;
@@ -292,6 +266,36 @@ status read_engine_settings(const std::string& path, engine_options& out) {
   out.idempotency_ttl = std::chrono::duration_cast<std::chrono::hours>(ttl);
   out.fallback_channel = channel;
   return ok_status();
+}
+
+// The same readers over the file at `path`, read for this one section (the CLI, tests).
+namespace {
+template <class Read>
+status with_config(const std::string& path, Read read) {
+  auto config = read_config_file(path);
+  if (!config) return std::move(config).err();
+  return read(*config);
+}
+}  // namespace
+
+status read_daemon_config(const std::string& path, daemon_options& out) {
+  return with_config(path, [&](const config_file& c) { return read_daemon_config(c, out); });
+}
+status read_metrics_settings(const std::string& path, bool& allow_loopback) {
+  return with_config(path, [&](const config_file& c) { return read_metrics_settings(c, allow_loopback); });
+}
+status read_http_settings(const std::string& path, http::server_options& server, http::auth_limit_options& auth) {
+  return with_config(path, [&](const config_file& c) { return read_http_settings(c, server, auth); });
+}
+status read_http_limits(const std::string& path, http::server_options& server, http::event_hub_options& stream,
+                        http::event_rate_options& rate) {
+  return with_config(path, [&](const config_file& c) { return read_http_limits(c, server, stream, rate); });
+}
+status read_plan_limits(const std::string& path, plan_limits& out) {
+  return with_config(path, [&](const config_file& c) { return read_plan_limits(c, out); });
+}
+status read_engine_settings(const std::string& path, engine_options& out) {
+  return with_config(path, [&](const config_file& c) { return read_engine_settings(c, out); });
 }
 
 }  // namespace dutyflow

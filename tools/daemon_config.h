@@ -1,5 +1,7 @@
 // dutyflowd's settings: read from config/dutyflowd.json, then overridden by flags.
-// Plain data; built once at start-up on the main thread.
+// Plain data; built once at start-up on the main thread. The daemon reads the file once
+// (read_config_file, tools/config_section.h) and hands the parsed file to each reader; the
+// overloads taking a path read the file for one section (the CLI, tests).
 #pragma once
 
 #include "adapters/http/auth_limit.h"
@@ -9,6 +11,7 @@
 #include "engine/engine.h"
 #include "engine/plan.h"
 #include "engine/status.h"
+#include "tools/config_section.h"
 
 #include <string>
 
@@ -42,18 +45,21 @@ struct daemon_options {
 
 // Reads a JSON config file into `out` (keys absent from the file keep their value).
 // Returns errc::invalid naming the file and the bad key, errc::not_found if unreadable.
+status read_daemon_config(const config_file& config, daemon_options& out);
 status read_daemon_config(const std::string& path, daemon_options& out);
 
 // Reads "metrics": {"allow_loopback": bool} of the config file: true lets any loopback
 // peer read /metrics without a token (off by default: behind a reverse proxy on the same
 // machine every client is a loopback peer). Absent: `allow_loopback` keeps its value.
 // Errors as read_daemon_config.
+status read_metrics_settings(const config_file& config, bool& allow_loopback);
 status read_metrics_settings(const std::string& path, bool& allow_loopback);
 
 // Reads the "http" object of the config file (the connection limits and timeouts, and
 // "auth_failures") into the server's and the router's options; absent keys, or no
 // section at all, keep their value. Errors as read_daemon_config. `server.listen` is not
 // read here: it is the top-level "listen".
+status read_http_settings(const config_file& config, http::server_options& server, http::auth_limit_options& auth);
 status read_http_settings(const std::string& path, http::server_options& server, http::auth_limit_options& auth);
 
 // Reads the limits of the "http" section that are not the server's own: "stream"
@@ -63,12 +69,15 @@ status read_http_settings(const std::string& path, http::server_options& server,
 // of `server.max_connections`, and a max_open that is not below it is an error (streams
 // must leave places for requests). Absent keys keep their value. Errors as
 // read_daemon_config.
+status read_http_limits(const config_file& config, http::server_options& server, http::event_hub_options& stream,
+                        http::event_rate_options& rate);
 status read_http_limits(const std::string& path, http::server_options& server, http::event_hub_options& stream,
                         http::event_rate_options& rate);
 
 // Reads the "plan_limits" object of the config file ({"max_duties", "max_units",
 // "max_groups", "max_dependency_depth"}, whole numbers >= 1) into `out`; absent keys keep
 // their value. Errors as read_daemon_config.
+status read_plan_limits(const config_file& config, plan_limits& out);
 status read_plan_limits(const std::string& path, plan_limits& out);
 
 // Reads the "engine" object of the config file into `out`: "due_soon_working_days"
@@ -77,6 +86,7 @@ status read_plan_limits(const std::string& path, plan_limits& out);
 // least 24h, whole hours), "fallback_channel" (log or file),
 // "progress_backlog" (1,000-100,000,000). Absent keys keep their value. Errors as
 // read_daemon_config.
+status read_engine_settings(const config_file& config, engine_options& out);
 status read_engine_settings(const std::string& path, engine_options& out);
 
 }  // namespace dutyflow

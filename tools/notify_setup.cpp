@@ -106,18 +106,18 @@ bool read_webhook_allow(const json& webhook, std::vector<notify::webhook_allow_r
 }  // namespace
 
 status read_notify_settings(const std::string& config_path, notify_settings& out) {
-  std::ifstream in(config_path);
-  if (!in) return make_error(errc::not_found, "cannot read config " + config_path);
-  std::stringstream buf;
-  buf << in.rdbuf();
-  auto doc = json::parse(buf.str(), nullptr, false);
-  if (doc.is_discarded() || !doc.is_object()) return make_error(errc::invalid, config_path + ": not a JSON object");
-  auto it = doc.find("notify");
-  if (it == doc.end()) return ok_status();
-  if (!it->is_object()) return make_error(errc::invalid, config_path + ": \"notify\" must be an object");
+  auto config = read_config_file(config_path);
+  if (!config) return std::move(config).err();
+  return read_notify_settings(*config, out);
+}
 
+status read_notify_settings(const config_file& config, notify_settings& out) {
+  auto section = config.section("notify");
+  if (!section) return std::move(section).err();
+  if ((*section)->is_null()) return ok_status();
+  const auto* it = *section;
   std::string error;
-  auto bad = [&] { return make_error(errc::invalid, config_path + ": " + error); };
+  auto bad = [&] { return config.invalid(error); };
   const config_section n(*it, "notify");
   auto& d = out.dispatcher;
   long long batch = d.batch;

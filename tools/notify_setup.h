@@ -47,6 +47,7 @@ struct notify_settings {
 
 // Reads the "notify" object of the config file into `out` (absent keys keep their
 // value; no section at all keeps every default). Errors: errc::invalid naming the key.
+status read_notify_settings(const config_file& config, notify_settings& out);
 status read_notify_settings(const std::string& config_path, notify_settings& out);
 
 // Loads (or creates) the one-click link key. Errors as security::load_signer.

@@ -69,10 +69,6 @@ response refused(int status, const std::string& title, const std::string& text) 
                   "hệ cơ quan chủ trì kế hoạch.</p>");
 }
 
-response not_configured() {
-  return refused(404, "Không tìm thấy", "Máy chủ này không dùng liên kết xác nhận.");
-}
-
 response link_refusal(security::link_check::outcome outcome) {
   if (outcome == security::link_check::outcome::expired)
     return refused(410, "Liên kết đã hết hạn",
@@ -132,9 +128,8 @@ void with_facts(engine& e, const security::link_claims& c, const respond_fn& res
 
 }  // namespace
 
-void get_ack_link(context& ctx, const std::string& token, const respond_fn& respond) {
-  if (!ctx.acks) return respond(not_configured());
-  const auto& signer = ctx.acks->signer;
+void get_ack_link(services& ctx, const std::string& token, const respond_fn& respond) {
+  const auto& signer = ctx.acks;
   ctx.runner.post([token, respond, &signer](engine& e) {
     auto check = signer.verify(token, e.clock().now());
     if (check.result != security::link_check::outcome::ok) return respond(link_refusal(check.result));
@@ -163,9 +158,8 @@ void get_ack_link(context& ctx, const std::string& token, const respond_fn& resp
   });
 }
 
-void post_ack_link(context& ctx, const std::string& token, const respond_fn& respond) {
-  if (!ctx.acks) return respond(not_configured());
-  const auto& signer = ctx.acks->signer;
+void post_ack_link(services& ctx, const std::string& token, const respond_fn& respond) {
+  const auto& signer = ctx.acks;
   auto& runner = ctx.runner;
   runner.post([token, respond, &signer, &runner](engine& e) {
     auto check = signer.verify(token, e.clock().now());

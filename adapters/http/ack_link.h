@@ -9,18 +9,9 @@
 
 #include "adapters/http/handlers.h"
 
-namespace dutyflow::security {
-class link_tokens;
-}
-
 namespace dutyflow::http {
 
-// What the link routes need; owned by the daemon. Null in context: the routes answer 404.
-struct ack_links {
-  const security::link_tokens& signer;
-};
-
-void get_ack_link(context& ctx, const std::string& token, const respond_fn& respond);
-void post_ack_link(context& ctx, const std::string& token, const respond_fn& respond);
+void get_ack_link(services& ctx, const std::string& token, const respond_fn& respond);
+void post_ack_link(services& ctx, const std::string& token, const respond_fn& respond);
 
 }  // namespace dutyflow::http

@@ -71,10 +71,9 @@ bool name_filter(const request& req, const char* key, std::string& out, const re
 // Counts a request that may journal events against the caller's allowances (and the
 // duty's, for a unit's event); answers 429 with Retry-After and returns false when one is
 // used up. Checked before the body is parsed: a refused request costs nearly nothing.
-bool within_rate(context& ctx, const actor& caller, const std::string& plan, const std::string& duty,
+bool within_rate(services& ctx, const actor& caller, const std::string& plan, const std::string& duty,
                  const respond_fn& respond) {
-  if (!ctx.event_rate) return true;
-  const auto v = ctx.event_rate->check(caller, plan, duty, std::chrono::steady_clock::now());
+  const auto v = ctx.event_rate.check(caller, plan, duty, std::chrono::steady_clock::now());
   if (v.refused == event_rate_limiter::limit::none) return true;
   const auto seconds = std::to_string(v.retry_after.count());
   const bool on_duty = v.refused == event_rate_limiter::limit::duty;
@@ -116,11 +115,11 @@ json notification_json(const outbox_row& o) {
 
 void get_health(const request&, const respond_fn& respond) { respond(json_response(200, json{{"status", "ok"}})); }
 
-void list_plans(context& ctx, const request&, const actor&, const respond_fn& respond) {
+void list_plans(services& ctx, const request&, const actor&, const respond_fn& respond) {
   ctx.runner.post([respond](engine& e) { respond(json_response(200, json{{"plans", e.plans_json()}})); });
 }
 
-void create_plan(context& ctx, const request& req, const actor& caller, const respond_fn& respond) {
+void create_plan(services& ctx, const request& req, const actor& caller, const respond_fn& respond) {
   if (caller.role != role::coordinator) {
     respond(error_response(403, "forbidden", "only a coordinator may load a plan"));
     return;
@@ -182,14 +181,14 @@ void create_plan(context& ctx, const request& req, const actor& caller, const re
   });
 }
 
-void get_plan(context& ctx, const std::string& plan, const actor&, const respond_fn& respond) {
+void get_plan(services& ctx, const std::string& plan, const actor&, const respond_fn& respond) {
   ctx.runner.post([plan, respond](engine& e) {
     auto j = e.plan_json(plan);
     respond(j ? json_response(200, *j) : error_response(j.err()));
   });
 }
 
-void put_milestone(context& ctx, const request& req, const std::string& plan, const std::string& milestone,
+void put_milestone(services& ctx, const request& req, const std::string& plan, const std::string& milestone,
                    const actor& caller, const respond_fn& respond) {
   if (caller.role != role::coordinator) {
     respond(error_response(403, "forbidden", "only a coordinator may set a milestone"));
@@ -220,7 +219,7 @@ void put_milestone(context& ctx, const request& req, const std::string& plan, co
   });
 }
 
-void get_duty(context& ctx, const std::string& plan, const std::string& duty, const actor& caller,
+void get_duty(services& ctx, const std::string& plan, const std::string& duty, const actor& caller,
               const respond_fn& respond) {
   ctx.runner.post([plan, duty, caller, respond](engine& e) {
     auto j = e.duty_json(plan, duty, &caller, true);
@@ -280,7 +279,7 @@ result<command> parse_event_request(const request& req, const std::string& plan,
   return cmd;
 }
 
-void post_event(context& ctx, const request& req, const std::string& plan, const std::string& duty,
+void post_event(services& ctx, const request& req, const std::string& plan, const std::string& duty,
                 const actor& caller, const respond_fn& respond) {
   // No event is a viewer's to fire: refused before the body is read at all.
   if (caller.role == role::viewer) {
@@ -305,7 +304,7 @@ void post_event(context& ctx, const request& req, const std::string& plan, const
   });
 }
 
-void list_duties(context& ctx, const request& req, const actor& caller, const respond_fn& respond) {
+void list_duties(services& ctx, const request& req, const actor& caller, const respond_fn& respond) {
   duty_filter f;
   if (!name_filter(req, "plan", f.plan, respond) || !name_filter(req, "unit", f.unit, respond) ||
       !name_filter(req, "state", f.state, respond))
@@ -323,7 +322,7 @@ void list_duties(context& ctx, const request& req, const actor& caller, const re
   });
 }
 
-void list_notifications(context& ctx, const request& req, const actor& caller, const respond_fn& respond) {
+void list_notifications(services& ctx, const request& req, const actor& caller, const respond_fn& respond) {
   if (caller.role != role::coordinator) {
     respond(error_response(403, "forbidden", "only a coordinator may read notifications"));
     return;
@@ -354,7 +353,7 @@ void list_notifications(context& ctx, const request& req, const actor& caller, c
   });
 }
 
-void admin_clock(context& ctx, const request& req, const actor& caller, const respond_fn& respond) {
+void admin_clock(services& ctx, const request& req, const actor& caller, const respond_fn& respond) {
   if (!ctx.manual) {
     respond(error_response(404, "not_found", "the clock is not manual (start dutyflowd with --clock manual:ISO)"));
     return;

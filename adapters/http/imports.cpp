@@ -72,7 +72,7 @@ std::optional<response> import_refusal(const actor& caller) {
   return error_response(403, "forbidden", "only a coordinator may import a plan document");
 }
 
-void post_import(context& ctx, const request& req, const actor& caller, const respond_fn& respond) {
+void post_import(services& ctx, const request& req, const actor& caller, const respond_fn& respond) {
   if (auto refusal = import_refusal(caller)) {
     respond(std::move(*refusal));
     return;
@@ -114,7 +114,7 @@ void post_import(context& ctx, const request& req, const actor& caller, const re
     return;
   }
   importer::import_options options;
-  if (ctx.imports) options.directories = *ctx.imports->get();
+  options.directories = *ctx.imports.get();
   auto imported = importer::import_plan(document->lines, options);
   if (!imported) {
     respond(error_response(imported.err()));

@@ -40,7 +40,7 @@ class import_services {
   std::shared_ptr<const directories> dirs_;
 };
 
-void post_import(context& ctx, const request& req, const actor& caller, const respond_fn& respond);
+void post_import(services& ctx, const request& req, const actor& caller, const respond_fn& respond);
 
 // The 403 for a caller who may not import (anyone but a coordinator), or nullopt. The
 // session asks it too, before it reads a large upload's body.

@@ -1,33 +1,16 @@
 #include "adapters/http/router.h"
-#include "adapters/http/ack_link.h"
 #include "adapters/http/imports.h"
-#include "adapters/http/views.h"
+#include "adapters/http/routes.h"
+#include "adapters/http/signed_urls.h"
 
 #include <spdlog/spdlog.h>
-
-#include <vector>
 
 namespace dutyflow::http {
 
 namespace {
 
-std::vector<std::string> segments(const std::string& path) {
-  std::vector<std::string> out;
-  std::size_t i = 0;
-  while (i < path.size()) {
-    if (path[i] == '/') {
-      ++i;
-      continue;
-    }
-    auto j = path.find('/', i);
-    out.push_back(path.substr(i, j - i));
-    i = j == std::string::npos ? path.size() : j;
-  }
-  return out;
-}
-
-response method_not_allowed(const char* allow) {
-  auto r = error_response(405, "method_not_allowed", std::string("use ") + allow);
+response method_not_allowed(const std::string& allow) {
+  auto r = error_response(405, "method_not_allowed", "use " + allow);
   r.headers.emplace_back("Allow", allow);
   return r;
 }
@@ -41,7 +24,7 @@ response unauthenticated(const std::string& authorization) {
 
 }  // namespace
 
-router::router(context& ctx, std::shared_ptr<const token_store> tokens, auth_limit_options auth_limit)
+router::router(services& ctx, std::shared_ptr<const token_store> tokens, auth_limit_options auth_limit)
     : ctx_(ctx), tokens_(std::move(tokens)), limiter_(auth_limit) {}
 
 void router::set_tokens(std::shared_ptr<const token_store> tokens) {
@@ -89,73 +72,55 @@ std::optional<response> router::refuse_upload(const std::string& authorization, 
 }
 
 void router::handle(const request& req, respond_fn respond) {
-  const auto parts = segments(req.path);
-  const auto& m = req.method;
-  if (parts.size() == 1 && parts[0] == "healthz") {
-    if (m != "GET" && m != "HEAD") return respond(method_not_allowed("GET"));
-    return get_health(req, respond);
-  }
-  // One-click links from notifications: the signed token is the credential.
-  if (parts.size() == 2 && parts[0] == "a") {
-    if (m == "GET") return get_ack_link(ctx_, parts[1], respond);
-    if (m == "POST") return post_ack_link(ctx_, parts[1], respond);
-    return respond(method_not_allowed("GET, POST"));
+  const auto parts = path_segments(req.path);
+  const auto match = match_routes(parts);
+  const route* found = nullptr;
+  for (const auto* rt : match.routes)
+    if (answers(rt->method, req.method)) {
+      found = rt;
+      break;
+    }
+  // Every method of one path has the same kind of access (routes_test checks it).
+  const auto who = match.routes.empty() ? route_access::token : match.routes.front()->who;
+  auto call = [&](std::optional<actor> caller) {
+    found->handler(ctx_, route_call{req, match.params, std::move(caller)}, respond);
+  };
+  // /healthz, and one-click links from notifications (the signed token is the
+  // credential): no bearer token is looked at.
+  if (who == route_access::open || who == route_access::action_link) {
+    if (!found) return respond(method_not_allowed(allow_header(match)));
+    return call(std::nullopt);
   }
   // A presented token is checked here, once, whatever the route (/metrics takes one
   // too): every failed check counts against the client's allowance, and a client that
   // used it up is refused before its token is looked at.
   std::optional<response> refusal;
-  const std::optional<actor> caller = check_token(req.authorization, req.remote, refusal);
+  std::optional<actor> caller = check_token(req.authorization, req.remote, refusal);
   if (refusal) return respond(std::move(*refusal));
-  // The dashboard's assets, /metrics and signed calendar links need no bearer token.
-  if (route_public(ctx_, req, parts, caller, respond)) return;
-  if (parts.size() < 2 || parts[0] != "api" || parts[1] != "v1")
+  // The dashboard's assets and /metrics need no bearer token (/metrics decides itself).
+  if (who == route_access::anyone || who == route_access::metrics) {
+    if (!found) return respond(method_not_allowed(allow_header(match)));
+    return call(std::move(caller));
+  }
+  // A calendar app cannot send a token: a signed link stands in for one.
+  if (who == route_access::token_or_signed_link && req.query.contains("sig") && req.authorization.empty()) {
+    if (!found) return respond(method_not_allowed(allow_header(match)));
+    auto exp = req.query.find("exp");
+    if (exp == req.query.end() ||
+        !ctx_.calendar_links.verify(req.path, exp->second, req.query.at("sig"), ctx_.clock.now()))
+      return respond(
+          error_response(403, "forbidden", "the calendar link is not valid or has expired; ask for a new one"));
+    return call(std::nullopt);
+  }
+  if (match.routes.empty() && (parts.size() < 2 || parts[0] != "api" || parts[1] != "v1"))
     return respond(error_response(404, "not_found", "no such resource: " + req.path));
 
-  // Everything under /api needs a known bearer token.
+  // Everything under /api needs a known bearer token, before its path or method is judged.
   if (!caller) return respond(unauthenticated(req.authorization));
-  spdlog::debug("http: {} {} by {}", log_safe(m), log_safe(req.path), caller->name);
-  if (route_views(ctx_, req, parts, *caller, respond)) return;
-
-  const std::size_t n = parts.size();
-  if (n == 3 && parts[2] == "plans") {
-    if (m == "GET") return list_plans(ctx_, req, *caller, respond);
-    if (m == "POST") return create_plan(ctx_, req, *caller, respond);
-    return respond(method_not_allowed("GET, POST"));
-  }
-  if (n == 4 && parts[2] == "plans") {
-    if (m == "GET") return get_plan(ctx_, parts[3], *caller, respond);
-    return respond(method_not_allowed("GET"));
-  }
-  if (n == 6 && parts[2] == "plans" && parts[4] == "milestones") {
-    if (m == "PUT") return put_milestone(ctx_, req, parts[3], parts[5], *caller, respond);
-    return respond(method_not_allowed("PUT"));
-  }
-  if (n == 6 && parts[2] == "plans" && parts[4] == "duties") {
-    if (m == "GET") return get_duty(ctx_, parts[3], parts[5], *caller, respond);
-    return respond(method_not_allowed("GET"));
-  }
-  if (n == 7 && parts[2] == "plans" && parts[4] == "duties" && parts[6] == "events") {
-    if (m == "POST") return post_event(ctx_, req, parts[3], parts[5], *caller, respond);
-    return respond(method_not_allowed("POST"));
-  }
-  if (n == 3 && parts[2] == "imports") {
-    if (m == "POST") return post_import(ctx_, req, *caller, respond);
-    return respond(method_not_allowed("POST"));
-  }
-  if (n == 3 && parts[2] == "duties") {
-    if (m == "GET") return list_duties(ctx_, req, *caller, respond);
-    return respond(method_not_allowed("GET"));
-  }
-  if (n == 3 && parts[2] == "notifications") {
-    if (m == "GET") return list_notifications(ctx_, req, *caller, respond);
-    return respond(method_not_allowed("GET"));
-  }
-  if (n == 4 && parts[2] == "admin" && parts[3] == "clock") {
-    if (m == "POST") return admin_clock(ctx_, req, *caller, respond);
-    return respond(method_not_allowed("POST"));
-  }
-  respond(error_response(404, "not_found", "no such resource: " + req.path));
+  spdlog::debug("http: {} {} by {}", log_safe(req.method), log_safe(req.path), caller->name);
+  if (match.routes.empty()) return respond(error_response(404, "not_found", "no such resource: " + req.path));
+  if (!found) return respond(method_not_allowed(allow_header(match)));
+  call(std::move(caller));
 }
 
 }  // namespace dutyflow::http

@@ -1,6 +1,6 @@
-// Maps a request to its handler: authenticates the bearer token, matches the path and
-// method, and answers 401/404/405 itself, and 429 to a client that failed too many token
-// checks (auth_limit.h). Thread-safe: handle() is called from the I/O threads; the token
+// Maps a request to its handler: matches the route table (routes.h), authenticates by the
+// route's access (the bearer token, a signed calendar link), and answers 401/404/405 (with
+// Allow) itself, and 429 to a client that failed too many token checks (auth_limit.h). Thread-safe: handle() is called from the I/O threads; the token
 // store is swapped atomically on SIGHUP.
 #pragma once
 
@@ -15,7 +15,7 @@ namespace dutyflow::http {
 
 class router {
  public:
-  router(context& ctx, std::shared_ptr<const token_store> tokens, auth_limit_options auth_limit = {});
+  router(services& ctx, std::shared_ptr<const token_store> tokens, auth_limit_options auth_limit = {});
   void handle(const request& req, respond_fn respond);
   // Before an upload's large body is read: the 401, 403 or 429 its Authorization header
   // earns, or nullopt for a coordinator's token. A failed check counts as in handle().
@@ -30,7 +30,7 @@ class router {
   std::optional<actor> check_token(const std::string& authorization, const std::string& remote,
                                    std::optional<response>& refusal);
 
-  context& ctx_;
+  services& ctx_;
   mutable std::mutex mutex_;
   std::shared_ptr<const token_store> tokens_;
   auth_limiter limiter_;

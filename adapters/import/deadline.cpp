@@ -265,21 +265,44 @@ nlohmann::ordered_json stated_deadline::due(const std::string& milestone) const 
   return nullptr;
 }
 
-std::optional<stated_deadline> find_deadline(std::string_view text, date plan_date) {
-  auto folded = fold(text);
-  std::string_view f = folded.text;
-  scan s(f);
-  const int year = static_cast<int>(plan_date.year());
-  auto phrase = [&](std::size_t b, std::size_t e) {
+namespace {
+
+// One assignment's text, folded, and what each family of deadline phrases needs. The
+// families are tried in find_deadline()'s order at each word; each returns the deadline
+// its phrase states at that word, or nothing.
+struct deadline_reader {
+  deadline_reader(std::string_view original, date issued)
+      : text(original), folded(fold(original)), f(folded.text), s(f), plan_date(issued),
+        year(static_cast<int>(issued.year())) {}
+
+  std::optional<stated_deadline> recurring() const;
+  std::optional<stated_deadline> at_clock_on_day(std::size_t p) const;
+  std::optional<stated_deadline> before_day(std::size_t p) const;
+  std::optional<stated_deadline> by_end_of_day(std::size_t p) const;
+  std::optional<stated_deadline> relative_to_event(std::size_t p) const;
+  std::optional<stated_deadline> within_days(std::size_t p) const;
+  std::optional<stated_deadline> month_window(std::size_t p) const;
+
+  // The original text of folded positions [b, e).
+  std::string phrase(std::size_t b, std::size_t e) const {
     return std::string(text.substr(folded.offsets[b], folded.offsets[e] - folded.offsets[b]));
-  };
-  auto year_note = [&](bool given, date d) -> std::string {
+  }
+  std::string year_note(bool given, date d) const {
     if (given) return {};
     return "the year is not written: " + std::to_string(static_cast<int>(d.year())) + ", the plan's year";
-  };
+  }
 
-  // Recurring wording decides first: "Báo cáo hằng tháng trước ngày 15" is not a deadline
-  // on the 15th of the plan's month.
+  std::string_view text;
+  folded_text folded;
+  std::string_view f;  // the folded text
+  scan s;              // a cursor over it
+  date plan_date;
+  int year;  // the plan's: a date written without one gets it
+};
+
+// Recurring wording decides first: "Báo cáo hằng tháng trước ngày 15" is not a deadline
+// on the 15th of the plan's month.
+std::optional<stated_deadline> deadline_reader::recurring() const {
   for (std::size_t p = 0; p < f.size(); ++p) {
     if (!s.word_start(p)) continue;
     for (auto w : {"hang thang", "hang quy", "hang tuan", "hang nam", "dinh ky", "moi thang", "moi quy", "moi tuan"}) {
@@ -305,202 +328,235 @@ std::optional<stated_deadline> find_deadline(std::string_view text, date plan_da
       return d;
     }
   }
+  return std::nullopt;
+}
 
-  for (std::size_t p = 0; p < f.size(); ++p) {
-    if (!s.word_start(p)) continue;
-    date d{};
-    bool given = false;
-    int hour = 0, minute = 0;
-
-    // "trước 10 giờ ngày 15/6/2023", "chậm nhất 17h00 ngày 15/6", "trước 10 giờ, ngày …"
-    for (auto cue : {"truoc", "cham nhat", "cham nhat la", "cham nhat vao", "han chot"}) {
-      auto c = s.word(p, cue);
-      if (c == npos) continue;
-      auto q = s.optional(c, {"luc"});
-      if (auto t = s.clock(s.spaces(q), hour, minute); t != npos) {
-        if (auto e = s.on_day(t, year, d, given); e != npos) {
-          stated_deadline out;
-          out.kind = stated_deadline::type::at;
-          out.at = iso(d, hour, minute);
-          out.phrase = phrase(p, e);
-          out.meaning = "due at " + two(static_cast<unsigned>(hour)) + ":" + two(static_cast<unsigned>(minute)) +
-                        " on " + day_text(d);
-          out.assumption = year_note(given, d);
-          return out;
-        }
-      }
-    }
-
-    // "trước ngày 18/7/2023": before the day begins.
-    if (auto c = s.word(p, "truoc ngay"); c != npos) {
-      if (auto e = s.day(s.spaces(c), year, d, given); e != npos) {
+// "trước 10 giờ ngày 15/6/2023", "chậm nhất 17h00 ngày 15/6", "trước 10 giờ, ngày …"
+std::optional<stated_deadline> deadline_reader::at_clock_on_day(std::size_t p) const {
+  date d{};
+  bool given = false;
+  int hour = 0, minute = 0;
+  for (auto cue : {"truoc", "cham nhat", "cham nhat la", "cham nhat vao", "han chot"}) {
+    auto c = s.word(p, cue);
+    if (c == npos) continue;
+    auto q = s.optional(c, {"luc"});
+    if (auto t = s.clock(s.spaces(q), hour, minute); t != npos) {
+      if (auto e = s.on_day(t, year, d, given); e != npos) {
         stated_deadline out;
         out.kind = stated_deadline::type::at;
-        out.at = iso(d, 0, 0);
+        out.at = iso(d, hour, minute);
         out.phrase = phrase(p, e);
-        out.meaning = "due before " + day_text(d) + ", i.e. by the end of " + day_text(plus_days(d, -1));
+        out.meaning = "due at " + two(static_cast<unsigned>(hour)) + ":" + two(static_cast<unsigned>(minute)) +
+                      " on " + day_text(d);
         out.assumption = year_note(given, d);
         return out;
       }
     }
+  }
+  return std::nullopt;
+}
 
-    // "chậm nhất ngày 20/7/2023", "chậm nhất là ngày …", "hạn chót ngày …", "trong ngày …",
-    // "đến hết ngày …", "hoàn thành ngày …": by the end of that day.
-    for (auto cue : {"cham nhat", "han chot", "han cuoi", "trong ngay", "den het ngay", "het ngay", "xong truoc ngay",
-                     "hoan thanh ngay", "hoan thanh vao ngay", "den ngay"}) {
-      auto c = s.word(p, cue);
-      if (c == npos) continue;
-      // "số liệu tính đến ngày 30/6" dates the figures, it is no deadline.
-      if (std::string_view(cue) == "den ngay" && p >= 5 && f.substr(p - 5, 4) == "tinh") continue;
-      auto q = s.optional(c, {"la", "vao"});
-      std::size_t e = std::string_view(cue).ends_with("ngay") ? s.day(s.spaces(q), year, d, given)
-                                                               : s.on_day(q, year, d, given);
-      if (e == npos) continue;
+// "trước ngày 18/7/2023": before the day begins.
+std::optional<stated_deadline> deadline_reader::before_day(std::size_t p) const {
+  date d{};
+  bool given = false;
+  if (auto c = s.word(p, "truoc ngay"); c != npos) {
+    if (auto e = s.day(s.spaces(c), year, d, given); e != npos) {
       stated_deadline out;
       out.kind = stated_deadline::type::at;
-      out.at = iso(plus_days(d, 1), 0, 0);
+      out.at = iso(d, 0, 0);
       out.phrase = phrase(p, e);
-      out.meaning = "due by the end of " + day_text(d);
+      out.meaning = "due before " + day_text(d) + ", i.e. by the end of " + day_text(plus_days(d, -1));
       out.assumption = year_note(given, d);
       return out;
     }
+  }
+  return std::nullopt;
+}
 
-    // "xong trước Hội nghị 03 ngày", "trước Hội nghị ít nhất 02 ngày làm việc",
-    // "trước khi tổ chức Hội nghị 05 ngày", "trước 03 ngày tổ chức Hội nghị",
-    // "sau Hội nghị 02 ngày" / "sau khi kết thúc Hội nghị 02 ngày".
-    for (auto cue : {"truoc", "truoc khi", "sau", "sau khi", "sau khi ket thuc"}) {
-      auto c = s.word(p, cue);
-      if (c == npos) continue;
-      bool before = std::string_view(cue).starts_with("truoc");
-      int n = 0;
-      bool working = false;
-      std::size_t e = npos;
-      if (auto ev = event_at(s, c); ev != npos) {  // "trước Hội nghị 03 ngày", "sau Lễ ra quân 30 ngày"
-        // The event's name may run a few words before the count ("Lễ ra quân").
-        for (int words = 0; words <= 4 && ev != npos && e == npos; ++words) {
-          auto q = s.optional(ev, {"it nhat", "toi thieu"});
-          e = days_count(s, q, n, working);
-          auto w = s.spaces(ev);
-          if (w >= f.size() || !is_alnum(f[w]) || is_digit(f[w])) break;
-          while (w < f.size() && is_alnum(f[w])) ++w;
-          ev = w;
-        }
-      } else if (auto dc = days_count(s, c, n, working); dc != npos) {  // "trước 03 ngày tổ chức Hội nghị"
-        auto q = s.optional(dc, {"so voi", "ke tu"});
-        q = s.optional(q, {"ngay"});
-        if (event_at(s, q) != npos) e = event_at(s, q);
+// "chậm nhất ngày 20/7/2023", "chậm nhất là ngày …", "hạn chót ngày …", "trong ngày …",
+// "đến hết ngày …", "hoàn thành ngày …": by the end of that day.
+std::optional<stated_deadline> deadline_reader::by_end_of_day(std::size_t p) const {
+  date d{};
+  bool given = false;
+  for (auto cue : {"cham nhat", "han chot", "han cuoi", "trong ngay", "den het ngay", "het ngay", "xong truoc ngay",
+                   "hoan thanh ngay", "hoan thanh vao ngay", "den ngay"}) {
+    auto c = s.word(p, cue);
+    if (c == npos) continue;
+    // "số liệu tính đến ngày 30/6" dates the figures, it is no deadline.
+    if (std::string_view(cue) == "den ngay" && p >= 5 && f.substr(p - 5, 4) == "tinh") continue;
+    auto q = s.optional(c, {"la", "vao"});
+    std::size_t e = std::string_view(cue).ends_with("ngay") ? s.day(s.spaces(q), year, d, given)
+                                                             : s.on_day(q, year, d, given);
+    if (e == npos) continue;
+    stated_deadline out;
+    out.kind = stated_deadline::type::at;
+    out.at = iso(plus_days(d, 1), 0, 0);
+    out.phrase = phrase(p, e);
+    out.meaning = "due by the end of " + day_text(d);
+    out.assumption = year_note(given, d);
+    return out;
+  }
+  return std::nullopt;
+}
+
+// "xong trước Hội nghị 03 ngày", "trước Hội nghị ít nhất 02 ngày làm việc",
+// "trước khi tổ chức Hội nghị 05 ngày", "trước 03 ngày tổ chức Hội nghị",
+// "sau Hội nghị 02 ngày" / "sau khi kết thúc Hội nghị 02 ngày".
+std::optional<stated_deadline> deadline_reader::relative_to_event(std::size_t p) const {
+  for (auto cue : {"truoc", "truoc khi", "sau", "sau khi", "sau khi ket thuc"}) {
+    auto c = s.word(p, cue);
+    if (c == npos) continue;
+    bool before = std::string_view(cue).starts_with("truoc");
+    int n = 0;
+    bool working = false;
+    std::size_t e = npos;
+    if (auto ev = event_at(s, c); ev != npos) {  // "trước Hội nghị 03 ngày", "sau Lễ ra quân 30 ngày"
+      // The event's name may run a few words before the count ("Lễ ra quân").
+      for (int words = 0; words <= 4 && ev != npos && e == npos; ++words) {
+        auto q = s.optional(ev, {"it nhat", "toi thieu"});
+        e = days_count(s, q, n, working);
+        auto w = s.spaces(ev);
+        if (w >= f.size() || !is_alnum(f[w]) || is_digit(f[w])) break;
+        while (w < f.size() && is_alnum(f[w])) ++w;
+        ev = w;
       }
-      if (e == npos || n > 365) continue;
-      stated_deadline out;
-      out.kind = stated_deadline::type::milestone;
-      out.offset = (before ? "-" : "+") + std::to_string(n) + (working ? "wd" : "d");
-      out.phrase = phrase(p, e);
-      out.meaning = std::to_string(n) + (working ? " working" : "") + " days " + (before ? "before" : "after") +
-                    " the event";
-      return out;
+    } else if (auto dc = days_count(s, c, n, working); dc != npos) {  // "trước 03 ngày tổ chức Hội nghị"
+      auto q = s.optional(dc, {"so voi", "ke tu"});
+      q = s.optional(q, {"ngay"});
+      if (event_at(s, q) != npos) e = event_at(s, q);
     }
+    if (e == npos || n > 365) continue;
+    stated_deadline out;
+    out.kind = stated_deadline::type::milestone;
+    out.offset = (before ? "-" : "+") + std::to_string(n) + (working ? "wd" : "d");
+    out.phrase = phrase(p, e);
+    out.meaning = std::to_string(n) + (working ? " working" : "") + " days " + (before ? "before" : "after") +
+                  " the event";
+    return out;
+  }
+  return std::nullopt;
+}
 
-    // "trong 05 ngày làm việc (kể từ ngày …)", "trong thời hạn 10 ngày kể từ ngày ban hành",
-    // "trong vòng 07 ngày kể từ ngày nhận được Kế hoạch".
-    if (auto c = s.word(p, "trong"); c != npos) {
-      auto q = s.optional(c, {"vong", "thoi han", "thoi gian"});
-      int n = 0;
-      bool working = false;
-      if (auto e = days_count(s, q, n, working); e != npos && n <= 1000) {
-        // What the count starts from, within the next few words.
-        std::size_t from = s.spaces(e);
-        std::size_t anchor_end = npos;
-        bool from_issue = false, from_receipt = false;
-        // "… sau khi kết thúc đợt kiểm tra", "… sau Hội nghị": after the event.
-        for (auto cue : {"sau khi ket thuc", "sau khi", "ke tu khi ket thuc", "sau"}) {
-          auto a = s.word(from, cue);
-          if (a == npos) continue;
-          auto ev = event_at(s, a);
-          if (ev == npos) continue;
-          stated_deadline out;
-          out.kind = stated_deadline::type::milestone;
-          out.offset = "+" + std::to_string(n) + (working ? "wd" : "d");
-          out.phrase = phrase(p, ev);
-          out.meaning = std::to_string(n) + (working ? " working" : "") + " days after the event";
-          return out;
-        }
-        for (auto cue : {"ke tu", "tinh tu", "sau khi"}) {
-          auto a = s.word(from, cue);
-          if (a == npos) continue;
-          auto stop = a;
-          while (stop < f.size() && f[stop] != ';' && f[stop] != '.' && f[stop] != ',' && f[stop] != ')' &&
-                 stop - a < 80)
-            ++stop;
-          anchor_end = stop;
-          for (auto k = a; k < stop; ++k) {
-            if (!s.word_start(k)) continue;
-            if (s.word(k, "ban hanh") != npos || s.word(k, "ky") != npos) from_issue = true;
-            if (s.word(k, "nhan") != npos || s.word(k, "giao") != npos || s.word(k, "duoc") != npos)
-              from_receipt = true;
-          }
-          break;
-        }
-        if (anchor_end == npos && !working) continue;  // "trong 02 ngày" alone may be a duration
-        auto end = anchor_end == npos ? e : anchor_end;
+// "trong 05 ngày làm việc (kể từ ngày …)", "trong thời hạn 10 ngày kể từ ngày ban hành",
+// "trong vòng 07 ngày kể từ ngày nhận được Kế hoạch".
+std::optional<stated_deadline> deadline_reader::within_days(std::size_t p) const {
+  if (auto c = s.word(p, "trong"); c != npos) {
+    auto q = s.optional(c, {"vong", "thoi han", "thoi gian"});
+    int n = 0;
+    bool working = false;
+    if (auto e = days_count(s, q, n, working); e != npos && n <= 1000) {
+      // What the count starts from, within the next few words.
+      std::size_t from = s.spaces(e);
+      std::size_t anchor_end = npos;
+      bool from_issue = false, from_receipt = false;
+      // "… sau khi kết thúc đợt kiểm tra", "… sau Hội nghị": after the event.
+      for (auto cue : {"sau khi ket thuc", "sau khi", "ke tu khi ket thuc", "sau"}) {
+        auto a = s.word(from, cue);
+        if (a == npos) continue;
+        auto ev = event_at(s, a);
+        if (ev == npos) continue;
         stated_deadline out;
-        out.phrase = phrase(p, end);
-        if (working && !from_issue) {
-          out.kind = stated_deadline::type::after_assigned;
-          out.working_days = n;
-          out.meaning = std::to_string(n) + " working days from when the duty is assigned";
-          if (!from_receipt)
-            out.assumption = "the text does not say from when the days count: counted from the assignment";
-          return out;
-        }
-        if (working) {  // from the issue date, in working days: counted from the assignment too
-          out.kind = stated_deadline::type::after_assigned;
-          out.working_days = n;
-          out.meaning = std::to_string(n) + " working days";
-          out.assumption = "counted from when the plan is loaded and the duty assigned, not from the issue date " +
-                           day_text(plan_date) + "; load the plan the day it is issued or set the date by hand";
-          return out;
-        }
-        // Calendar days from the issue date (or, said as from receipt, from the issue date too).
-        auto last = plus_days(plan_date, n);
-        out.kind = stated_deadline::type::at;
-        out.at = iso(plus_days(last, 1), 0, 0);
-        out.meaning = std::to_string(n) + " days from " + day_text(plan_date) + ": by the end of " + day_text(last);
-        if (!from_issue)
-          out.assumption = "counted from the issue date " + day_text(plan_date) + " (the text counts from receipt)";
+        out.kind = stated_deadline::type::milestone;
+        out.offset = "+" + std::to_string(n) + (working ? "wd" : "d");
+        out.phrase = phrase(p, ev);
+        out.meaning = std::to_string(n) + (working ? " working" : "") + " days after the event";
         return out;
       }
-    }
-
-    // "trong tháng 7/2023", "trong Tháng 6": by the end of the month; "trước tháng 8": before it.
-    for (auto cue : {"trong thang", "truoc thang"}) {
-      auto c = s.word(p, cue);
-      if (c == npos) continue;
-      int m = 0, y = 0;
-      auto e = s.number(s.spaces(c), m, 2);
-      if (e == npos || m < 1 || m > 12) continue;
-      bool ygiven = false;
-      if (auto sl = s.spaces(e); sl < f.size() && f[sl] == '/') {
-        if (auto ye = s.number(s.spaces(sl + 1), y, 4); ye != npos && y >= 1900) e = ye, ygiven = true;
-      } else if (auto n = s.word(s.spaces(e), "nam"); n != npos) {
-        if (auto ye = s.number(s.spaces(n), y, 4); ye != npos && y >= 1900) e = ye, ygiven = true;
+      for (auto cue : {"ke tu", "tinh tu", "sau khi"}) {
+        auto a = s.word(from, cue);
+        if (a == npos) continue;
+        auto stop = a;
+        while (stop < f.size() && f[stop] != ';' && f[stop] != '.' && f[stop] != ',' && f[stop] != ')' &&
+               stop - a < 80)
+          ++stop;
+        anchor_end = stop;
+        for (auto k = a; k < stop; ++k) {
+          if (!s.word_start(k)) continue;
+          if (s.word(k, "ban hanh") != npos || s.word(k, "ky") != npos) from_issue = true;
+          if (s.word(k, "nhan") != npos || s.word(k, "giao") != npos || s.word(k, "duoc") != npos)
+            from_receipt = true;
+        }
+        break;
       }
-      if (!ygiven) y = year;
-      std::chrono::year_month ym{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(m)}};
+      if (anchor_end == npos && !working) return std::nullopt;  // "trong 02 ngày" alone may be a duration
+      auto end = anchor_end == npos ? e : anchor_end;
       stated_deadline out;
-      out.kind = stated_deadline::type::at;
-      out.phrase = phrase(p, e);
-      if (std::string_view(cue) == "trong thang") {
-        date last{ym / std::chrono::last};
-        out.at = iso(plus_days(last, 1), 0, 0);
-        out.meaning = "within the month: by the end of " + day_text(last);
-      } else {
-        date first{ym / std::chrono::day{1}};
-        out.at = iso(first, 0, 0);
-        out.meaning = "before the month: by the end of " + day_text(plus_days(first, -1));
+      out.phrase = phrase(p, end);
+      if (working && !from_issue) {
+        out.kind = stated_deadline::type::after_assigned;
+        out.working_days = n;
+        out.meaning = std::to_string(n) + " working days from when the duty is assigned";
+        if (!from_receipt)
+          out.assumption = "the text does not say from when the days count: counted from the assignment";
+        return out;
       }
-      if (!ygiven) out.assumption = "the year is not written: " + std::to_string(y) + ", the plan's year";
+      if (working) {  // from the issue date, in working days: counted from the assignment too
+        out.kind = stated_deadline::type::after_assigned;
+        out.working_days = n;
+        out.meaning = std::to_string(n) + " working days";
+        out.assumption = "counted from when the plan is loaded and the duty assigned, not from the issue date " +
+                         day_text(plan_date) + "; load the plan the day it is issued or set the date by hand";
+        return out;
+      }
+      // Calendar days from the issue date (or, said as from receipt, from the issue date too).
+      auto last = plus_days(plan_date, n);
+      out.kind = stated_deadline::type::at;
+      out.at = iso(plus_days(last, 1), 0, 0);
+      out.meaning = std::to_string(n) + " days from " + day_text(plan_date) + ": by the end of " + day_text(last);
+      if (!from_issue)
+        out.assumption = "counted from the issue date " + day_text(plan_date) + " (the text counts from receipt)";
       return out;
     }
+  }
+  return std::nullopt;
+}
+
+// "trong tháng 7/2023", "trong Tháng 6": by the end of the month; "trước tháng 8": before it.
+std::optional<stated_deadline> deadline_reader::month_window(std::size_t p) const {
+  for (auto cue : {"trong thang", "truoc thang"}) {
+    auto c = s.word(p, cue);
+    if (c == npos) continue;
+    int m = 0, y = 0;
+    auto e = s.number(s.spaces(c), m, 2);
+    if (e == npos || m < 1 || m > 12) continue;
+    bool ygiven = false;
+    if (auto sl = s.spaces(e); sl < f.size() && f[sl] == '/') {
+      if (auto ye = s.number(s.spaces(sl + 1), y, 4); ye != npos && y >= 1900) e = ye, ygiven = true;
+    } else if (auto n = s.word(s.spaces(e), "nam"); n != npos) {
+      if (auto ye = s.number(s.spaces(n), y, 4); ye != npos && y >= 1900) e = ye, ygiven = true;
+    }
+    if (!ygiven) y = year;
+    std::chrono::year_month ym{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(m)}};
+    stated_deadline out;
+    out.kind = stated_deadline::type::at;
+    out.phrase = phrase(p, e);
+    if (std::string_view(cue) == "trong thang") {
+      date last{ym / std::chrono::last};
+      out.at = iso(plus_days(last, 1), 0, 0);
+      out.meaning = "within the month: by the end of " + day_text(last);
+    } else {
+      date first{ym / std::chrono::day{1}};
+      out.at = iso(first, 0, 0);
+      out.meaning = "before the month: by the end of " + day_text(plus_days(first, -1));
+    }
+    if (!ygiven) out.assumption = "the year is not written: " + std::to_string(y) + ", the plan's year";
+    return out;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<stated_deadline> find_deadline(std::string_view text, date plan_date) {
+  const deadline_reader r(text, plan_date);
+  if (auto d = r.recurring()) return d;
+  for (std::size_t p = 0; p < r.f.size(); ++p) {
+    if (!r.s.word_start(p)) continue;
+    for (auto family : {&deadline_reader::at_clock_on_day, &deadline_reader::before_day,
+                        &deadline_reader::by_end_of_day, &deadline_reader::relative_to_event,
+                        &deadline_reader::within_days, &deadline_reader::month_window})
+      if (auto d = (r.*family)(p)) return d;
   }
   return std::nullopt;
 }

@@ -108,6 +108,23 @@ dispatcher_stats dispatcher::stats() const {
   return stats_;
 }
 
+bool dispatcher::wait_recorded(const std::function<bool()>& done, std::chrono::milliseconds limit) {
+  const auto until = steady::now() + limit;
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    // The round count is read before `done` runs: a round that ends while it runs wakes
+    // the wait below instead of being missed.
+    const auto seen = rounds_;
+    lock.unlock();
+    if (done()) return true;
+    lock.lock();
+    if (!recorded_.wait_until(lock, until, [&] { return rounds_ != seen; })) {
+      lock.unlock();
+      return done();
+    }
+  }
+}
+
 void dispatcher::run() {
   auto next_poll = steady::now();
   bool stop_seen = false;
@@ -242,7 +259,7 @@ void dispatcher::begin(const outbox_row& row, instant now) {
     return;
   }
   auto msg = std::make_shared<const message>(std::move(*composed));
-  const auto contacts = contacts_of(*p, row.unit);
+  const auto contacts = contacts_of(*p, row.unit, row.channel);
   f->contacts = contacts.size();
   const auto& sent = sent_[row.id];
   for (std::size_t i = 0; i < contacts.size(); ++i) {
@@ -330,6 +347,17 @@ void dispatcher::record_settled() {
   records.reserve(done.size());
   for (const auto& d : done) records.push_back(d.record);
   auto unknown = db_->record_attempts(records);
+  // Waiters (wait_recorded) look again once this round's stats are counted too.
+  struct round_end {
+    dispatcher& d;
+    ~round_end() {
+      {
+        std::lock_guard lock(d.mutex_);
+        ++d.rounds_;
+      }
+      d.recorded_.notify_all();
+    }
+  } end_of_round{*this};
   std::set<std::int64_t> missing;
   if (unknown) missing.insert(unknown->begin(), unknown->end());
 

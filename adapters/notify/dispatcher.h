@@ -93,6 +93,11 @@ class dispatcher {
   // Reads the outbox now instead of at the next poll (after a commit, a clock move).
   void poke();
   dispatcher_stats stats() const;
+  // Waits until `done()` holds: checks it now, then again each time the dispatcher has
+  // recorded a round of attempts (the only time rows, stats and the store change), until
+  // `limit` passes. For tests and tools that wait on deliveries without polling; `done`
+  // runs on the caller's thread, without the dispatcher's lock.
+  bool wait_recorded(const std::function<bool()>& done, std::chrono::milliseconds limit);
 
  private:
   struct lane;
@@ -127,6 +132,8 @@ class dispatcher {
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;
+  std::condition_variable recorded_;  // after each record_settled() round
+  std::uint64_t rounds_ = 0;          // record_settled() rounds, under mutex_
   std::deque<outcome> outcomes_;  // from the lanes
   bool poked_ = false;
   bool stopping_ = false;

@@ -188,11 +188,14 @@ template_vars message_vars(const outbox_row& row, const plan& p, const security:
   return v;
 }
 
-std::vector<contact> contacts_of(const plan& p, const std::string& unit) {
+std::vector<contact> contacts_of(const plan& p, const std::string& unit, std::string_view fallback) {
   std::vector<contact> out;
   if (const auto* u = p.find_unit(unit); u && u->contacts.is_array())
     for (const auto& c : u->contacts) out.push_back(contact::from_json(c));
-  if (out.empty()) out.push_back(contact{"log", "", ""});
+  if (!out.empty()) return out;
+  // Unit ids are plan-file ids (lowercase letters, digits, dashes): a safe file name.
+  if (fallback == "file" && !unit.empty()) out.push_back(contact{"file", unit + ".jsonl", ""});
+  else out.push_back(contact{"log", "", ""});
   return out;
 }
 

@@ -33,7 +33,9 @@ template_vars message_vars(const outbox_row& row, const plan& p, const security:
 result<message> compose(const outbox_row& row, const plan& p, const template_set& templates, const security::link_tokens* links,
                         const compose_options& options);
 
-// The unit's contacts, or one "log" contact when it has none (or is unknown).
-std::vector<contact> contacts_of(const plan& p, const std::string& unit);
+// The unit's contacts. A unit with none (or unknown) gets the channel the engine recorded
+// on its outbox row when it queued it (engine.fallback_channel): `fallback` "file" is the
+// file "<unit>.jsonl" under file.dir, anything else one "log" contact.
+std::vector<contact> contacts_of(const plan& p, const std::string& unit, std::string_view fallback = "log");
 
 }  // namespace dutyflow::notify

@@ -12,8 +12,10 @@
 namespace dutyflow::security {
 
 // The text of the secret in `path` (trailing whitespace trimmed), creating the file
-// (parent directories too) when it does not exist. Creation is O_EXCL: of two processes
-// starting at once, one writes and the other reads what it wrote. `what` names the
+// (parent directories too) when it does not exist. The key is written and synced before
+// the file gets its name (link(2) of an unnamed O_TMPFILE file), so a daemon killed while
+// creating it leaves no file or a whole one; of two processes starting at once, one key
+// wins and both use it; an empty file (an older version's crash) is made anew. `what` names the
 // secret in errors ("calendar link key: …"). Errors: errc::invalid for a file readable
 // by group or others, or holding fewer than 16 characters; errc::storage when it cannot
 // be read or written; errc::internal without randomness. `created` tells whether the

@@ -29,6 +29,7 @@
 #include <sstream>
 
 #include "engine/calendar.h"
+#include "engine/scheduler.h"
 #include "engine/clock.h"
 #include "engine/engine.h"
 #include "engine/plan.h"
@@ -177,7 +178,7 @@ std::string run_reference(const std::string& plan_file, const std::string& db_pa
   if (!plan) return plan.err().message;
   if (auto loaded = ref.load(*plan, actor{"dutyflowd", role::system, ""}); !loaded) return loaded.err().message;
   auto fire_due = [&] {
-    if (auto next = ref.next_due(); next && *next <= clock.now()) ref.run_due(clock.now());
+    if (auto next = ref.timers().next_due(); next && *next <= clock.now()) ref.timers().run_due(clock.now());
   };
   fire_due();
   std::size_t next = 0;
@@ -204,11 +205,11 @@ std::string run_reference(const std::string& plan_file, const std::string& db_pa
   apply_events_at(start);
   for (instant step : clock_steps) {
     if (auto s = clock.set(step); !s) return s.err().message;
-    ref.run_due(step);
+    ref.timers().run_due(step);
     apply_events_at(step);
   }
   // As dutyflowd does when it stops: the reminders' progress reaches the duties table.
-  if (auto r = ref.flush_progress(std::numeric_limits<std::size_t>::max()); !r) return r.err().message;
+  if (auto r = ref.timers().flush_progress(std::numeric_limits<std::size_t>::max()); !r) return r.err().message;
   if (next != client_events.size())
     problems += "client event " + client_events[next].duty + " #" + std::to_string(client_events[next].seq) + " at " +
                 iso(client_events[next].at) + " is at no instant the clock stood at\n";

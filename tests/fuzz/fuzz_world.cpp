@@ -1,4 +1,5 @@
 #include "tests/fuzz/fuzz_world.h"
+#include "engine/scheduler.h"
 
 #include "adapters/http/stream_replay.h"
 #include "adapters/security/codec.h"
@@ -83,9 +84,9 @@ struct world::parts {
   std::unique_ptr<http::event_hub> hub;
   std::unique_ptr<http::stream_replayer> replay;  // after hub and db: stopped before either goes
   std::unique_ptr<http::signed_urls> calendar_links;
-  std::unique_ptr<http::view_services> views;
-  std::unique_ptr<http::ack_links> acks;
-  std::unique_ptr<http::context> ctx;
+  std::unique_ptr<http::import_services> imports;
+  std::unique_ptr<http::event_rate_limiter> event_rate;
+  std::unique_ptr<http::services> ctx;
   std::unique_ptr<http::router> router;
 
   explicit parts(instant now) : clock(now) {}
@@ -126,7 +127,7 @@ world::world(bool seed_plan) {
       if (auto added = e.load(*p, actor{"dutyflowd", role::system, ""}); !added)
         fail("seed plan load: " + added.err().message);
     }
-    e.run_due(clk.now());
+    e.timers().run_due(clk.now());
   }
   fs::copy_file(template_path_, work_path_, fs::copy_options::overwrite_existing);
   build(work_path_);
@@ -156,18 +157,19 @@ void world::build(const std::string& db_path) {
   p->replay = std::make_unique<http::stream_replayer>(
       *p->hub, [db_path] { return open_sqlite_journal_reader(db_path); });
   p->replay->start();
-  p->views = std::make_unique<http::view_services>(http::view_services{*p->hub, *p->calendar_links, p->clock, &*calendar_});
-  p->views->replay = p->replay.get();
-  p->acks = std::make_unique<http::ack_links>(http::ack_links{*ack_signer_});
-  p->ctx = std::make_unique<http::context>(http::context{*p->runner, builtin_kinds(), &p->clock, {}});
-  p->ctx->views = p->views.get();
-  p->ctx->acks = p->acks.get();
+  p->imports = std::make_unique<http::import_services>(http::import_services::directories{});
+  // No allowance limits the fuzzer (0 turns a limit off), as before it had none.
+  p->event_rate = std::make_unique<http::event_rate_limiter>(http::event_rate_options{{0, 0}, {0, 0}, {0, 0}});
+  p->ctx = std::make_unique<http::services>(http::services{*p->runner, builtin_kinds(), p->clock, *calendar_, *p->hub,
+                                                           *p->replay, *p->calendar_links, *ack_signer_, *p->imports,
+                                                           *p->event_rate});
+  p->ctx->manual = &p->clock;
   auto* clk = &p->clock;
-  p->ctx->after_clock_move = [clk](engine& e) { e.run_due(clk->now()); };
+  p->ctx->after_clock_move = [clk](engine& e) { e.timers().run_due(clk->now()); };
   auto* hub = p->hub.get();
   p->eng->add_observer([hub](const std::vector<event_row>& committed) { hub->publish(committed); });
   p->router = std::make_unique<http::router>(*p->ctx, tokens_);
-  p->runner->set_timer([](engine& e) { return e.next_due(); }, [](engine& e, instant now) { e.run_due(now); });
+  p->runner->run_scheduler();
   p->runner->start();
   parts_ = std::move(p);
 }

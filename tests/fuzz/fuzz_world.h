@@ -9,7 +9,10 @@
 
 #include "adapters/http/ack_link.h"
 #include "adapters/http/router.h"
-#include "adapters/http/views.h"
+#include "adapters/http/event_stream.h"
+#include "adapters/http/imports.h"
+#include "adapters/http/rate_limit.h"
+#include "adapters/http/signed_urls.h"
 #include "adapters/security/link_token.h"
 #include "engine/calendar.h"
 #include "engine/engine.h"

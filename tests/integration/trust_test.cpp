@@ -163,8 +163,12 @@ TEST_F(Trust, OneLateUnitIsTheOnlyLateDutyAndItsEscalationReachesTheLeaders) {
   EXPECT_EQ(escalations[0]["duty"], "tham-luan-xa-ma-li-pho");
   EXPECT_EQ(escalations[0]["unit"], "lanh-dao-ubnd-huyen") << "the leaders, not the coordinator";
   for (const auto& n : rows("")) {
-    if (n["reason"] == "overdue") EXPECT_EQ(n["duty"], "tham-luan-xa-ma-li-pho") << n.dump();
-    if (n["reason"] == "escalation") EXPECT_NE(n["unit"], "phong-noi-vu");
+    if (n["reason"] == "overdue") {
+      EXPECT_EQ(n["duty"], "tham-luan-xa-ma-li-pho") << n.dump();
+    }
+    if (n["reason"] == "escalation") {
+      EXPECT_NE(n["unit"], "phong-noi-vu");
+    }
   }
   auto plan = d_.call("GET", plan_path, coordinator_);
   EXPECT_EQ(plan.body["counts"]["by_status"]["done_on_time"], 14) << plan.body["counts"].dump();

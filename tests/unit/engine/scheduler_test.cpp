@@ -1,6 +1,7 @@
 // The scheduler with a manual clock: every reminder point, office hours, cancellation,
 // moved milestones, catch-up after downtime, no duplicates across restarts.
 #include "engine/engine.h"
+#include "engine/scheduler.h"
 #include "engine/runner.h"
 
 #include "tests/support/failing_store.h"
@@ -62,13 +63,13 @@ class SchedulerTest : public ::testing::Test {
   // on the way, in order.
   void advance_to(const char* iso) {
     const instant target = at(iso);
-    while (auto next = eng_->next_due()) {
+    while (auto next = eng_->timers().next_due()) {
       if (*next > target) break;
       ASSERT_TRUE(clock_.set(std::max(*next, clock_.now())));
-      eng_->run_due(clock_.now());
+      eng_->timers().run_due(clock_.now());
     }
     ASSERT_TRUE(clock_.set(target));
-    eng_->run_due(target);
+    eng_->timers().run_due(target);
   }
 
   // "reason@point" of every notification except the assignment, oldest first.
@@ -105,7 +106,7 @@ class SchedulerTest : public ::testing::Test {
 }  // namespace
 
 TEST_F(SchedulerTest, APendingDeadlineFiresNothing) {
-  EXPECT_FALSE(eng_->next_due());
+  EXPECT_FALSE(eng_->timers().next_due());
   advance_to("2023-07-31T08:00:00+07:00");
   EXPECT_TRUE(sent().empty());
   EXPECT_EQ(duty()["state"]["timeliness"], "OnTrack");
@@ -173,7 +174,7 @@ TEST_F(SchedulerTest, FinishingADutyCancelsItsPendingReminders) {
   EXPECT_EQ(sent(), (std::vector<std::string>{"deadline_set@2023-06-05T08:00:00+07:00",
                                               "reminder@2023-06-13T00:00:00+07:00",
                                               "approved@2023-06-13T12:00:00+07:00"}));
-  EXPECT_FALSE(eng_->next_due());
+  EXPECT_FALSE(eng_->timers().next_due());
   EXPECT_EQ(duty()["status"], "done_on_time");
 }
 
@@ -197,7 +198,7 @@ TEST_F(SchedulerTest, PointsMissedWhileStoppedBecomeOneCatchUp) {
   // dutyflowd is down from Monday 12/6 to Tuesday 20/6.
   ASSERT_TRUE(clock_.set(at("2023-06-20T09:00:00+07:00")));
   restart();
-  eng_->run_due(clock_.now());
+  eng_->timers().run_due(clock_.now());
   EXPECT_EQ(sent(), (std::vector<std::string>{"deadline_set@2023-06-05T08:00:00+07:00",
                                               "catch_up@2023-06-20T00:00:00+07:00"}));
   auto rows = *eng_->notifications({});
@@ -213,7 +214,7 @@ TEST_F(SchedulerTest, NothingIsSentTwiceAcrossARestart) {
   advance_to("2023-06-16T12:00:00+07:00");
   auto before = sent();
   restart();
-  eng_->run_due(clock_.now());
+  eng_->timers().run_due(clock_.now());
   EXPECT_EQ(sent(), before);
   advance_to("2023-06-16T16:00:00+07:00");
   EXPECT_EQ(sent(), before);
@@ -239,10 +240,10 @@ TEST_F(SchedulerTest, DueSoonOffGoesStraightFromOnTimeToOverdue) {
   ASSERT_TRUE(eng.load(*load_plan(json::parse(plan_text), builtin_kinds()), actor{"dutyflowd", role::system, ""}));
   ASSERT_TRUE(eng.set_milestone("hn", "conference", at("2023-06-15T08:00:00+07:00"), coordinator));
   const instant end = at("2023-06-14T08:00:00+07:00");
-  while (auto next = eng.next_due()) {
+  while (auto next = eng.timers().next_due()) {
     if (*next > end) break;
     ASSERT_TRUE(clock.set(std::max(*next, clock.now())));
-    eng.run_due(clock.now());
+    eng.timers().run_due(clock.now());
   }
   std::vector<std::string> reasons;
   auto rows = eng.notifications({});
@@ -266,27 +267,27 @@ TEST_F(SchedulerTest, ReminderProgressIsWrittenLaterAndTakenBackFromTheOutbox) {
   advance_to("2023-06-13T12:00:00+07:00");
   const auto before = sent();
   ASSERT_EQ(before.back(), "reminder@2023-06-13T00:00:00+07:00");
-  EXPECT_EQ(eng_->unflushed_progress(), 1u);
-  EXPECT_TRUE(eng_->progress_pending());
+  EXPECT_EQ(eng_->timers().unflushed_progress(), 1u);
+  EXPECT_TRUE(eng_->timers().progress_pending());
   EXPECT_EQ(table(), "2023-06-05T08:00:00+07:00") << "a reminder alone writes no duty row";
 
   restart();  // as after a kill: nothing flushed
-  EXPECT_EQ(eng_->unflushed_progress(), 1u) << "taken back from the outbox";
-  eng_->run_due(clock_.now());
+  EXPECT_EQ(eng_->timers().unflushed_progress(), 1u) << "taken back from the outbox";
+  eng_->timers().run_due(clock_.now());
   advance_to("2023-06-13T16:00:00+07:00");
   EXPECT_EQ(sent(), before);
 
-  auto left = eng_->flush_progress(std::numeric_limits<std::size_t>::max());
+  auto left = eng_->timers().flush_progress(std::numeric_limits<std::size_t>::max());
   ASSERT_TRUE(left) << left.err().message;
   EXPECT_EQ(*left, 0u);
-  EXPECT_FALSE(eng_->progress_pending());
+  EXPECT_FALSE(eng_->timers().progress_pending());
   EXPECT_EQ(table(), "2023-06-13T00:00:00+07:00");
   auto progress = store_->unflushed_reminders();
   ASSERT_TRUE(progress);
   EXPECT_EQ(progress->flushed_through, progress->last_outbox_id);
   EXPECT_TRUE(progress->duties.empty());
   restart();
-  EXPECT_EQ(eng_->unflushed_progress(), 0u);
+  EXPECT_EQ(eng_->timers().unflushed_progress(), 0u);
 
   // The rest of the points still come, each once, and the state events write the row as before.
   advance_to("2023-06-19T12:00:00+07:00");
@@ -298,7 +299,7 @@ TEST_F(SchedulerTest, ReminderProgressIsWrittenLaterAndTakenBackFromTheOutbox) {
   restart();  // the weekend's merged repeat is taken back (with the two it stands for)
   advance_to("2023-06-19T16:00:00+07:00");
   EXPECT_EQ(sent().size(), 7u);
-  ASSERT_TRUE(eng_->flush_progress(std::numeric_limits<std::size_t>::max()));
+  ASSERT_TRUE(eng_->timers().flush_progress(std::numeric_limits<std::size_t>::max()));
   EXPECT_EQ(table(), "2023-06-19T00:00:00+07:00");
 }
 
@@ -312,7 +313,7 @@ TEST_F(SchedulerTest, ABusySchedulerKeepsItsProgressBacklogBounded) {
   ASSERT_TRUE(eng_->open());
   set_conference("2023-06-20T08:00:00+07:00");
   advance_to("2023-06-13T12:00:00+07:00");
-  EXPECT_EQ(eng_->unflushed_progress(), 0u);
+  EXPECT_EQ(eng_->timers().unflushed_progress(), 0u);
   EXPECT_EQ(local(*dutyflow::testing::duty_rows(dir_.file("journal.db"), "hn")->front().reminded_until), "2023-06-13T00:00:00+07:00");
 }
 
@@ -324,14 +325,14 @@ TEST_F(SchedulerTest, AFailedProgressWriteKeepsItForTheNextTry) {
   ASSERT_TRUE(eng_->open());
   set_conference("2023-06-20T08:00:00+07:00");
   advance_to("2023-06-13T12:00:00+07:00");
-  ASSERT_EQ(eng_->unflushed_progress(), 1u);
+  ASSERT_EQ(eng_->timers().unflushed_progress(), 1u);
   failing.fail_commits = true;
-  auto r = eng_->flush_progress(10);
+  auto r = eng_->timers().flush_progress(10);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.err().code, errc::storage);
-  EXPECT_EQ(eng_->unflushed_progress(), 1u);
+  EXPECT_EQ(eng_->timers().unflushed_progress(), 1u);
   failing.fail_commits = false;
-  r = eng_->flush_progress(10);
+  r = eng_->timers().flush_progress(10);
   ASSERT_TRUE(r);
   EXPECT_EQ(*r, 0u);
   EXPECT_EQ(local(*dutyflow::testing::duty_rows(dir_.file("journal.db"), "hn")->front().reminded_until), "2023-06-13T00:00:00+07:00");
@@ -341,7 +342,7 @@ TEST_F(SchedulerTest, AFailedProgressWriteKeepsItForTheNextTry) {
 TEST_F(SchedulerTest, TheRunnerWritesProgressWhenIdle) {
   set_conference("2023-06-20T08:00:00+07:00");
   engine_runner runner(*eng_, clock_);
-  runner.set_timer([](engine& e) { return e.next_due(); }, [](engine& e, instant now) { e.run_due(now); });
+  runner.run_scheduler();
   runner.start();
   ASSERT_TRUE(clock_.set(at("2023-06-13T12:00:00+07:00")));
   runner.poke();
@@ -349,7 +350,7 @@ TEST_F(SchedulerTest, TheRunnerWritesProgressWhenIdle) {
   // written; each question finds it idle again in between.
   auto ask = [&] {
     std::promise<std::pair<std::size_t, std::size_t>> answer;
-    runner.post([&](engine& e) { answer.set_value({e.notifications({})->size(), e.unflushed_progress()}); });
+    runner.post([&](engine& e) { answer.set_value({e.notifications({})->size(), e.timers().unflushed_progress()}); });
     return answer.get_future().get();
   };
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
@@ -368,7 +369,7 @@ TEST_F(SchedulerTest, TheRunnerFiresWhatIsDueBeforeItsFirstQueuedRead) {
   ASSERT_TRUE(clock_.set(at("2023-06-20T09:00:00+07:00")));
   restart();  // down since 5/6
   engine_runner runner(*eng_, clock_);
-  runner.set_timer([](engine& e) { return e.next_due(); }, [](engine& e, instant now) { e.run_due(now); });
+  runner.run_scheduler();
   std::promise<std::vector<std::string>> seen;
   runner.post([&](engine&) { seen.set_value(sent()); });
   runner.start();
@@ -393,10 +394,10 @@ TEST(SchedulerEscalation, NeverEscalatesAUnitToItself) {
   ASSERT_TRUE(eng.load(*loaded, actor{"dutyflowd", role::system, ""}));
   ASSERT_TRUE(eng.set_milestone("hn", "conference", at("2023-06-20T08:00:00+07:00"), coordinator));
   for (const char* day : {"2023-06-16T12:00:00+07:00", "2023-06-19T12:00:00+07:00", "2023-06-20T12:00:00+07:00"}) {
-    while (auto next = eng.next_due()) {
+    while (auto next = eng.timers().next_due()) {
       if (*next > at(day)) break;
       ASSERT_TRUE(clock.set(std::max(*next, clock.now())));
-      eng.run_due(clock.now());
+      eng.timers().run_due(clock.now());
     }
   }
   auto d = *eng.duty_json("hn", "bao-cao", nullptr, true);
@@ -427,7 +428,7 @@ TEST_F(SchedulerTest, ASubmittedReportWaitingForApprovalNeverTurnsOverdue) {
   EXPECT_EQ(d["follow_up"]["events"], json({"approve", "return"}));
   restart();
   EXPECT_EQ(duty()["status"], "done_on_time") << "replay rebuilds the delivery from the journal";
-  EXPECT_FALSE(eng_->next_due()) << "nothing is scheduled for a delivered part";
+  EXPECT_FALSE(eng_->timers().next_due()) << "nothing is scheduled for a delivered part";
 }
 
 // Issue 14: a part reopened after its deadline is overdue at once, in the same transaction as

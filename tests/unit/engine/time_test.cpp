@@ -40,7 +40,9 @@ TEST(Time, RefusesInstantsWhoseTextCannotBeWrittenBack) {
                           "0999-12-31T23:59:59Z"}) {
     auto t = parse_instant(bad);
     EXPECT_FALSE(t) << bad;
-    if (!t) EXPECT_EQ(t.err().code, errc::invalid);
+    if (!t) {
+      EXPECT_EQ(t.err().code, errc::invalid);
+    }
   }
   for (const char* good : {"1000-01-01T00:00:00Z", "8999-12-31T23:59:59Z", "8999-12-31T09:59:59-14:00"}) {
     auto t = parse_instant(good);

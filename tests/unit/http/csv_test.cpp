@@ -1,6 +1,6 @@
-// adapters/http/csv.cpp and the plan report of views.cpp.
+// adapters/http/csv.cpp and the plan report of report.cpp.
 #include "adapters/http/csv.h"
-#include "adapters/http/views.h"
+#include "adapters/http/report.h"
 
 #include <gtest/gtest.h>
 

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <condition_variable>
 #include <mutex>
 
 using namespace dutyflow;
@@ -16,12 +17,24 @@ class fake_sink final : public stream_sink {
  public:
   explicit fake_sink(std::size_t capacity = 1000) : capacity_(capacity) {}
   offer write(std::string chunk) override {
-    std::lock_guard lock(mutex_);
-    if (closed_) return offer::closed;
-    if (waiting_ >= capacity_) return offer::full;
-    ++waiting_;
-    chunks.push_back(std::move(chunk));
+    {
+      std::lock_guard lock(mutex_);
+      if (closed_) return offer::closed;
+      if (waiting_ >= capacity_) return offer::full;
+      ++waiting_;
+      chunks.push_back(std::move(chunk));
+    }
+    written_.notify_all();
     return offer::queued;
+  }
+  // Waits until what was written holds `text` (or `limit` passed); woken by each write.
+  bool wait_for_text(const std::string& text, std::chrono::seconds limit) {
+    std::unique_lock lock(mutex_);
+    return written_.wait_for(lock, limit, [&] {
+      std::string all;
+      for (auto& c : chunks) all += c;
+      return all.find(text) != std::string::npos;
+    });
   }
   bool restart(std::string chunk) override {
     std::lock_guard lock(mutex_);
@@ -53,6 +66,7 @@ class fake_sink final : public stream_sink {
 
  private:
   std::mutex mutex_;
+  std::condition_variable written_;
   std::size_t capacity_;
   std::size_t waiting_ = 0;
   bool closed_ = false;
@@ -189,9 +203,9 @@ TEST(EventStream, HeartbeatsKeepComingAndStopClosesClients) {
   auto c = std::make_shared<fake_sink>();
   hub.join(c);
   hub.start();
-  // Waits for the hub's real heartbeat thread (real time by design: it is the network's clock).
-  for (int i = 0; i < 500 && c->text().find(": heartbeat\n\n") == std::string::npos; ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  // Waits for the hub's real heartbeat thread (real time by design: it is the network's
+  // clock), woken by the sink's writes.
+  c->wait_for_text(": heartbeat\n\n", std::chrono::seconds(10));
   hub.stop();
   EXPECT_NE(c->text().find(": heartbeat\n\n"), std::string::npos);
   EXPECT_FALSE(c->is_open());

@@ -1,6 +1,6 @@
-// adapters/http/ics.cpp and the unit calendar builder of views.cpp.
+// adapters/http/ics.cpp and the unit calendar builder of calendar_feed.cpp.
 #include "adapters/http/ics.h"
-#include "adapters/http/views.h"
+#include "adapters/http/calendar_feed.h"
 
 #include <gtest/gtest.h>
 

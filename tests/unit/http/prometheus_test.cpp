@@ -1,6 +1,6 @@
-// adapters/http/prometheus.cpp, engine/metrics.cpp and the /metrics body of views.cpp.
+// adapters/http/prometheus.cpp, engine/metrics.cpp and the /metrics body of metrics.cpp.
 #include "adapters/http/prometheus.h"
-#include "adapters/http/views.h"
+#include "adapters/http/metrics.h"
 #include "engine/metrics.h"
 
 #include <gtest/gtest.h>

@@ -1,10 +1,20 @@
 // An engine with the seed plan on a temp SQLite journal and a manual clock, its runner
-// started, and the handlers' context with the views wired in: what dutyflowd builds,
-// minus the sockets. Tests call handlers and wait for their answer with call().
+// started, and the handlers' services (adapters/http/services.h): what dutyflowd builds,
+// minus the sockets. Tests call handlers, or the router, and wait for their answer with
+// call().
 #pragma once
 
+#include "adapters/http/calendar_feed.h"
+#include "adapters/http/dashboard.h"
+#include "adapters/http/event_stream.h"
+#include "adapters/http/imports.h"
+#include "adapters/http/metrics.h"
+#include "adapters/http/rate_limit.h"
+#include "adapters/http/report.h"
+#include "adapters/http/signed_urls.h"
+#include "adapters/http/stream.h"
 #include "adapters/http/stream_replay.h"
-#include "adapters/http/views.h"
+#include "adapters/security/link_token.h"
 #include "engine/plan.h"
 #include "tests/support/temp_dir.h"
 #include "workflows/registry.h"
@@ -22,11 +32,15 @@ struct views_env {
   std::optional<working_calendar> calendar;
   std::unique_ptr<engine> eng;
   std::unique_ptr<engine_runner> runner;
-  std::unique_ptr<http::context> ctx;
   http::event_hub hub;
   std::unique_ptr<http::stream_replayer> replay;
   http::signed_urls links{security::hmac_signer("0123456789abcdef0123456789abcdef", security::signing_use::calendar_link)};
-  std::unique_ptr<http::view_services> views;
+  security::link_tokens acks{
+      security::hmac_signer("fedcba9876543210fedcba9876543210", security::signing_use::action_link)};
+  http::import_services imports{{}};
+  // No allowance limits a test (0 turns a limit off).
+  http::event_rate_limiter event_rate{http::event_rate_options{{0, 0}, {0, 0}, {0, 0}}};
+  std::unique_ptr<http::services> ctx;
 
   views_env() {
     auto opened = open_sqlite_store(sqlite_options{dir.file("journal.db"), "normal"});
@@ -43,13 +57,12 @@ struct views_env {
     EXPECT_TRUE(eng->load(*plan, actor{"dutyflowd", role::system, ""}));
     eng->add_observer([this](const std::vector<event_row>& events) { hub.publish(events); });
     runner = std::make_unique<engine_runner>(*eng, clock);
-    ctx = std::make_unique<http::context>(http::context{*runner, builtin_kinds(), &clock, {}});
     replay = std::make_unique<http::stream_replayer>(
         hub, [path = dir.file("journal.db")] { return open_sqlite_journal_reader(path); });
     replay->start();
-    views = std::make_unique<http::view_services>(http::view_services{hub, links, clock, &*calendar});
-    views->replay = replay.get();
-    ctx->views = views.get();
+    ctx = std::make_unique<http::services>(
+        http::services{*runner, builtin_kinds(), clock, *calendar, hub, *replay, links, acks, imports, event_rate});
+    ctx->manual = &clock;
     runner->start();
   }
   ~views_env() {

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <condition_variable>
 #include <fstream>
 #include <mutex>
 #include <sstream>
@@ -66,17 +67,6 @@ class recording_channel final : public channel {
   std::set<std::string> permanent_;
 };
 
-// Waits (polling, with a safety limit) until `pred` holds.
-template <class Pred>
-bool eventually(Pred pred) {
-  const auto limit = std::chrono::steady_clock::now() + 20s;
-  while (std::chrono::steady_clock::now() < limit) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(5ms);
-  }
-  return pred();
-}
-
 class Dispatcher : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -100,6 +90,13 @@ class Dispatcher : public ::testing::Test {
 
   void TearDown() override {
     if (d_) d_->stop();
+  }
+
+  // Waits until `pred` holds: it is checked again each time the dispatcher recorded a
+  // round of attempts (rows, stats and the store change then only), with a safety limit.
+  template <class Pred>
+  bool eventually(Pred pred) {
+    return d_->wait_recorded(pred, 20s);
   }
 
   // `counted`: the dispatcher's store goes through a failing_store, kept in store_.
@@ -265,14 +262,29 @@ TEST_F(Dispatcher, AContactThatTookTheMessageIsNotSentItAgainWhenAnotherIsRetrie
 
 namespace {
 
-// A lane that never answers until released (or cancelled).
+// A lane that never answers until released (or cancelled: the dispatcher sets `cancel`
+// on stop without a word to the channel, so the wait looks at it every 50 ms; a release
+// wakes it at once).
 struct stuck_channel final : channel {
-  std::atomic<bool> release{false};
+  void let_go() {
+    {
+      std::lock_guard lock(mutex_);
+      released_ = true;
+    }
+    wake_.notify_all();
+  }
   std::string lane(const contact&) const override { return "stuck"; }
   delivery deliver(const message&, const contact&, instant, const std::atomic<bool>& cancel) override {
-    while (!release && !cancel) std::this_thread::sleep_for(1ms);
+    std::unique_lock lock(mutex_);
+    while (!wake_.wait_for(lock, 50ms, [&] { return released_ || cancel; })) {
+    }
     return delivery::retry("released");
   }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool released_ = false;
 };
 
 }  // namespace
@@ -291,7 +303,7 @@ TEST_F(Dispatcher, ADeadDestinationDoesNotHoldUpTheOthers) {
   d_->start();
   ASSERT_TRUE(eventually([&] { return row(fast).status == outbox_status::delivered; }));
   EXPECT_EQ(row(slow).status, outbox_status::pending);
-  stuck->release = true;
+  stuck->let_go();
   ASSERT_TRUE(eventually([&] { return row(slow).attempts == 1; }));
 }
 
@@ -368,7 +380,7 @@ TEST_F(Dispatcher, ARowSettledBesideADeadDestinationIsRecordedByTheNextPoll) {
   EXPECT_EQ(row(slow).status, outbox_status::pending);
   // (The counter moves just after the commit the test saw.)
   EXPECT_TRUE(eventually([&] { return store_->attempt_transactions == 1; }));
-  stuck->release = true;
+  stuck->let_go();
   ASSERT_TRUE(eventually([&] { return row(slow).attempts == 1; }));
   EXPECT_TRUE(eventually([&] { return store_->attempt_transactions == 2; }));
   EXPECT_EQ(store_->attempts_recorded, 2);

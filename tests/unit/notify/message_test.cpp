@@ -319,6 +319,21 @@ TEST(Compose, UnitsWithoutContactsGoToTheLog) {
   EXPECT_EQ(none[0].channel, "log");
 }
 
+// engine.fallback_channel is recorded on the outbox row and the dispatcher passes the row's
+// channel here: "file" writes the unit's own file instead of the log.
+TEST(Compose, UnitsWithoutContactsTakeTheRowsFallbackChannel) {
+  const auto p = seed_plan();
+  auto file = contacts_of(*p, "no-such-unit", "file");
+  ASSERT_EQ(file.size(), 1u);
+  EXPECT_EQ(file[0].channel, "file");
+  EXPECT_EQ(file[0].to, "no-such-unit.jsonl");
+  auto log = contacts_of(*p, "no-such-unit", "log");
+  ASSERT_EQ(log.size(), 1u);
+  EXPECT_EQ(log[0].channel, "log");
+  // A unit with contacts keeps them whatever the fallback.
+  EXPECT_EQ(contacts_of(*p, "xa-ma-li-pho", "file")[0].channel, "email");
+}
+
 TEST(PlanContacts, SecretsStayOutOfPlanFilesAndAddressesAreChecked) {
   std::ifstream in(dutyflow::testing::source_path("config/plans/182-kh-ubnd-2023.json"));
   std::stringstream buf;

@@ -1,5 +1,6 @@
-// http::read_request: a session's reading of raw bytes, without a socket (the HTTP fuzz
-// target relies on it being the session's own parser, limits and conversion).
+// adapters/http/session.cpp: read_request, a session's reading of raw bytes without a
+// socket (the HTTP fuzz target relies on it being the session's own parser, limits and
+// conversion). The session on a real socket: stream_session_test.cpp.
 #include "adapters/http/session.h"
 
 #include <gtest/gtest.h>
