@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cassert>
 #include <set>
 
 namespace dutyflow {
@@ -336,7 +337,8 @@ result<applied> engine::stage(const command& cmd, batch& b) {
                                      view.finished_at, view.finished_late,
                                      // a deadline given back skips its points already past: durably
                                      moved || reopened ? std::optional<instant>(view.reminded_until) : std::nullopt,
-                                     type == event_type::reassign ? duty_row::how::update_owner : duty_row::how::update});
+                                     type == event_type::reassign ? duty_row::how::update_owner : duty_row::how::update,
+                                     view.version - 1});  // the version this event moved it from
   applied out{ps->def->id, d->def->id, view.version, 0, std::nullopt, false};
   if (cmd.want_answer || !idem_key.empty())
     out.answer = duty_answer{view_of(*ps, *d->def, view, &cmd.by), history_entry{e.seq, e.type, e.actor, e.at, e.note, e.data},
@@ -377,7 +379,12 @@ status engine::commit(batch& b) {
   if (auto s = store_.commit(b.writes); !s) return s;
   // The watermark that holds before this commit: its reminders are past it.
   const std::int64_t through_before = scheduler_->last_outbox_id_;
-  for (const auto& o : b.writes.outbox) scheduler_->saw_outbox(o.id);
+  for (const auto& o : b.writes.outbox) {
+    // The watermark's premise (store_capabilities::outbox_ids_in_commit_order, checked at
+    // open): a row this commit wrote comes after every row an earlier commit wrote.
+    assert(o.id == 0 || o.id > through_before);
+    scheduler_->saw_outbox(o.id);
+  }
   notify_observers(b.writes);
   for (auto& [d, staged] : b.changes) {
     d->st = std::move(staged);

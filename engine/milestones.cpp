@@ -93,7 +93,7 @@ result<milestone_change> engine::set_milestone(const std::string& plan_id, const
     b.writes.duties.push_back(duty_row{p.id, c.d->def->id, std::string(c.d->def->kind), view.owner, std::string(st.progress->name),
                                        std::string(st.timeliness->name), view.version, view.deadline, now,
                                        view.finished_at, view.finished_late, view.reminded_until,
-                                       duty_row::how::update});
+                                       duty_row::how::update, view.version - 1});
     queue_notification(b, ps, *c.d, from ? notice_reason::deadline_changed : notice_reason::deadline_set, view.owner,
                        now,
                        json{{"title", c.d->def->title},

@@ -130,6 +130,15 @@ status engine::open() {
   plans_.clear();
   answers_.clear();
   replay_mismatches_ = 0;
+  // The scheduler's deferred progress trusts that outbox ids follow commit order (its
+  // watermark); a backend that cannot promise it is refused rather than lose reminders.
+  if (!store_.capabilities().outbox_ids_in_commit_order)
+    return make_error(errc::internal,
+                      "the store does not number outbox rows in commit order, which the reminder watermark needs");
+  // The scheduler runs in the process that holds the lease; SQLite's one process always does.
+  auto lease = store_.scheduler_lease(clock_.now());
+  if (!lease) return lease.err();
+  if (!lease->held) return make_error(errc::conflict, "another dutyflowd holds this store's scheduler lease");
   auto rows = store_.plans();
   if (!rows) return rows.err();
   // Parsing and checking the stored plans is the larger half of a restart with large plans.
@@ -183,7 +192,7 @@ status engine::open() {
         while (parse_next()) {
         }
       });
-    auto replayed = store_.scan_journal([&](const event_view& e) {
+    auto replayed = store_.scan([&](const event_view& e) {
       if (failed) return;
       if (!replay_plan_ || replay_plan_->def->id != e.plan)
         while (installed < n && !failed && !plans_.contains(e.plan)) install_next();

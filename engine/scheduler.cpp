@@ -257,6 +257,8 @@ void scheduler::fire_points(batch& b, plan_state& ps, live_duty& d, instant now,
   // flush_progress() writes it (the reason is there).
   auto& rows = b.writes.duties;
   if (rows.size() > rows_before) {
+    // One row for the duty: the last state, compared with the version before the first.
+    rows.back().expected_version = rows[rows_before].expected_version;
     rows.erase(rows.begin() + static_cast<std::ptrdiff_t>(rows_before), rows.end() - 1);
     rows.back().reminded_until = view.reminded_until;
     return;
@@ -289,6 +291,7 @@ result<std::size_t> scheduler::flush_progress(std::size_t limit) {
     r.duty = d.def->id;
     r.reminded_until = d.st.reminded_until;
     r.write = duty_row::how::progress;
+    r.expected_version = d.st.version;  // progress moves no version: the row is where the engine left it
     w.duties.push_back(std::move(r));
   }
   // Every reminder before the oldest duty still waiting is in the table now; with none

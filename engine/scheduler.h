@@ -39,7 +39,7 @@ class scheduler {
   // for every reminder, which was most of the scheduler's commit. The progress waits in
   // memory, oldest first, and is written here, up to `limit` duties in one transaction,
   // with the outbox id up to which the table is then complete; open() takes what came after
-  // that id back from the outbox (store::unflushed_reminders), so a crash loses nothing.
+  // that id back from the outbox (journal::unflushed_reminders), so a crash loses nothing.
   // The runner calls this when idle and when it stops. Returns how many duties still wait.
   // Errors: errc::storage (nothing written, nothing forgotten).
   result<std::size_t> flush_progress(std::size_t limit);

@@ -1,5 +1,6 @@
 #include "tools/notify_setup.h"
 #include "tools/config_section.h"
+#include "engine/store.h"
 
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>

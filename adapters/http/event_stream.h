@@ -24,7 +24,7 @@
 #include <vector>
 
 #include "adapters/http/message.h"
-#include "engine/store.h"
+#include "engine/store_rows.h"
 
 namespace dutyflow::http {
 

@@ -107,7 +107,7 @@ json notification_json(const outbox_row& o) {
               {"reason", o.reason},
               {"point", fmt(o.point)},
               {"channel", o.channel},
-              {"status", o.status},
+              {"status", outbox_status_name(o.status)},
               {"attempts", o.attempts},
               {"last_error", o.last_error},
               {"created_at", fmt(o.created_at)},

@@ -13,7 +13,7 @@
 #pragma once
 
 #include "adapters/http/event_stream.h"
-#include "engine/store.h"
+#include "engine/journal.h"
 
 #include <atomic>
 #include <condition_variable>

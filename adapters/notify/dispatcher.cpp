@@ -66,7 +66,7 @@ struct dispatcher::lane {
   std::thread thread;
 };
 
-dispatcher::dispatcher(dispatcher_options options, std::unique_ptr<store> db, const kind_registry& kinds,
+dispatcher::dispatcher(dispatcher_options options, std::unique_ptr<outbox_queue> db, const kind_registry& kinds,
                        const clock_source& clock, template_set templates, std::shared_ptr<const security::link_tokens> links,
                        channel_map channels)
     : options_(std::move(options)),
@@ -184,7 +184,7 @@ void dispatcher::poll(instant now) {
   // Rows under way are still pending in the store and come back first; ask for enough
   // to see `batch` new ones past them, so a stuck destination never hides the others.
   const int limit = options_.batch + static_cast<int>(in_flight_.size());
-  auto rows = db_->due_outbox(now, limit);
+  auto rows = db_->claim_due(now, limit);
   if (!rows) {
     spdlog::error("notify: cannot read the outbox: {}", rows.err().message);
     return;
@@ -197,24 +197,21 @@ std::shared_ptr<const plan> dispatcher::find_plan(const std::string& id) {
   if (auto it = plans_.find(id); it != plans_.end()) return it->second;
   // Plans are immutable once loaded, so a cached one never goes stale; a new plan is
   // read when a row first names it.
-  auto rows = db_->plans();
-  if (!rows) {
-    spdlog::error("notify: cannot read plans: {}", rows.err().message);
+  auto row = db_->stored_plan(id);
+  if (!row) {
+    spdlog::error("notify: cannot read plans: {}", row.err().message);
     return nullptr;
   }
-  for (const auto& r : *rows) {
-    if (plans_.contains(r.id)) continue;
-    auto doc = nlohmann::json::parse(r.content, nullptr, false);
-    if (doc.is_discarded()) continue;
-    auto loaded = load_plan(doc, kinds_, plan_limits::none());  // checked when it was first loaded
-    if (!loaded) {
-      spdlog::error("notify: stored plan {} does not load: {}", r.id, loaded.err().message);
-      continue;
-    }
-    plans_[r.id] = loaded->value;
+  if (!*row) return nullptr;
+  const auto& r = **row;
+  auto doc = nlohmann::json::parse(r.content, nullptr, false);
+  if (doc.is_discarded()) return nullptr;
+  auto loaded = load_plan(doc, kinds_, plan_limits::none());  // checked when it was first loaded
+  if (!loaded) {
+    spdlog::error("notify: stored plan {} does not load: {}", r.id, loaded.err().message);
+    return nullptr;
   }
-  auto it = plans_.find(id);
-  return it == plans_.end() ? nullptr : it->second;
+  return plans_[r.id] = loaded->value;
 }
 
 dispatcher::lane& dispatcher::lane_for(const std::string& key) {
@@ -315,27 +312,27 @@ void dispatcher::finish(in_flight& f, instant now) {
   for (const auto& e : f.errors) last_error += (last_error.empty() ? "" : "; ") + e;
   if (last_error.size() > 1000) last_error.resize(1000);
 
-  attempt_record r{row.id, "", attempts, "", std::nullopt, std::nullopt};
+  attempt_record r{row.id, outbox_status::pending, attempts, "", std::nullopt, std::nullopt};
   std::string skipped;
   for (const auto& s : f.skipped) skipped += (skipped.empty() ? "" : "; ") + s;
   if (skipped.size() > 1000) skipped.resize(1000);
   const auto took = sent_.find(row.id);
   const bool none_took = took == sent_.end() || took->second.empty();
   if (f.errors.empty() && !f.skipped.empty() && none_took) {
-    // No contact could be reached by any channel: say so instead of "delivered".
-    r.status = "skipped";
+    // No contact could be reached by any channel: record it as skipped, not delivered.
+    r.status = outbox_status::skipped;
     r.last_error = std::move(skipped);
   } else if (f.errors.empty()) {
-    r.status = "delivered";
+    r.status = outbox_status::delivered;
     r.delivered_at = now;
     r.last_error = std::move(skipped);  // the contacts it did not reach, if any
   } else if (f.permanent || attempts >= options_.retry.max_attempts) {
-    r.status = "failed";
+    r.status = outbox_status::failed;
     r.last_error = std::move(last_error);
   } else {
     static thread_local std::mt19937_64 rng{std::random_device{}()};
     const double u = std::uniform_real_distribution<double>(0.0, 1.0)(rng);
-    r.status = "pending";
+    r.status = outbox_status::pending;
     r.last_error = std::move(last_error);
     r.next_attempt = now + backoff_delay(options_.retry, attempts, u);
   }
@@ -372,7 +369,7 @@ void dispatcher::record_settled() {
                                      : missing.contains(r.id) ? "no outbox row " + std::to_string(r.id)
                                                               : std::string();
 
-    if (r.status == "delivered") {
+    if (r.status == outbox_status::delivered) {
       if (!not_recorded.empty()) {
         spdlog::error("notify: {}/{} {} for {} delivered but not recorded: {} [id {}]", row.plan, row.duty, row.reason,
                       row.unit, not_recorded, row.key);
@@ -386,7 +383,7 @@ void dispatcher::record_settled() {
       continue;
     }
 
-    if (r.status == "skipped") {
+    if (r.status == outbox_status::skipped) {
       if (!not_recorded.empty()) {
         spdlog::error("notify: {}/{} {} for {}: cannot record that it was not sent: {}", row.plan, row.duty, row.reason,
                       row.unit, not_recorded);
@@ -400,7 +397,7 @@ void dispatcher::record_settled() {
       continue;
     }
 
-    if (r.status == "failed") {
+    if (r.status == outbox_status::failed) {
       if (!not_recorded.empty()) {
         spdlog::error("notify: {}/{} {} for {}: cannot record the failure: {}", row.plan, row.duty, row.reason,
                       row.unit, not_recorded);

@@ -30,7 +30,7 @@
 #include "adapters/notify/message.h"
 #include "adapters/notify/templates.h"
 #include "engine/clock.h"
-#include "engine/store.h"
+#include "engine/outbox_queue.h"
 #include "engine/workflow.h"
 
 namespace dutyflow::notify {
@@ -72,14 +72,14 @@ struct dispatcher_stats {
   std::uint64_t delivered = 0;  // rows
   std::uint64_t retried = 0;    // attempts that left the row pending
   std::uint64_t failed = 0;     // rows given up on
-  std::uint64_t skipped = 0;    // rows no channel could carry (recorded "skipped")
+  std::uint64_t skipped = 0;    // rows no channel could carry (recorded as outbox_status::skipped)
   std::uint64_t sends = 0;      // deliveries to single contacts, successful ones
 };
 
 class dispatcher {
  public:
-  // `db` is the dispatcher's own connection (not the engine's). `links` may be null.
-  dispatcher(dispatcher_options options, std::unique_ptr<store> db, const kind_registry& kinds,
+  // `db` is the dispatcher's own connection (not the engine's; a store is one). `links` may be null.
+  dispatcher(dispatcher_options options, std::unique_ptr<outbox_queue> db, const kind_registry& kinds,
              const clock_source& clock, template_set templates, std::shared_ptr<const security::link_tokens> links,
              channel_map channels);
   ~dispatcher();
@@ -116,7 +116,7 @@ class dispatcher {
   lane& lane_for(const std::string& key);
 
   dispatcher_options options_;
-  std::unique_ptr<store> db_;
+  std::unique_ptr<outbox_queue> db_;
   const kind_registry& kinds_;
   const clock_source& clock_;
   template_set templates_;

@@ -11,7 +11,7 @@
 #include "adapters/notify/templates.h"
 #include "engine/plan.h"
 #include "engine/status.h"
-#include "engine/store.h"
+#include "engine/store_rows.h"
 
 namespace dutyflow::notify {
 

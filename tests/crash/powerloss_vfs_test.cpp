@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "engine/store.h"
+#include "tests/support/store_probe.h"
 #include "tests/support/temp_dir.h"
 
 using namespace dutyflow;
@@ -530,10 +531,10 @@ TEST_F(PowerLossVfs, TheStoreKeepsEveryEventDutyRowAndOutboxRowItCommitted) {
     auto s = open_sqlite_store({path});
     ASSERT_TRUE(s) << s.err().message;
     std::int64_t events = 0;
-    ASSERT_TRUE((*s)->replay([&](const event_row& e) { EXPECT_EQ(e.seq, ++events); }));
+    ASSERT_TRUE((*s)->scan([&](const event_view& e) { EXPECT_EQ(e.seq, ++events); }));
     EXPECT_GE(events, committed) << "an event whose commit returned was lost\n" << child.log;
     EXPECT_LE(events, committed + 1);
-    auto duties = (*s)->duty_rows("p");
+    auto duties = dutyflow::testing::duty_rows(path, "p");
     ASSERT_TRUE(duties);
     ASSERT_EQ(duties->size(), 1u);
     EXPECT_EQ((*duties)[0].version, events) << "the duty row is the last event's";

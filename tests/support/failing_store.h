@@ -15,7 +15,7 @@ namespace dutyflow::testing {
 class failing_store final : public store {
  public:
   explicit failing_store(store& real) : real_(real) {}
-  // Owns the real store too (the dispatcher takes its store by unique_ptr).
+  // Owns the real store too (the dispatcher takes its queue by unique_ptr).
   explicit failing_store(std::unique_ptr<store> real) : owned_(std::move(real)), real_(*owned_) {}
   bool fail_commits = false;
   // record_attempts() fails as a storage error would, writing none of the batch.
@@ -26,17 +26,24 @@ class failing_store final : public store {
   // record_attempts() calls refused by fail_attempts.
   std::atomic<int> attempts_refused{0};
 
+  // journal
   status commit(write_batch& b) override {
     if (fail_commits) return make_error(errc::storage, "disk I/O error (injected)");
     return real_.commit(b);
   }
   result<std::vector<plan_row>> plans() override { return real_.plans(); }
-  status replay(const std::function<void(const event_row&)>& fn) override { return real_.replay(fn); }
+  status scan(const std::function<void(const event_view&)>& fn) override { return real_.scan(fn); }
+  result<std::vector<event_row>> events_after(std::int64_t after, int limit) override {
+    return real_.events_after(after, limit);
+  }
   result<std::vector<event_row>> history(const std::string& p, const std::string& d) override { return real_.history(p, d); }
-  result<std::vector<duty_row>> duty_rows(const std::string& p) override { return real_.duty_rows(p); }
-  result<std::vector<outbox_row>> outbox(const outbox_filter& f) override { return real_.outbox(f); }
+  status scan_duty_rows(const std::function<void(const duty_row_view&)>& fn) override { return real_.scan_duty_rows(fn); }
   result<std::int64_t> event_count() override { return real_.event_count(); }
-  result<std::vector<outbox_row>> due_outbox(instant now, int limit) override { return real_.due_outbox(now, limit); }
+  result<std::vector<idempotency_row>> idempotency(instant since) override { return real_.idempotency(since); }
+  result<reminder_progress> unflushed_reminders() override { return real_.unflushed_reminders(); }
+
+  // outbox_queue
+  result<std::vector<outbox_row>> claim_due(instant now, int limit) override { return real_.claim_due(now, limit); }
   result<std::vector<std::int64_t>> record_attempts(const std::vector<attempt_record>& records) override {
     if (fail_attempts) {
       ++attempts_refused;
@@ -49,8 +56,13 @@ class failing_store final : public store {
     }
     return unknown;
   }
-  result<std::vector<idempotency_row>> idempotency(instant since) override { return real_.idempotency(since); }
-  result<reminder_progress> unflushed_reminders() override { return real_.unflushed_reminders(); }
+  result<std::optional<plan_row>> stored_plan(const std::string& id) override { return real_.stored_plan(id); }
+  result<std::vector<outbox_row>> outbox(const outbox_filter& f) override { return real_.outbox(f); }
+  result<std::map<std::string, std::int64_t>> outbox_counts() override { return real_.outbox_counts(); }
+
+  // coordination
+  result<lease> scheduler_lease(instant now) override { return real_.scheduler_lease(now); }
+  store_capabilities capabilities() const override { return real_.capabilities(); }
 
  private:
   std::unique_ptr<store> owned_;

@@ -102,7 +102,7 @@ TEST(Backup, CopiesOneSnapshotPageByPageWhileTheStoreKeepsCommitting) {
   auto reopened = open_sqlite_store({copy});
   ASSERT_TRUE(reopened) << reopened.err().message;
   std::int64_t replayed = 0;
-  ASSERT_TRUE((*reopened)->replay([&](const event_row&) { ++replayed; }));
+  ASSERT_TRUE((*reopened)->scan([&](const event_view&) { ++replayed; }));
   EXPECT_EQ(replayed, r->events);
 }
 

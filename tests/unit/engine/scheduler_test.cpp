@@ -6,6 +6,7 @@
 #include "engine/runner.h"
 
 #include "tests/support/failing_store.h"
+#include "tests/support/store_probe.h"
 #include "tests/support/temp_dir.h"
 #include "workflows/registry.h"
 
@@ -260,7 +261,7 @@ TEST_F(SchedulerTest, DueSoonOffGoesStraightFromOnTimeToOverdue) {
 TEST_F(SchedulerTest, ReminderProgressIsWrittenLaterAndTakenBackFromTheOutbox) {
   set_conference("2023-06-20T08:00:00+07:00");
   auto table = [this] {
-    auto rows = store_->duty_rows("hn");
+    auto rows = dutyflow::testing::duty_rows(dir_.file("journal.db"), "hn");
     EXPECT_TRUE(rows && rows->size() == 1u);
     return local(*rows->front().reminded_until);
   };
@@ -315,7 +316,7 @@ TEST_F(SchedulerTest, ABusySchedulerKeepsItsProgressBacklogBounded) {
   set_conference("2023-06-20T08:00:00+07:00");
   advance_to("2023-06-13T12:00:00+07:00");
   EXPECT_EQ(eng_->timers().unflushed_progress(), 0u);
-  EXPECT_EQ(local(*store_->duty_rows("hn")->front().reminded_until), "2023-06-13T00:00:00+07:00");
+  EXPECT_EQ(local(*dutyflow::testing::duty_rows(dir_.file("journal.db"), "hn")->front().reminded_until), "2023-06-13T00:00:00+07:00");
 }
 
 // A progress write that fails forgets nothing: the same duties wait for the next try.
@@ -336,7 +337,7 @@ TEST_F(SchedulerTest, AFailedProgressWriteKeepsItForTheNextTry) {
   r = eng_->timers().flush_progress(10);
   ASSERT_TRUE(r);
   EXPECT_EQ(*r, 0u);
-  EXPECT_EQ(local(*store_->duty_rows("hn")->front().reminded_until), "2023-06-13T00:00:00+07:00");
+  EXPECT_EQ(local(*dutyflow::testing::duty_rows(dir_.file("journal.db"), "hn")->front().reminded_until), "2023-06-13T00:00:00+07:00");
 }
 
 // dutyflowd's runner writes the progress as soon as it has nothing else to do.
@@ -360,7 +361,7 @@ TEST_F(SchedulerTest, TheRunnerWritesProgressWhenIdle) {
   EXPECT_EQ(seen.first, 3u);  // assigned, deadline_set, the reminder
   EXPECT_EQ(seen.second, 0u);
   runner.stop();
-  EXPECT_EQ(local(*store_->duty_rows("hn")->front().reminded_until), "2023-06-13T00:00:00+07:00");
+  EXPECT_EQ(local(*dutyflow::testing::duty_rows(dir_.file("journal.db"), "hn")->front().reminded_until), "2023-06-13T00:00:00+07:00");
 }
 
 // A read queued before the runner starts (an HTTP request that reached dutyflowd as it came

@@ -1,5 +1,6 @@
 #include "engine/store.h"
 
+#include "tests/support/store_probe.h"
 #include "tests/support/temp_dir.h"
 
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -9,6 +10,9 @@
 #include <map>
 
 using namespace dutyflow;
+using dutyflow::testing::all_events;
+using dutyflow::testing::duty_rows;
+using dutyflow::testing::record_attempt;
 using dutyflow::testing::temp_dir;
 
 namespace {
@@ -56,8 +60,9 @@ TEST(Store, CommitsAndReadsBackAfterReopen) {
   ASSERT_TRUE(plans);
   ASSERT_EQ(plans->size(), 1u);
   EXPECT_EQ((*plans)[0].content, R"({"id":"p"})");
-  std::vector<event_row> seen;
-  ASSERT_TRUE((*s)->replay([&](const event_row& e) { seen.push_back(e); }));
+  auto all = all_events(**s);
+  ASSERT_TRUE(all);
+  const auto& seen = *all;
   ASSERT_EQ(seen.size(), 2u);
   EXPECT_EQ(seen[1].type, "acknowledge");
   EXPECT_EQ(seen[1].note, "đã nhận");
@@ -66,7 +71,7 @@ TEST(Store, CommitsAndReadsBackAfterReopen) {
   auto history = (*s)->history("p", "d");
   ASSERT_TRUE(history);
   EXPECT_EQ(history->size(), 2u);
-  auto duties = (*s)->duty_rows("p");
+  auto duties = duty_rows(path, "p");
   ASSERT_TRUE(duties);
   ASSERT_EQ(duties->size(), 1u);
   EXPECT_EQ((*duties)[0].progress, "Acknowledged");
@@ -74,7 +79,7 @@ TEST(Store, CommitsAndReadsBackAfterReopen) {
   auto outbox = (*s)->outbox({});
   ASSERT_TRUE(outbox);
   ASSERT_EQ(outbox->size(), 1u);
-  EXPECT_EQ((*outbox)[0].status, "pending");
+  EXPECT_EQ((*outbox)[0].status, outbox_status::pending);
 }
 
 TEST(Store, SchemaIsVersionedAndJournalIsWalAndFullySynced) {
@@ -263,19 +268,19 @@ TEST(Store, DueOutboxAndRecordedAttempts) {
   auto b = sample_batch();
   ASSERT_TRUE((*s)->commit(b));
   auto now = at("2023-06-05T08:00:00+07:00");
-  auto due = (*s)->due_outbox(now, 10);
+  auto due = (*s)->claim_due(now, 10);
   ASSERT_TRUE(due);
   ASSERT_EQ(due->size(), 1u);
   auto id = (*due)[0].id;
-  ASSERT_TRUE((*s)->record_attempt(id, "pending", 1, "connection refused", std::nullopt, now + std::chrono::minutes(1)));
-  EXPECT_TRUE((*s)->due_outbox(now, 10)->empty()) << "not due again before its next attempt";
-  EXPECT_EQ((*s)->due_outbox(now + std::chrono::minutes(1), 10)->size(), 1u);
-  ASSERT_TRUE((*s)->record_attempt(id, "delivered", 2, "", now + std::chrono::minutes(1), std::nullopt));
-  EXPECT_TRUE((*s)->due_outbox(now + std::chrono::hours(1), 10)->empty());
+  ASSERT_TRUE(record_attempt(**s, id, outbox_status::pending, 1, "connection refused", std::nullopt, now + std::chrono::minutes(1)));
+  EXPECT_TRUE((*s)->claim_due(now, 10)->empty()) << "not due again before its next attempt";
+  EXPECT_EQ((*s)->claim_due(now + std::chrono::minutes(1), 10)->size(), 1u);
+  ASSERT_TRUE(record_attempt(**s, id, outbox_status::delivered, 2, "", now + std::chrono::minutes(1), std::nullopt));
+  EXPECT_TRUE((*s)->claim_due(now + std::chrono::hours(1), 10)->empty());
   auto row = (*(*s)->outbox({}))[0];
-  EXPECT_EQ(row.status, "delivered");
+  EXPECT_EQ(row.status, outbox_status::delivered);
   EXPECT_EQ(row.attempts, 2);
-  EXPECT_FALSE((*s)->record_attempt(9999, "delivered", 1, "", now, std::nullopt));
+  EXPECT_FALSE(record_attempt(**s, 9999, outbox_status::delivered, 1, "", now, std::nullopt));
 }
 
 namespace {
@@ -313,24 +318,24 @@ TEST(Store, RecordAttemptsWritesEveryRecord) {
   ASSERT_EQ(ids.size(), 3u);
   const auto now = at("2023-06-05T08:00:00+07:00");
   auto unknown = (*s)->record_attempts({
-      {ids[0], "delivered", 1, "", now, std::nullopt},
-      {ids[1], "pending", 1, "connection refused", std::nullopt, now + std::chrono::minutes(1)},
-      {ids[2], "failed", 8, "refused for good", std::nullopt, std::nullopt},
+      {ids[0], outbox_status::delivered, 1, "", now, std::nullopt},
+      {ids[1], outbox_status::pending, 1, "connection refused", std::nullopt, now + std::chrono::minutes(1)},
+      {ids[2], outbox_status::failed, 8, "refused for good", std::nullopt, std::nullopt},
   });
   ASSERT_TRUE(unknown) << unknown.err().message;
   EXPECT_TRUE(unknown->empty());
   std::map<std::int64_t, outbox_row> rows;
   const auto read = (*s)->outbox({});
   for (const auto& r : *read) rows[r.id] = r;
-  EXPECT_EQ(rows[ids[0]].status, "delivered");
+  EXPECT_EQ(rows[ids[0]].status, outbox_status::delivered);
   EXPECT_EQ(rows[ids[0]].delivered_at, now);
-  EXPECT_EQ(rows[ids[1]].status, "pending");
+  EXPECT_EQ(rows[ids[1]].status, outbox_status::pending);
   EXPECT_EQ(rows[ids[1]].last_error, "connection refused");
-  EXPECT_EQ(rows[ids[2]].status, "failed");
+  EXPECT_EQ(rows[ids[2]].status, outbox_status::failed);
   EXPECT_EQ(rows[ids[2]].attempts, 8);
   // The retried row comes back when its next attempt is due, not before.
-  EXPECT_TRUE((*s)->due_outbox(now, 10)->empty());
-  const auto due = (*s)->due_outbox(now + std::chrono::minutes(1), 10);
+  EXPECT_TRUE((*s)->claim_due(now, 10)->empty());
+  const auto due = (*s)->claim_due(now + std::chrono::minutes(1), 10);
   ASSERT_EQ(due->size(), 1u);
   EXPECT_EQ((*due)[0].id, ids[1]);
   // Nothing to record is no error.
@@ -346,16 +351,16 @@ TEST(Store, RecordAttemptsSkipsUnknownIdsAndNamesThem) {
   const auto ids = three_rows(**s);
   const auto now = at("2023-06-05T08:00:00+07:00");
   auto unknown = (*s)->record_attempts({
-      {9999, "delivered", 1, "", now, std::nullopt},
-      {ids[1], "delivered", 1, "", now, std::nullopt},
-      {4242, "failed", 1, "x", std::nullopt, std::nullopt},
+      {9999, outbox_status::delivered, 1, "", now, std::nullopt},
+      {ids[1], outbox_status::delivered, 1, "", now, std::nullopt},
+      {4242, outbox_status::failed, 1, "x", std::nullopt, std::nullopt},
   });
   ASSERT_TRUE(unknown) << unknown.err().message;
   EXPECT_EQ(*unknown, (std::vector<std::int64_t>{9999, 4242}));
   const auto rows = (*s)->outbox({});
-  for (const auto& r : *rows) EXPECT_EQ(r.status, r.id == ids[1] ? "delivered" : "pending") << r.id;
+  for (const auto& r : *rows) EXPECT_EQ(r.status, r.id == ids[1] ? outbox_status::delivered : outbox_status::pending) << r.id;
   // The single-row form still calls an unknown id not_found.
-  auto one = (*s)->record_attempt(9999, "delivered", 1, "", now, std::nullopt);
+  auto one = record_attempt(**s, 9999, outbox_status::delivered, 1, "", now, std::nullopt);
   ASSERT_FALSE(one);
   EXPECT_EQ(one.err().code, errc::not_found);
 }
@@ -374,38 +379,40 @@ TEST(Store, RecordAttemptsThatFailWriteNothing) {
   }
   const auto now = at("2023-06-05T08:00:00+07:00");
   auto r = (*s)->record_attempts({
-      {ids[0], "delivered", 1, "", now, std::nullopt},
-      {ids[1], "delivered", 1, "", now, std::nullopt},
-      {ids[2], "delivered", 1, "", now, std::nullopt},
+      {ids[0], outbox_status::delivered, 1, "", now, std::nullopt},
+      {ids[1], outbox_status::delivered, 1, "", now, std::nullopt},
+      {ids[2], outbox_status::delivered, 1, "", now, std::nullopt},
   });
   ASSERT_FALSE(r);
   EXPECT_EQ(r.err().code, errc::storage);
   const auto rows = (*s)->outbox({});
   for (const auto& row : *rows) {
-    EXPECT_EQ(row.status, "pending") << row.id;
+    EXPECT_EQ(row.status, outbox_status::pending) << row.id;
     EXPECT_EQ(row.attempts, 0) << row.id;
   }
-  EXPECT_EQ((*s)->due_outbox(now, 10)->size(), 3u);
+  EXPECT_EQ((*s)->claim_due(now, 10)->size(), 3u);
   // The connection is usable again once the cause is gone.
   {
     SQLite::Database other(dir.file("j.db"), SQLite::OPEN_READWRITE);
     other.exec("DROP TRIGGER fail_last");
   }
-  auto again = (*s)->record_attempts({{ids[2], "delivered", 1, "", now, std::nullopt}});
+  auto again = (*s)->record_attempts({{ids[2], outbox_status::delivered, 1, "", now, std::nullopt}});
   ASSERT_TRUE(again) << again.err().message;
-  EXPECT_EQ((*s)->due_outbox(now, 10)->size(), 2u);
+  EXPECT_EQ((*s)->claim_due(now, 10)->size(), 2u);
 }
 
-TEST(Store, ScanJournalHandsOutWhatReplayReads) {
+TEST(Store, ScanHandsOutWhatEventsAfterReads) {
   temp_dir dir;
   auto s = open_sqlite_store({dir.file("j.db")});
   ASSERT_TRUE(s);
   auto b = sample_batch();
   ASSERT_TRUE((*s)->commit(b));
-  std::vector<event_row> full;
-  ASSERT_TRUE((*s)->replay([&](const event_row& e) { full.push_back(e); }));
+  auto whole = all_events(**s);
+  ASSERT_TRUE(whole);
+  const auto& full = *whole;
+  ASSERT_EQ(full.size(), 2u);
   std::size_t i = 0;
-  ASSERT_TRUE((*s)->scan_journal([&](const event_view& e) {
+  ASSERT_TRUE((*s)->scan([&](const event_view& e) {
     ASSERT_LT(i, full.size());
     EXPECT_EQ(e.id, full[i].id);
     EXPECT_EQ(e.plan, full[i].plan);
@@ -441,7 +448,7 @@ TEST(Store, AnUpdateOfADutyWithNoRowFailsTheWholeCommit) {
   auto count = (*s)->event_count();
   ASSERT_TRUE(count);
   EXPECT_EQ(*count, 2);  // the start event rolled back with the bad row
-  auto duties = (*s)->duty_rows("p");
+  auto duties = duty_rows(dir.file("j.db"), "p");
   ASSERT_TRUE(duties);
   ASSERT_EQ(duties->size(), 1u);
   EXPECT_EQ((*duties)[0].progress, "Acknowledged");
@@ -455,7 +462,7 @@ TEST(Store, AnUpdateOfADutyWithNoRowFailsTheWholeCommit) {
                                   at("2023-06-05T10:00:00+07:00"), std::nullopt, false, std::nullopt,
                                   duty_row::how::update});
   ASSERT_TRUE((*s)->commit(moved));
-  duties = (*s)->duty_rows("p");
+  duties = duty_rows(dir.file("j.db"), "p");
   ASSERT_TRUE(duties);
   EXPECT_EQ((*duties)[0].owner, "xa-b");
   EXPECT_EQ((*duties)[0].version, 4);
@@ -521,7 +528,7 @@ TEST(Store, UnflushedRemindersAreTheReminderRowsPastTheWatermark) {
   flush.reminders_flushed_through = 4;
   ASSERT_FALSE(flush.empty());
   ASSERT_TRUE((*s)->commit(flush));
-  auto duties = (*s)->duty_rows("p");
+  auto duties = duty_rows(dir.file("j.db"), "p");
   ASSERT_TRUE(duties);
   ASSERT_EQ(duties->size(), 1u);
   EXPECT_EQ((*duties)[0].reminded_until, at("2023-06-13T00:00:00+07:00"));
@@ -542,8 +549,8 @@ TEST(Store, UnflushedRemindersAreTheReminderRowsPastTheWatermark) {
   EXPECT_EQ((*s)->unflushed_reminders()->flushed_through, 4);
 }
 
-// A restart reads the duties table through scan_duty_rows(): the SQLite store's own scan
-// hands out what duty_rows() reads, by plan and duty, as the interface's default does.
+// A restart reads the duties table through scan_duty_rows(): it hands out what a full read
+// of the rows holds, by plan and duty.
 TEST(Store, ScanDutyRowsHandsOutWhatDutyRowsRead) {
   temp_dir dir;
   auto s = open_sqlite_store({dir.file("j.db")});
@@ -565,7 +572,13 @@ TEST(Store, ScanDutyRowsHandsOutWhatDutyRowsRead) {
   };
   std::vector<std::string> own, adapted;
   ASSERT_TRUE((*s)->scan_duty_rows([&](const duty_row_view& d) { own.push_back(text(d)); }));
-  ASSERT_TRUE((*s)->store::scan_duty_rows([&](const duty_row_view& d) { adapted.push_back(text(d)); }));
+  for (const char* plan : {"a", "p"}) {
+    auto rows = duty_rows(dir.file("j.db"), plan);
+    ASSERT_TRUE(rows);
+    for (const auto& d : *rows)
+      adapted.push_back(text(duty_row_view{d.plan, d.duty, d.owner, d.progress, d.timeliness, d.version,
+                                           d.reminded_until}));
+  }
   EXPECT_EQ(own, (std::vector<std::string>{"a/b xa-a Assigned/Overdue v3 -",
                                            "a/z xa-b Assigned/OnTrack v1 2023-06-06T00:00:00+07:00",
                                            "p/d xa-a Acknowledged/OnTrack v2 -"}));

@@ -11,6 +11,7 @@
 
 #include "tests/support/daemon_process.h"
 #include "tests/support/failing_store.h"
+#include "tests/support/store_probe.h"
 #include "tests/support/temp_dir.h"
 #include "workflows/registry.h"
 
@@ -192,7 +193,7 @@ TEST(Backoff, JitterSpreadsTheWaitWithinItsBand) {
 TEST_F(Dispatcher, DeliversAPendingRowAndRecordsIt) {
   const auto id = queue("tham-luan-xa-sin-suoi-ho", "xa-sin-suoi-ho", "assigned");
   start(options());
-  ASSERT_TRUE(eventually([&] { return row(id).status == "delivered"; }));
+  ASSERT_TRUE(eventually([&] { return row(id).status == outbox_status::delivered; }));
   const auto r = row(id);
   EXPECT_EQ(r.attempts, 1);
   EXPECT_EQ(r.delivered_at, clock_.now());
@@ -207,15 +208,15 @@ TEST_F(Dispatcher, RetriesFollowTheClockWithBackoffThenDeliverOnce) {
   start(options());
   ASSERT_TRUE(eventually([&] { return row(id).attempts == 1; }));
   auto r = row(id);
-  EXPECT_EQ(r.status, "pending");
+  EXPECT_EQ(r.status, outbox_status::pending);
   EXPECT_NE(r.last_error.find("connection refused"), std::string::npos) << r.last_error;
   // The next attempt is due one minute later on the daemon's clock, not before.
-  EXPECT_TRUE(writer_->due_outbox(clock_.now() + 59s, 10)->empty());
-  EXPECT_EQ(writer_->due_outbox(clock_.now() + 60s, 10)->size(), 1u);
+  EXPECT_TRUE(writer_->claim_due(clock_.now() + 59s, 10)->empty());
+  EXPECT_EQ(writer_->claim_due(clock_.now() + 60s, 10)->size(), 1u);
 
   ASSERT_TRUE(clock_.advance(60s));
   d_->poke();
-  ASSERT_TRUE(eventually([&] { return row(id).status == "delivered"; }));
+  ASSERT_TRUE(eventually([&] { return row(id).status == outbox_status::delivered; }));
   EXPECT_EQ(row(id).attempts, 2);
   EXPECT_EQ(rec_->calls_to("sinsuoiho@phongtho.example"), 2);
 }
@@ -228,10 +229,10 @@ TEST_F(Dispatcher, GivesUpAfterTheLastAttemptWithTheLastError) {
   ASSERT_TRUE(clock_.advance(60s));
   d_->poke();
   ASSERT_TRUE(eventually([&] { return row(id).attempts == 2; }));
-  EXPECT_TRUE(writer_->due_outbox(clock_.now() + 119s, 10)->empty());
+  EXPECT_TRUE(writer_->claim_due(clock_.now() + 119s, 10)->empty());
   ASSERT_TRUE(clock_.advance(120s));
   d_->poke();
-  ASSERT_TRUE(eventually([&] { return row(id).status == "failed"; }));
+  ASSERT_TRUE(eventually([&] { return row(id).status == outbox_status::failed; }));
   const auto r = row(id);
   EXPECT_EQ(r.attempts, 3);
   EXPECT_NE(r.last_error.find("sinsuoiho@phongtho.example: connection refused"), std::string::npos) << r.last_error;
@@ -242,7 +243,7 @@ TEST_F(Dispatcher, APermanentRefusalFailsAtOnce) {
   rec_->refuse("sinsuoiho@phongtho.example");
   const auto id = queue("tham-luan-xa-sin-suoi-ho", "xa-sin-suoi-ho", "assigned");
   start(options());
-  ASSERT_TRUE(eventually([&] { return row(id).status == "failed"; }));
+  ASSERT_TRUE(eventually([&] { return row(id).status == outbox_status::failed; }));
   EXPECT_EQ(row(id).attempts, 1);
   EXPECT_NE(row(id).last_error.find("refused for good"), std::string::npos);
 }
@@ -254,7 +255,7 @@ TEST_F(Dispatcher, AContactThatTookTheMessageIsNotSentItAgainWhenAnotherIsRetrie
   ASSERT_TRUE(eventually([&] { return row(id).attempts == 1; }));
   ASSERT_TRUE(clock_.advance(60s));
   d_->poke();
-  ASSERT_TRUE(eventually([&] { return row(id).status == "delivered"; }));
+  ASSERT_TRUE(eventually([&] { return row(id).status == outbox_status::delivered; }));
   EXPECT_EQ(rec_->calls_to("malipho@phongtho.example"), 1);
   EXPECT_EQ(rec_->calls_to("http://hook.example/x"), 2);
 }
@@ -300,8 +301,8 @@ TEST_F(Dispatcher, ADeadDestinationDoesNotHoldUpTheOthers) {
   d_ = std::make_unique<dispatcher>(options(), std::move(*db), builtin_kinds(), clock_, std::move(*templates), nullptr,
                                     channels);
   d_->start();
-  ASSERT_TRUE(eventually([&] { return row(fast).status == "delivered"; }));
-  EXPECT_EQ(row(slow).status, "pending");
+  ASSERT_TRUE(eventually([&] { return row(fast).status == outbox_status::delivered; }));
+  EXPECT_EQ(row(slow).status, outbox_status::pending);
   stuck->let_go();
   ASSERT_TRUE(eventually([&] { return row(slow).attempts == 1; }));
 }
@@ -330,7 +331,7 @@ TEST_F(Dispatcher, ARoundOfDeliveriesIsRecordedInOneTransaction) {
   ASSERT_TRUE(eventually([&] { return d_->stats().delivered == 40; }));
   const auto rows = writer_->outbox(outbox_filter{});
   for (const auto& r : *rows) {
-    EXPECT_EQ(r.status, "delivered") << r.key;
+    EXPECT_EQ(r.status, outbox_status::delivered) << r.key;
     EXPECT_EQ(r.attempts, 1) << r.key;
   }
   EXPECT_EQ(store_->attempts_recorded, 40);
@@ -344,12 +345,12 @@ TEST_F(Dispatcher, ADeliveryNotRecordedStaysPendingAndIsNotSentAgain) {
   start(options(), true);
   // Both contacts take it, the record fails, and the row is read again at every poll.
   ASSERT_TRUE(eventually([&] { return store_->attempts_refused >= 3; }));
-  EXPECT_EQ(row(id).status, "pending");
+  EXPECT_EQ(row(id).status, outbox_status::pending);
   EXPECT_EQ(row(id).attempts, 0);
   EXPECT_EQ(d_->stats().delivered, 0u);
   store_->fail_attempts = false;
   d_->poke();
-  ASSERT_TRUE(eventually([&] { return row(id).status == "delivered"; }));
+  ASSERT_TRUE(eventually([&] { return row(id).status == outbox_status::delivered; }));
   EXPECT_EQ(row(id).attempts, 1);
   EXPECT_EQ(rec_->calls_to("malipho@phongtho.example"), 1);
   EXPECT_EQ(rec_->calls_to("http://hook.example/x"), 1);
@@ -375,8 +376,8 @@ TEST_F(Dispatcher, ARowSettledBesideADeadDestinationIsRecordedByTheNextPoll) {
   d_ =
       std::make_unique<dispatcher>(o, std::move(db), builtin_kinds(), clock_, std::move(*templates), nullptr, channels);
   d_->start();
-  ASSERT_TRUE(eventually([&] { return row(fast).status == "delivered"; }));
-  EXPECT_EQ(row(slow).status, "pending");
+  ASSERT_TRUE(eventually([&] { return row(fast).status == outbox_status::delivered; }));
+  EXPECT_EQ(row(slow).status, outbox_status::pending);
   // (The counter moves just after the commit the test saw.)
   EXPECT_TRUE(eventually([&] { return store_->attempt_transactions == 1; }));
   stuck->let_go();
@@ -391,9 +392,9 @@ TEST_F(Dispatcher, AMessageNoChannelCanCarryIsRecordedSkippedWithTheReasonNotDel
   channel_overrides_["email"] = std::make_shared<log_channel>("no SMTP relay configured");
   const auto id = queue("tham-luan-xa-sin-suoi-ho", "xa-sin-suoi-ho", "assigned");
   start(options());
-  ASSERT_TRUE(eventually([&] { return row(id).status != "pending"; }));
+  ASSERT_TRUE(eventually([&] { return row(id).status != outbox_status::pending; }));
   const auto r = row(id);
-  EXPECT_EQ(r.status, "skipped");
+  EXPECT_EQ(r.status, outbox_status::skipped);
   EXPECT_NE(r.last_error.find("no SMTP relay configured"), std::string::npos) << r.last_error;
   EXPECT_NE(r.last_error.find("sinsuoiho@phongtho.example"), std::string::npos) << r.last_error;
   EXPECT_FALSE(r.delivered_at);
