@@ -34,10 +34,28 @@ std::string duration_vi(const duration_spec& d) {
 // ---------------------------------------------------------------------------------------
 // iCalendar
 
-std::string_view ics_status(std::string_view progress) {
-  if (progress == "Assigned" || progress == "Returned") return "NEEDS-ACTION";
-  if (progress == "Done") return "COMPLETED";
-  if (progress == "Cancelled" || progress == "Absent") return "CANCELLED";
+std::string_view ics_status(progress_state progress) {
+  switch (progress) {
+    case progress_state::assigned:
+    case progress_state::returned: return "NEEDS-ACTION";
+    case progress_state::done: return "COMPLETED";
+    case progress_state::cancelled:
+    case progress_state::absent: return "CANCELLED";
+    case progress_state::acknowledged:
+    case progress_state::in_progress:
+    case progress_state::drafting:
+    case progress_state::nominating:
+    case progress_state::nominated:
+    case progress_state::reporter_named:
+    case progress_state::submitted:
+    case progress_state::ready:
+    case progress_state::published:
+    case progress_state::appraised:
+    case progress_state::approved:
+    case progress_state::decided:
+    case progress_state::delegates_named:
+    case progress_state::attended: return "IN-PROCESS";
+  }
   return "IN-PROCESS";
 }
 
@@ -59,7 +77,8 @@ std::string unit_calendar(const std::string& unit_name, const std::vector<json>&
     t.summary = str(d, "title");
     t.sequence = d.value("version", 1) > 0 ? static_cast<int>(d.value("version", 1) - 1) : 0;
     const auto& st = d.contains("state") ? d["state"] : json::object();
-    t.status = std::string(ics_status(str(st, "progress")));
+    t.status = std::string(
+        ics_status(parse_progress_state(str(st, "progress")).value_or(progress_state::assigned)));
     t.due = instant_of(d, "deadline");
     if (t.status == "COMPLETED") t.completed = instant_of(d, "finished_at");
     std::string desc;

@@ -6,6 +6,7 @@
 
 #include "adapters/http/handlers.h"
 #include "engine/calendar.h"
+#include "engine/read_model.h"
 
 #include <map>
 #include <nlohmann/json.hpp>
@@ -30,6 +31,6 @@ std::string unit_calendar(const std::string& unit_name, const std::vector<nlohma
                           const working_calendar* calendar);
 // RFC 5545 STATUS of a duty: NEEDS-ACTION (Assigned, Returned), COMPLETED (Done),
 // CANCELLED (Cancelled, Absent), IN-PROCESS otherwise.
-std::string_view ics_status(std::string_view progress);
+std::string_view ics_status(progress_state progress);
 
 }  // namespace dutyflow::http

@@ -107,13 +107,13 @@ TEST(Ics, FormatsUtcAndDurations) {
 }
 
 TEST(Ics, StatusFollowsProgress) {
-  EXPECT_EQ(ics_status("Assigned"), "NEEDS-ACTION");
-  EXPECT_EQ(ics_status("Returned"), "NEEDS-ACTION");
-  EXPECT_EQ(ics_status("Acknowledged"), "IN-PROCESS");
-  EXPECT_EQ(ics_status("Submitted"), "IN-PROCESS");
-  EXPECT_EQ(ics_status("Done"), "COMPLETED");
-  EXPECT_EQ(ics_status("Cancelled"), "CANCELLED");
-  EXPECT_EQ(ics_status("Absent"), "CANCELLED");
+  EXPECT_EQ(ics_status(progress_state::assigned), "NEEDS-ACTION");
+  EXPECT_EQ(ics_status(progress_state::returned), "NEEDS-ACTION");
+  EXPECT_EQ(ics_status(progress_state::acknowledged), "IN-PROCESS");
+  EXPECT_EQ(ics_status(progress_state::submitted), "IN-PROCESS");
+  EXPECT_EQ(ics_status(progress_state::done), "COMPLETED");
+  EXPECT_EQ(ics_status(progress_state::cancelled), "CANCELLED");
+  EXPECT_EQ(ics_status(progress_state::absent), "CANCELLED");
 }
 
 TEST(Ics, UnitCalendarHasOneTodoPerDutyWithAlarmsOnlyWhenDue) {
