@@ -1,13 +1,10 @@
 #include "tools/daemon_config.h"
 #include "tools/config_section.h"
 
-#include "engine/json_limits.h"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 
 namespace dutyflow {
 

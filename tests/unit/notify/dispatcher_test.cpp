@@ -118,7 +118,10 @@ class Dispatcher : public ::testing::Test {
     d_->start();
   }
 
-  std::int64_t queue(const std::string& duty, const std::string& unit, const std::string& reason) {
+  // `channel`: what the engine recorded on the row (the unit's channels, or its
+  // engine.fallback_channel when the unit has no contacts).
+  std::int64_t queue(const std::string& duty, const std::string& unit, const std::string& reason,
+                     const std::string& channel = "email") {
     write_batch b;
     outbox_row o;
     o.plan = plan_->id;
@@ -127,7 +130,7 @@ class Dispatcher : public ::testing::Test {
     o.reason = reason;
     o.point = clock_.now();
     o.key = o.plan + "/" + duty + "/" + reason + "/" + format_instant(o.point, std::chrono::minutes(0));
-    o.channel = "email";
+    o.channel = channel;
     o.created_at = clock_.now();
     o.payload = {{"title", "x"}};
     b.outbox.push_back(o);
@@ -402,4 +405,24 @@ TEST_F(Dispatcher, AMessageNoChannelCanCarryIsRecordedSkippedWithTheReasonNotDel
   // (The counter moves just after the commit the test saw.)
   EXPECT_TRUE(eventually([&] { return d_->stats().skipped == 1u; }));
   EXPECT_EQ(d_->stats().delivered, 0u);
+}
+
+// engine.fallback_channel "file": the engine records "file" on the row of a unit without
+// contacts, and the dispatcher writes that unit's own file instead of the log.
+TEST_F(Dispatcher, AUnitWithoutContactsGetsTheChannelRecordedOnItsRow) {
+  auto files = std::make_shared<recording_channel>();
+  channel_overrides_["file"] = files;
+  const auto to_file = queue("tham-luan-xa-sin-suoi-ho", "don-vi-chua-co-lien-lac", "assigned", "file");
+  const auto to_log = queue("tham-luan-xa-ma-li-pho", "don-vi-chua-co-lien-lac", "assigned", "log");
+  start(options());
+  ASSERT_TRUE(eventually([&] {
+    return row(to_file).status != outbox_status::pending && row(to_log).status != outbox_status::pending;
+  }));
+  EXPECT_EQ(row(to_file).status, outbox_status::delivered) << row(to_file).last_error;
+  ASSERT_EQ(files->calls().size(), 1u);
+  EXPECT_EQ(files->calls()[0].to, "don-vi-chua-co-lien-lac.jsonl");
+  EXPECT_EQ(files->calls()[0].id, row(to_file).key);
+  EXPECT_EQ(row(to_log).status, outbox_status::delivered) << row(to_log).last_error;
+  ASSERT_EQ(rec_->calls().size(), 1u) << "the log row went to the log, not to a file";
+  EXPECT_EQ(rec_->calls()[0].id, row(to_log).key);
 }
